@@ -1,0 +1,61 @@
+"""The ``swisssim`` command line: a thin layer over the Python API.
+
+Each subcommand lives in ``swisssim.commands.<name>`` and provides ``add_parser(subparsers)`` and
+``execute(args) -> int``. Bad input is reported as one line on stderr with exit code 2, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .errors import InputError
+
+#: Subcommand modules under ``swisssim.commands``, in the order ``--help`` lists them.
+COMMANDS = ("run",)
+
+
+class UsageError(Exception):
+    """A command line argparse could not parse."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="swisssim", description=(
+        "Competitive Swiss-System Dynamics (arXiv:2512.21010): rank competitors by Monte Carlo "
+        "Swiss tournaments over ordered benchmarks."))
+    parser.add_argument("--version", action="version", version=f"swisssim {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    subparsers.required = True
+    for name in COMMANDS:
+        module = importlib.import_module(f".commands.{name}", __package__)
+        sub = module.add_parser(subparsers)
+        sub.set_defaults(execute=module.execute)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 2 bad input, 130 interrupted)."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(arguments)
+        args.argv = arguments
+        return int(args.execute(args))
+    except UsageError as error:
+        print(f"{error}\n(see 'swisssim --help')", file=sys.stderr)
+        return 2
+    except InputError as error:
+        print(f"swisssim: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("swisssim: interrupted; no results were written", file=sys.stderr)
+        return 130

@@ -1,0 +1,63 @@
+"""Options and steps shared by the simulation subcommands."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import InputError
+from ..scenario import Scenario, check_iterations, check_seed, load_scenario
+from ..schedules import Schedule, parse_schedules
+
+
+def add_scenario_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenario", help="scenario file (TOML), see docs/scenario-format.md")
+
+
+def add_simulation_options(parser: argparse.ArgumentParser, *, elimination_help: str) -> None:
+    parser.add_argument("--iterations", "-n", type=int, metavar="N",
+                        help="Monte Carlo iterations (default: the scenario's, else 100000)")
+    parser.add_argument("--seed", type=int, help="random seed (default: the scenario's, else 0)")
+    parser.add_argument("--elimination", "-T", nargs="+", metavar="SCHEDULE",
+                        help=elimination_help)
+    parser.add_argument("--tie-break", choices=("random", "index"),
+                        help="who is eliminated among tied models at the cut (default: random; "
+                             "'index' = earliest listed model first, like the reference script)")
+    parser.add_argument("--threads", type=int, help="worker threads (results do not depend on it)")
+    parser.add_argument("--out", "-o", metavar="DIR",
+                        help="output folder (default: results/<scenario name>/)")
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+
+def load(args: argparse.Namespace) -> Scenario:
+    return load_scenario(args.scenario)
+
+
+def checked_overrides(args: argparse.Namespace, scenario: Scenario) -> dict:
+    """Validate the command-line overrides of the scenario's ``[simulation]`` settings."""
+    overrides: dict = {}
+    if args.iterations is not None:
+        overrides["iterations"] = check_iterations(args.iterations, "--iterations", "")
+    if args.seed is not None:
+        overrides["seed"] = check_seed(args.seed, "--seed", "")
+    if args.elimination is not None:
+        overrides["elimination"] = parse_schedules(args.elimination, scenario.n_rounds,
+                                                   "--elimination", "")
+    if args.tie_break is not None:
+        overrides["tie_break"] = args.tie_break
+    return overrides
+
+
+def schedules_of(args: argparse.Namespace, scenario: Scenario) -> tuple[Schedule, ...]:
+    if args.elimination is not None:
+        return parse_schedules(args.elimination, scenario.n_rounds, "--elimination", "")
+    return scenario.simulation.elimination
+
+
+def output_folder(args: argparse.Namespace, scenario: Scenario) -> Path:
+    if args.out is not None:
+        out = Path(args.out)
+        if out.exists() and not out.is_dir():
+            raise InputError("--out", "", "a folder", found_text=f"an existing file {str(out)!r}")
+        return out
+    return Path("results") / scenario.name

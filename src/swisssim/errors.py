@@ -1,0 +1,40 @@
+"""Errors raised for bad input.
+
+Every message names where the problem is (file or argument), the field, what was expected and
+what was found, so that the command line can print it as it is, without a traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class InputError(ValueError):
+    """Invalid user input: a scenario file, a data file or an argument.
+
+    Parameters
+    ----------
+    source
+        The file or argument the problem is in, e.g. ``"scenarios/x.toml"`` or ``"--seed"``.
+    field
+        The field inside it, e.g. ``"[simulation].iterations"``; empty when not applicable.
+    expected
+        What a valid value looks like.
+    found
+        What was found instead (shown with ``repr`` unless it is already a description).
+    """
+
+    def __init__(self, source: str, field: str, expected: str, found: Any = None, *,
+                 found_text: str | None = None) -> None:
+        self.source = source
+        self.field = field
+        self.expected = expected
+        self.found = found
+        location = f"{source}: {field}" if field else source
+        shown = found_text if found_text is not None else _show(found)
+        super().__init__(f"{location}: expected {expected}, found {shown}")
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."

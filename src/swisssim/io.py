@@ -1,0 +1,147 @@
+"""Writing results: atomic output folders and run manifests.
+
+Every command stages its files in a temporary folder beside the destination and moves them into
+place only once all of them are written, so a failure never leaves half-written results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import __version__
+
+
+class Staging:
+    """A temporary folder collecting the files of one result folder (see :func:`atomic_output`)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.names: list[str] = []
+
+    def path(self, name: str) -> Path:
+        """Where to write the file ``name`` (may contain sub-folders)."""
+        target = self.root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.names.append(name)
+        return target
+
+    def write_csv(self, name: str, frame: pd.DataFrame) -> None:
+        frame.to_csv(self.path(name), index=False, lineterminator="\n")
+
+    def write_json(self, name: str, data: Any) -> None:
+        self.path(name).write_text(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n",
+                                   encoding="utf-8")
+
+    def write_text(self, name: str, text: str) -> None:
+        self.path(name).write_text(text, encoding="utf-8")
+
+
+@contextmanager
+def atomic_output(out_dir: str | Path) -> Iterator[Staging]:
+    """Stage files, then move each into ``out_dir`` with an atomic rename.
+
+    Files of ``out_dir`` that the run does not write are left alone. On any exception the staged
+    files are deleted and ``out_dir`` is untouched.
+    """
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+    try:
+        staging = Staging(stage)
+        yield staging
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name in staging.names:
+            destination = out_dir / name
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(stage / name, destination)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def file_sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def environment() -> dict[str, Any]:
+    """Versions and machine facts recorded in every manifest."""
+    import matplotlib
+    import numba
+    import numpy
+
+    return {
+        "swisssim": __version__,
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "numba": numba.__version__,
+        "pandas": pd.__version__,
+        "matplotlib": matplotlib.__version__,
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+    }
+
+
+def scenario_provenance(scenario: Any) -> dict[str, Any]:
+    """Path and SHA-256 of the scenario file and of the data files it names."""
+    if scenario.path is None:
+        return {"path": None, "sha256": None, "data_files": {}}
+    data_files = {}
+    import tomllib
+
+    document = tomllib.loads(Path(scenario.path).read_text(encoding="utf-8"))
+    for key in ("scores", "models_file"):
+        if key in document:
+            data_path = Path(scenario.path).parent / document[key]
+            data_files[str(data_path)] = file_sha256(data_path)
+    return {"path": str(scenario.path), "sha256": file_sha256(scenario.path),
+            "data_files": data_files}
+
+
+def base_manifest(command: str, scenario: Any, argv: list[str] | None) -> dict[str, Any]:
+    """The manifest fields common to every command."""
+    return {
+        "command": command,
+        "argv": list(argv) if argv is not None else sys.argv[1:],
+        "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "scenario": {"name": scenario.name, **scenario_provenance(scenario),
+                     "n_models": scenario.n_models, "n_rounds": scenario.n_rounds,
+                     "rounds": [{"name": r.name, "benchmarks": list(r.benchmarks)}
+                                for r in scenario.rounds],
+                     "scoring": {"lower_is_better": list(scenario.scoring.lower_is_better),
+                                 "normalization": scenario.scoring.normalization,
+                                 "missing": scenario.scoring.missing,
+                                 "ties": scenario.scoring.ties},
+                     "dropped_models": list(scenario.dropped_models)},
+        "environment": environment(),
+    }
+
+
+def simulation_manifest(result: Any) -> dict[str, Any]:
+    """Everything needed to rerun a simulation, plus its own wall time."""
+    return {
+        "seed": result.seed,
+        "iterations": result.iterations,
+        "schedules": [{"label": s.label, "effective_quotas": [int(q) for q in quotas]}
+                      for s, quotas in zip(result.schedules, result.quotas)],
+        "tie_break": result.tie_break,
+        "bye_points": result.scenario.simulation.bye_points,
+        "threads": result.threads,
+        "simulation_seconds": round(result.wall_time, 6),
+    }

@@ -1,0 +1,509 @@
+"""Scenarios: the scores of M models on ordered benchmarks, grouped into K rounds, and settings.
+
+This module is the edge of the package: it reads scenario files (TOML + CSV, see
+``docs/scenario-format.md``) or a pandas DataFrame, checks everything and raises
+:class:`~swisssim.errors.InputError` naming the file, the field, what was expected and what was
+found. Everything downstream trusts a :class:`Scenario`.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+from .schedules import Schedule, parse_schedules
+
+NORMALIZATIONS = ("none", "minmax", "zscore", "rank")
+MISSING_POLICIES = ("error", "lose", "skip", "drop")
+TIE_RULES = ("coin", "draw")
+TIE_BREAKS = ("random", "index")
+BYE_POINTS = (0.0, 0.5, 1.0)
+DEFAULT_ELIMINATION = (0, 1, 2)
+MAX_SEED = 2**64 - 1
+
+_TOP_KEYS = {"name", "description", "scores", "models_file", "scoring", "rounds", "simulation",
+             "models"}
+_SCORING_KEYS = {"lower_is_better", "normalization", "missing", "ties"}
+_ROUND_KEYS = {"name", "benchmarks"}
+_SIMULATION_KEYS = {"iterations", "seed", "elimination", "tie_break", "bye_points"}
+_MODEL_KEYS = {"family", "display_name"}
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_MISSING_TEXT = {"", "na", "nan", "n/a", "null", "none", "-"}
+
+
+@dataclass(frozen=True)
+class Round:
+    """One round: an ordered group of benchmarks whose scores are averaged."""
+
+    name: str
+    benchmarks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """How raw scores become round scores.
+
+    Attributes
+    ----------
+    lower_is_better
+        Benchmarks where a smaller raw score is better (their sign is flipped).
+    normalization
+        Per-benchmark transform before the round mean: ``none``, ``minmax`` (to [0, 1]),
+        ``zscore`` or ``rank`` (average rank, ties share it).
+    missing
+        Missing-score policy: ``error``, ``lose``, ``skip`` or ``drop``.
+    ties
+        Equal round scores: ``coin`` (fair coin flip, the paper's rule) or ``draw`` (half a point
+        each).
+    """
+
+    lower_is_better: tuple[str, ...] = ()
+    normalization: str = "none"
+    missing: str = "error"
+    ties: str = "coin"
+
+
+@dataclass(frozen=True)
+class SimulationSettings:
+    """Monte Carlo settings; every field can be overridden on the command line."""
+
+    iterations: int = 100_000
+    seed: int = 0
+    elimination: tuple[Schedule, ...] = ()
+    tie_break: str = "random"
+    bye_points: float = 0.0
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario.
+
+    Attributes
+    ----------
+    name
+        Short name; the default output folder is ``results/<name>/``.
+    scores
+        Raw scores, index = model names (in file order), columns = benchmarks; NaN = missing.
+    rounds
+        The K rounds in playing order.
+    scoring, simulation
+        Settings (see :class:`Scoring`, :class:`SimulationSettings`).
+    models
+        Metadata per model (index = model names): ``family`` and ``display_name`` (strings,
+        ``display_name`` defaults to the model name, ``family`` to ``""``).
+    description
+        Free text.
+    path
+        The TOML file it was read from, if any.
+    dropped_models
+        Models removed by the ``drop`` missing-score policy.
+    """
+
+    name: str
+    scores: pd.DataFrame
+    rounds: tuple[Round, ...]
+    scoring: Scoring = field(default_factory=Scoring)
+    simulation: SimulationSettings = field(default_factory=SimulationSettings)
+    models: pd.DataFrame | None = None
+    description: str = ""
+    path: Path | None = None
+    dropped_models: tuple[str, ...] = ()
+
+    @property
+    def model_names(self) -> list[str]:
+        return [str(m) for m in self.scores.index]
+
+    @property
+    def n_models(self) -> int:
+        return int(self.scores.shape[0])
+
+    @property
+    def n_rounds(self) -> int:
+        return len(self.rounds)
+
+    @property
+    def round_names(self) -> list[str]:
+        return [r.name for r in self.rounds]
+
+    def with_scores(self, scores: pd.DataFrame) -> Scenario:
+        """A copy with other scores for the same models and benchmarks (used by probes)."""
+        return replace(self, scores=scores)
+
+    @classmethod
+    def from_dataframe(
+        cls,
+        scores: pd.DataFrame,
+        rounds: Mapping[str, Sequence[str]] | Sequence[Round] | None = None,
+        *,
+        name: str = "scenario",
+        description: str = "",
+        lower_is_better: Sequence[str] = (),
+        normalization: str = "none",
+        missing: str = "error",
+        ties: str = "coin",
+        models: pd.DataFrame | None = None,
+        iterations: int = 100_000,
+        seed: int = 0,
+        elimination: Sequence[Any] = DEFAULT_ELIMINATION,
+        tie_break: str = "random",
+        bye_points: float = 0.0,
+    ) -> Scenario:
+        """Build and validate a scenario from a wide DataFrame.
+
+        Parameters
+        ----------
+        scores
+            One row per model, one column per benchmark; model names either in a ``model`` column
+            or in the index.
+        rounds
+            ``{round name: [benchmarks]}`` in playing order, or a sequence of :class:`Round`;
+            ``None`` makes every column a round, in column order.
+        Other parameters mirror the keys of the scenario file (``docs/scenario-format.md``).
+        """
+        source = "scores DataFrame"
+        frame = scores.copy()
+        if "model" in frame.columns:
+            frame = frame.set_index("model")
+        frame.index = frame.index.map(str)
+        frame.columns = frame.columns.map(str)
+        frame = _numeric_frame(frame.astype(object), source)
+        round_tables = _round_tables(rounds)
+        settings = {"lower_is_better": list(lower_is_better), "normalization": normalization,
+                    "missing": missing, "ties": ties}
+        simulation = {"iterations": iterations, "seed": seed, "elimination": list(elimination),
+                      "tie_break": tie_break, "bye_points": bye_points}
+        model_table = _models_from_frame(models, source) if models is not None else {}
+        return _build(name, description, frame, round_tables, settings, simulation, model_table,
+                      source, path=None)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file (TOML) and the score file it names."""
+    path = Path(path)
+    source = str(path)
+    document = _read_toml(path)
+    _check_keys(document, _TOP_KEYS, source, "")
+    name = document.get("name", path.stem)
+    description = document.get("description", "")
+    if not isinstance(description, str):
+        raise InputError(source, "description", "a string", description)
+    if "scores" not in document:
+        raise InputError(source, "scores", "the path of the scores CSV (relative to this file)",
+                         found_text="no such key")
+    scores_path = _relative_file(document["scores"], path, source, "scores")
+    frame = _read_scores_csv(scores_path)
+    model_table: dict[str, dict[str, str]] = {}
+    if "models_file" in document:
+        models_path = _relative_file(document["models_file"], path, source, "models_file")
+        model_table.update(_read_models_csv(models_path))
+    inline_models = document.get("models", {})
+    if not isinstance(inline_models, dict):
+        raise InputError(source, "models", 'tables such as [models."name"]', inline_models)
+    for model, info in inline_models.items():
+        if not isinstance(info, dict):
+            raise InputError(source, f'models."{model}"', "a table with family / display_name",
+                             info)
+        _check_keys(info, _MODEL_KEYS, source, f'models."{model}"')
+        for key, value in info.items():
+            if not isinstance(value, str):
+                raise InputError(source, f'models."{model}".{key}', "a string", value)
+        model_table.setdefault(model, {}).update(info)
+    scoring = document.get("scoring", {})
+    if not isinstance(scoring, dict):
+        raise InputError(source, "scoring", "a table [scoring]", scoring)
+    _check_keys(scoring, _SCORING_KEYS, source, "[scoring]")
+    simulation = document.get("simulation", {})
+    if not isinstance(simulation, dict):
+        raise InputError(source, "simulation", "a table [simulation]", simulation)
+    _check_keys(simulation, _SIMULATION_KEYS, source, "[simulation]")
+    round_tables = document.get("rounds")
+    if round_tables is not None:
+        if not isinstance(round_tables, list) or not all(isinstance(r, dict) for r in round_tables):
+            raise InputError(source, "rounds", "[[rounds]] tables", round_tables)
+        for i, table in enumerate(round_tables):
+            _check_keys(table, _ROUND_KEYS, source, f"[[rounds]] #{i + 1}")
+    return _build(name, description, frame, round_tables, scoring, simulation, model_table,
+                  source, path=path)
+
+
+# ----------------------------------------------------------------------------- building
+
+
+def _build(name: Any, description: str, frame: pd.DataFrame, round_tables: list[dict] | None,
+           scoring_table: Mapping[str, Any], simulation_table: Mapping[str, Any],
+           model_table: Mapping[str, Mapping[str, str]], source: str, path: Path | None) -> Scenario:
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise InputError(source, "name", "a short name of letters, digits, '.', '_' or '-'", name)
+    if frame.shape[1] == 0:
+        raise InputError(source, "scores", "at least one benchmark column", found_text="none")
+    rounds = _parse_rounds(round_tables, list(frame.columns), source)
+    scoring = _parse_scoring(scoring_table, list(frame.columns), source)
+    used = [b for r in rounds for b in r.benchmarks]
+    frame, dropped = _apply_missing_policy(frame, used, scoring.missing, source)
+    if frame.shape[0] < 2:
+        raise InputError(source, "scores", "at least 2 models", frame.shape[0])
+    unknown = sorted(set(model_table) - set(frame.index) - set(dropped))
+    if unknown:
+        raise InputError(source, "models", "metadata only for models of the scores file",
+                         found_text=f"unknown model(s) {unknown[:5]}")
+    models = pd.DataFrame(
+        {"family": [model_table.get(m, {}).get("family", "") for m in frame.index],
+         "display_name": [model_table.get(m, {}).get("display_name", "") or m
+                          for m in frame.index]},
+        index=frame.index)
+    simulation = _parse_simulation(simulation_table, len(rounds), source)
+    return Scenario(name=name, scores=frame, rounds=rounds, scoring=scoring,
+                    simulation=simulation, models=models, description=description, path=path,
+                    dropped_models=tuple(dropped))
+
+
+def _parse_rounds(tables: list[dict] | None, benchmarks: list[str], source: str) -> tuple[Round, ...]:
+    if tables is None:
+        return tuple(Round(name=b, benchmarks=(b,)) for b in benchmarks)
+    if len(tables) == 0:
+        raise InputError(source, "rounds", "at least one [[rounds]] table", found_text="none")
+    rounds = []
+    seen: dict[str, str] = {}
+    for i, table in enumerate(tables):
+        where = f"[[rounds]] #{i + 1}"
+        names = table.get("benchmarks")
+        if not isinstance(names, list) or not all(isinstance(b, str) for b in names):
+            raise InputError(source, f"{where}.benchmarks", "a list of benchmark names", names)
+        if len(names) == 0:
+            raise InputError(source, f"{where}.benchmarks", "at least one benchmark",
+                             found_text="an empty list")
+        round_name = table.get("name", ", ".join(names))
+        if not isinstance(round_name, str) or not round_name:
+            raise InputError(source, f"{where}.name", "a non-empty string", round_name)
+        for bench in names:
+            if bench not in benchmarks:
+                raise InputError(source, f"{where}.benchmarks",
+                                 f"benchmarks of the scores file ({_preview(benchmarks)})", bench)
+            if bench in seen:
+                raise InputError(source, f"{where}.benchmarks",
+                                 "each benchmark in at most one round",
+                                 found_text=f"{bench!r}, already in round {seen[bench]!r}")
+            seen[bench] = round_name
+        rounds.append(Round(name=round_name, benchmarks=tuple(names)))
+    round_names = [r.name for r in rounds]
+    repeated = sorted({n for n in round_names if round_names.count(n) > 1})
+    if repeated:
+        raise InputError(source, "[[rounds]].name", "distinct round names",
+                         found_text=f"{repeated} repeated")
+    return tuple(rounds)
+
+
+def _parse_scoring(table: Mapping[str, Any], benchmarks: list[str], source: str) -> Scoring:
+    lower = table.get("lower_is_better", [])
+    if not isinstance(lower, list) or not all(isinstance(b, str) for b in lower):
+        raise InputError(source, "[scoring].lower_is_better", "a list of benchmark names", lower)
+    for bench in lower:
+        if bench not in benchmarks:
+            raise InputError(source, "[scoring].lower_is_better",
+                             f"benchmarks of the scores file ({_preview(benchmarks)})", bench)
+    return Scoring(
+        lower_is_better=tuple(lower),
+        normalization=_choice(table.get("normalization", "none"), NORMALIZATIONS, source,
+                              "[scoring].normalization"),
+        missing=_choice(table.get("missing", "error"), MISSING_POLICIES, source,
+                        "[scoring].missing"),
+        ties=_choice(table.get("ties", "coin"), TIE_RULES, source, "[scoring].ties"),
+    )
+
+
+def _parse_simulation(table: Mapping[str, Any], n_rounds: int, source: str) -> SimulationSettings:
+    return SimulationSettings(
+        iterations=check_iterations(table.get("iterations", 100_000), source,
+                                    "[simulation].iterations"),
+        seed=check_seed(table.get("seed", 0), source, "[simulation].seed"),
+        elimination=parse_schedules(table.get("elimination", list(DEFAULT_ELIMINATION)),
+                                    n_rounds, source, "[simulation].elimination"),
+        tie_break=_choice(table.get("tie_break", "random"), TIE_BREAKS, source,
+                          "[simulation].tie_break"),
+        bye_points=check_bye_points(table.get("bye_points", 0.0), source,
+                                    "[simulation].bye_points"),
+    )
+
+
+def check_iterations(value: Any, source: str, field: str) -> int:
+    """A positive integer number of Monte Carlo iterations."""
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InputError(source, field, "a positive integer", value)
+    return value
+
+
+def check_seed(value: Any, source: str, field: str) -> int:
+    """A seed: an integer in [0, 2**64)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEED:
+        raise InputError(source, field, "an integer from 0 to 2**64 - 1", value)
+    return value
+
+
+def check_bye_points(value: Any, source: str, field: str) -> float:
+    """Points for a bye: 0, 0.5 or 1."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or float(value) not in BYE_POINTS:
+        raise InputError(source, field, "0, 0.5 or 1", value)
+    return float(value)
+
+
+def _choice(value: Any, allowed: Sequence[str], source: str, field: str) -> str:
+    if value not in allowed:
+        raise InputError(source, field, "one of " + ", ".join(repr(a) for a in allowed), value)
+    return str(value)
+
+
+def _apply_missing_policy(frame: pd.DataFrame, used: list[str], policy: str,
+                          source: str) -> tuple[pd.DataFrame, list[str]]:
+    missing = frame[used].isna()
+    if not missing.to_numpy().any():
+        return frame, []
+    if policy == "error":
+        model, bench = next((m, b) for m in frame.index for b in used if missing.at[m, b])
+        count = int(missing.to_numpy().sum())
+        raise InputError(source, f"score of model {model!r} on benchmark {bench!r}",
+                         "a number ([scoring].missing = 'error'; choose 'lose', 'skip' or 'drop' "
+                         "to allow missing scores)",
+                         found_text=f"an empty cell ({count} missing in all)")
+    if policy == "drop":
+        dropped = [m for m in frame.index if missing.loc[m].any()]
+        return frame.drop(index=dropped), dropped
+    return frame, []
+
+
+# ----------------------------------------------------------------------------- files
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(str(path), "", "an existing scenario file (TOML)",
+                         found_text="no such file") from None
+    except OSError as error:
+        raise InputError(str(path), "", "a readable scenario file (TOML)",
+                         found_text=f"an unreadable file ({error.strerror})") from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(str(path), "", "UTF-8 text", found_text="undecodable bytes") from None
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(str(path), "", "valid TOML", found_text=f"a syntax error ({error})") from None
+
+
+def _relative_file(value: Any, scenario_path: Path, source: str, key: str) -> Path:
+    if not isinstance(value, str) or not value:
+        raise InputError(source, key, "a file path relative to the scenario file", value)
+    return (scenario_path.parent / value)
+
+
+def _read_csv_text(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except FileNotFoundError:
+        raise InputError(str(path), "", "an existing CSV file", found_text="no such file") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise InputError(str(path), "", "a well-formed CSV table",
+                         found_text=f"unparsable content ({str(error).strip()})") from None
+    except OSError as error:
+        raise InputError(str(path), "", "a readable CSV file",
+                         found_text=f"an unreadable file ({error.strerror})") from None
+
+
+def _read_scores_csv(path: Path) -> pd.DataFrame:
+    table = _read_csv_text(path)
+    source = str(path)
+    if len(table.columns) == 0 or table.columns[0] != "model":
+        first = table.columns[0] if len(table.columns) else None
+        raise InputError(source, "header", "first column named 'model'", first)
+    with open(path, newline="", encoding="utf-8") as handle:
+        columns = next(csv.reader(handle), [])
+    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    if repeated:
+        raise InputError(source, "header", "distinct benchmark names",
+                         found_text=f"repeated column(s) {repeated}")
+    frame = table.set_index("model")
+    return _numeric_frame(frame, source)
+
+
+def _numeric_frame(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Check model names and convert every cell to float (NaN = missing)."""
+    names = [str(m).strip() for m in frame.index]
+    for row, name in enumerate(names):
+        if not name:
+            raise InputError(source, f"model name in row {row + 1}", "a non-empty name",
+                             frame.index[row])
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise InputError(source, "model", "unique model names",
+                         found_text=f"duplicate(s) {duplicated[:5]}")
+    values = np.empty(frame.shape, dtype=np.float64)
+    for j, bench in enumerate(frame.columns):
+        for i, cell in enumerate(frame.iloc[:, j].tolist()):
+            values[i, j] = _cell(cell, source, names[i], bench)
+    return pd.DataFrame(values, index=pd.Index(names, name="model"),
+                        columns=[str(c) for c in frame.columns])
+
+
+def _cell(cell: Any, source: str, model: str, bench: str) -> float:
+    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+        return math.nan
+    if isinstance(cell, str) and cell.strip().lower() in _MISSING_TEXT:
+        return math.nan
+    try:
+        value = float(cell)
+    except (TypeError, ValueError):
+        raise InputError(source, f"score of model {model!r} on benchmark {bench!r}",
+                         "a finite number or an empty cell", cell) from None
+    if not math.isfinite(value):
+        raise InputError(source, f"score of model {model!r} on benchmark {bench!r}",
+                         "a finite number or an empty cell", cell)
+    return value
+
+
+def _read_models_csv(path: Path) -> dict[str, dict[str, str]]:
+    table = _read_csv_text(path)
+    source = str(path)
+    if "model" not in table.columns:
+        raise InputError(source, "header", "a column named 'model'", list(table.columns))
+    extra = sorted(set(table.columns) - {"model"} - _MODEL_KEYS)
+    if extra:
+        raise InputError(source, "header", "columns model, family, display_name", extra)
+    return {row["model"]: {k: row[k] for k in _MODEL_KEYS if k in table.columns}
+            for row in table.to_dict("records")}
+
+
+def _models_from_frame(models: pd.DataFrame, source: str) -> dict[str, dict[str, str]]:
+    table = models.reset_index() if "model" not in models.columns else models
+    return {str(row["model"]): {k: str(row[k]) for k in _MODEL_KEYS if k in table.columns}
+            for row in table.to_dict("records")}
+
+
+def _round_tables(rounds: Mapping[str, Sequence[str]] | Sequence[Round] | None) -> list[dict] | None:
+    if rounds is None:
+        return None
+    if isinstance(rounds, Mapping):
+        return [{"name": k, "benchmarks": list(v)} for k, v in rounds.items()]
+    return [{"name": r.name, "benchmarks": list(r.benchmarks)} for r in rounds]
+
+
+def _check_keys(table: Mapping[str, Any], allowed: set[str], source: str, where: str) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        field = f"{where}.{unknown[0]}" if where else unknown[0]
+        raise InputError(source, field, "one of the keys " + ", ".join(sorted(allowed)),
+                         found_text=f"unknown key {unknown[0]!r}")
+
+
+def _preview(names: list[str], limit: int = 6) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (", ..." if len(names) > limit else "")

@@ -1,0 +1,33 @@
+"""Shared test helpers: the naive twin and the exact oracle live beside the tests."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+sys.path.insert(0, str(Path(__file__).parent))
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def write_scenario(tmp_path):
+    """Write a scenario TOML and its scores CSV into tmp_path; return the TOML path."""
+
+    def write(toml_body: str, csv_text: str | None = None, *, name: str = "tiny",
+              csv_name: str = "scores.csv") -> Path:
+        if csv_text is not None:
+            (tmp_path / csv_name).write_text(csv_text)
+        path = tmp_path / f"{name}.toml"
+        path.write_text(toml_body)
+        return path
+
+    return write
+
+
+TINY_CSV = "model,a,b,c\nm1,3,1,2\nm2,2,3,1\nm3,1,2,3\nm4,1,1,1\n"
+TINY_TOML = 'name = "tiny"\nscores = "scores.csv"\n[simulation]\niterations = 2000\n'

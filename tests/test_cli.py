@@ -1,0 +1,73 @@
+"""The ``run`` command end to end: files, columns, manifest, atomic writes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from swisssim.cli import main
+from swisssim.io import atomic_output
+
+from conftest import REPO, TINY_CSV, TINY_TOML
+
+
+def test_run_writes_the_documented_files(tmp_path, write_scenario, capsys):
+    path = write_scenario(TINY_TOML, TINY_CSV)
+    out = tmp_path / "res"
+    assert main(["run", str(path), "-n", "500", "--seed", "3", "-T", "0", "1,0,1",
+                 "--no-progress", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "T=0" in printed and "T=1,0,1" in printed
+    scores = pd.read_csv(out / "expected_scores.csv", dtype={"elimination": str})
+    assert list(scores.columns[:6]) == ["model", "elimination", "expected_score", "std_error",
+                                        "ci_low", "ci_high"]
+    assert sorted(scores.elimination.unique()) == ["0", "1,0,1"]
+    assert len(scores) == 2 * 4
+    assert (scores.ci_low <= scores.expected_score).all()
+    ranks = pd.read_csv(out / "rank_distribution.csv", dtype={"elimination": str})
+    assert ranks.groupby(["model", "elimination"]).probability.sum().round(12).eq(1).all()
+    survival = pd.read_csv(out / "survival.csv", dtype={"elimination": str})
+    assert len(survival) == 2 * 4 * 3
+    manifest = json.loads((out / "manifest.json").read_text())
+    sim = manifest["simulation"]
+    assert sim["seed"] == 3 and sim["iterations"] == 500 and sim["tie_break"] == "random"
+    assert [s["label"] for s in sim["schedules"]] == ["0", "1,0,1"]
+    assert sim["threads"] >= 1 and sim["simulation_seconds"] > 0
+    assert len(manifest["scenario"]["sha256"]) == 64
+    assert set(manifest["environment"]) >= {"swisssim", "numba", "numpy"}
+    assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
+
+
+def test_default_output_folder_is_results_slash_name(tmp_path, write_scenario, monkeypatch):
+    path = write_scenario(TINY_TOML, TINY_CSV)
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", str(path), "-n", "100", "--no-progress"]) == 0
+    assert (tmp_path / "results" / "tiny" / "expected_scores.csv").exists()
+
+
+def test_atomic_output_leaves_nothing_on_failure(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.csv").write_text("old")
+    with pytest.raises(RuntimeError):
+        with atomic_output(out) as stage:
+            stage.write_text("old.csv", "new")
+            stage.write_text("half.csv", "x")
+            raise RuntimeError("disk full")
+    assert (out / "old.csv").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert sorted(p.name for p in out.iterdir()) == ["old.csv"]
+
+
+def test_python_dash_m_and_help():
+    done = subprocess.run([sys.executable, "-m", "swisssim", "--help"], capture_output=True,
+                          text=True, cwd=REPO)
+    assert done.returncode == 0 and "run" in done.stdout
+    done = subprocess.run([sys.executable, "-m", "swisssim", "run", "absent.toml"],
+                          capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 2
+    assert "absent.toml" in done.stderr and "Traceback" not in done.stderr
