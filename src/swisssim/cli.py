@@ -1,7 +1,7 @@
 """The ``swisssim`` command line: a thin layer over the Python API.
 
-Each subcommand lives in ``swisssim.commands.<name>`` and provides ``add_parser(subparsers)`` and
-``execute(args) -> int``. Bad input is reported as one line on stderr with exit code 2, never a
+Each subcommand lives in its own module ``swisssim.commands.<name>`` (found automatically) and
+provides ``add_parser(subparsers)`` and ``execute(args) -> int``. Bad input is reported as one line on stderr with exit code 2, never a
 traceback.
 """
 
@@ -9,14 +9,25 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import pkgutil
 import sys
 from collections.abc import Sequence
 
 from . import __version__
 from .errors import InputError
 
-#: Subcommand modules under ``swisssim.commands``, in the order ``--help`` lists them.
-COMMANDS = ("run",)
+#: Subcommands listed first in ``--help``; any other public module of ``swisssim.commands``
+#: follows in alphabetical order.
+PREFERRED_ORDER = ("run", "sweep", "compare", "perturb", "orders", "report", "plot")
+
+
+def command_names() -> list[str]:
+    """Public modules of ``swisssim.commands``, in help order."""
+    from . import commands
+
+    found = [m.name for m in pkgutil.iter_modules(commands.__path__) if not m.name.startswith("_")]
+    return sorted(found, key=lambda n: (PREFERRED_ORDER.index(n) if n in PREFERRED_ORDER
+                                        else len(PREFERRED_ORDER), n))
 
 
 class UsageError(Exception):
@@ -35,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"swisssim {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     subparsers.required = True
-    for name in COMMANDS:
+    for name in command_names():
         module = importlib.import_module(f".commands.{name}", __package__)
         sub = module.add_parser(subparsers)
         sub.set_defaults(execute=module.execute)
