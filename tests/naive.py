@@ -5,7 +5,7 @@ preallocated buffers, but it consumes the same random draws in the same order, s
 streams it must reproduce the engine's tournaments exactly. With ``random.Random`` as the stream
 it is also the "careful pure-Python" yardstick of ``benchmarks/``.
 
-Conventions (see ``swisssim._engine``): scores in half points (a win is 2 units); the field is kept
+Conventions (see ``swisssim._engine``): integer score units (a win is 1 or 2 units); the field is kept
 sorted by score, highest first; in a score group an odd member out is drawn first and takes the bye,
 then the first unpaired member meets a uniformly drawn partner; a coin's heads means the pair's first
 member wins; after playing, the field is re-sorted stably in playing order.
@@ -74,14 +74,19 @@ def naive_tournament(
     draw_ties: bool = False,
     bye_units: int = 0,
     random_ties: bool = True,
+    units_per_point: int = 2,
 ) -> tuple[list[int], list[int]]:
-    """Play one tournament; return ``(final scores in half points, elimination round or -1)``.
+    """Play one tournament; return ``(final scores in units, elimination round or -1)``.
+
+    ``bye_units`` is in half points; a win is worth ``units_per_point`` units, a draw half that.
 
     ``round_scores[k][m]`` is model m's round-k score; ``eliminate[k]`` how many to eliminate
     after round k (already capped so that one model stays); ``stream_for_round(k)`` the random
     stream of round k.
     """
     n_rounds, n_models = len(round_scores), len(round_scores[0])
+    win = units_per_point
+    bye_points = bye_units * win // 2
     score = [0] * n_models
     eliminated_in = [-1] * n_models
     field = list(range(n_models))
@@ -100,19 +105,19 @@ def naive_tournament(
                 a, b = group[first], group[first + 1]
                 if round_scores[k][a] == round_scores[k][b]:
                     if draw_ties:
-                        score[a] += 1
-                        score[b] += 1
+                        score[a] += win // 2
+                        score[b] += win // 2
                     elif rng.coin():
-                        score[a] += 2
+                        score[a] += win
                     else:
-                        score[b] += 2
+                        score[b] += win
                 elif round_scores[k][a] > round_scores[k][b]:
-                    score[a] += 2
+                    score[a] += win
                 else:
-                    score[b] += 2
+                    score[b] += win
                 played += [a, b]
             if bye is not None:
-                score[bye] += bye_units
+                score[bye] += bye_points
                 played.append(bye)
         field = sorted(played, key=lambda model: -score[model])
         if eliminate[k] > 0:

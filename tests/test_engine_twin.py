@@ -41,7 +41,8 @@ def test_engine_matches_twin_exactly(draw_ties, bye_units, random_ties):
             twin_score, twin_out = naive_tournament(
                 scores.tolist(), quotas.tolist(),
                 lambda k: SplitMixStream(key, iteration * n_rounds + k),
-                draw_ties=draw_ties, bye_units=bye_units, random_ties=random_ties)
+                draw_ties=draw_ties, bye_units=bye_units, random_ties=random_ties,
+                units_per_point=_engine.units_per_point(draw_ties, bye_units))
             assert score.tolist() == twin_score
             assert eliminated_in.tolist() == twin_out
 

@@ -3,8 +3,10 @@
 One tournament follows Liu et al., "LLM Swiss Round" (arXiv:2512.21010), section on Competitive
 Swiss-System Dynamics, with the conventions of ``docs/csd-method.md``:
 
-* Scores are kept in **half points** (a win is 2 units) so that draws and half-point byes stay
-  integers; integer accumulators also make every sum exact and independent of the thread count.
+* Scores are integers in **score units** (see :func:`units_per_point`): a win is one unit, or two
+  when draws or half-point byes need half points. Integer scores keep the score groups exact and
+  make every accumulated sum exact and independent of the thread count. ``bye_units`` arguments
+  are always given in half points (0, 1 or 2).
 * Round ``k`` of iteration ``i`` draws from its own random stream ``(seed, i * K + k)``; every
   elimination schedule replays the same streams (common random numbers).
 * Pairing: active models are grouped by score (highest first), each group is shuffled
@@ -29,7 +31,7 @@ from ._rng import bounded, coin, stream_start
 
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _counting_sort(src, n, score, n_values, sizes, fill, dst):
     """Stable counting sort of ``src[:n]`` by ``score`` (values ``< n_values``), highest first.
 
@@ -56,32 +58,39 @@ def _bucket_starts(sizes, n_values, fill):
 
 
 @njit(cache=True)
-def _decisive_sizes(sizes, n_values, bye_units, new_sizes):
+def units_per_point(draw_ties, bye_units):
+    """Score units per point: 2 when draws or half-point byes occur, else 1."""
+    return 2 if draw_ties or bye_units == 1 else 1
+
+
+@njit(cache=True, inline="always")
+def _decisive_sizes(sizes, n_values, win, bye, new_sizes):
     """Group sizes after a round in which every match has a winner (coin-flip ties)."""
-    for value in range(n_values + 2):
+    for value in range(n_values + win):
         new_sizes[value] = 0
     for value in range(n_values):
         half = sizes[value] // 2
-        new_sizes[value + 2] += half
+        new_sizes[value + win] += half
         new_sizes[value] += half
-        new_sizes[value + bye_units] += sizes[value] - 2 * half
+        new_sizes[value + bye] += sizes[value] - 2 * half
 
 
-@njit(cache=True)
-def _play_round(state, k, round_scores, order, sizes, n_values, score, draw_ties, bye_units,
+@njit(cache=True, inline="always")
+def _play_round(state, k, round_scores, order, sizes, n_values, score, draw_ties, win, bye,
                 new_sizes, fill, next_order):
     """Pair and play round ``k``; write the field, regrouped, into ``next_order``.
 
     ``order`` holds the active models grouped by score, highest first, with ``sizes[v]`` models at
     score ``v < n_values``. Within a group of size ``g``: if ``g`` is odd, a uniformly drawn member
     takes the bye; then the first unpaired member meets a uniformly drawn partner among the
-    remaining ones. Groups are played from the highest score down. ``next_order`` receives every
+    remaining ones. Groups are played from the highest score down; a win is worth ``win`` units,
+    a draw ``win // 2`` each, a bye ``bye`` units. ``next_order`` receives every
     model under its new score, highest first, in playing order within a score (pairs in order,
     the first member before the second, then the bye). Returns the advanced stream state.
     """
     if not draw_ties:
-        _decisive_sizes(sizes, n_values, bye_units, new_sizes)
-        _bucket_starts(new_sizes, n_values + 2, fill)
+        _decisive_sizes(sizes, n_values, win, bye, new_sizes)
+        _bucket_starts(new_sizes, n_values + win, fill)
     start = 0
     for value in range(n_values - 1, -1, -1):
         stop = start + sizes[value]
@@ -89,10 +98,10 @@ def _play_round(state, k, round_scores, order, sizes, n_values, score, draw_ties
         if (stop - start) % 2 == 1:
             state, pick = bounded(state, stop - start)
             end = stop - 1
-            bye = order[start + pick]
+            bye_model = order[start + pick]
             order[start + pick] = order[end]
-            order[end] = bye
-        win_pos = fill[value + 2]
+            order[end] = bye_model
+        win_pos = fill[value + win]
         lose_pos = fill[value]
         first = start
         while first < end:
@@ -115,26 +124,25 @@ def _play_round(state, k, round_scores, order, sizes, n_values, score, draw_ties
             # Branch-free selection: match outcomes are unpredictable, mispredictions are costly.
             winner = b + (a - b) * np.int64(a_wins)
             loser = a + b - winner
-            score[winner] += 2
+            score[winner] += win
             if not draw_ties:
                 next_order[win_pos] = winner
                 win_pos += 1
                 next_order[lose_pos] = loser
                 lose_pos += 1
         if end < stop:
-            bye = order[end]
-            score[bye] += bye_units
+            score[order[end]] += bye
         if not draw_ties:
-            fill[value + 2] = win_pos
+            fill[value + win] = win_pos
             fill[value] = lose_pos
             if end < stop:
-                next_order[fill[value + bye_units]] = bye
-                fill[value + bye_units] += 1
+                next_order[fill[value + bye]] = order[end]
+                fill[value + bye] += 1
         start = stop
     return state
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _eliminate(state, k, n_remove, order, n_active, score, eliminated_in, random_ties, scratch):
     """Eliminate the ``n_remove`` lowest of ``order[:n_active]`` (sorted, highest first).
 
@@ -188,12 +196,14 @@ def _eliminate(state, k, n_remove, order, n_active, score, eliminated_in, random
 @njit(cache=True)
 def play_tournament(key, iteration, round_scores, eliminate, draw_ties, bye_units, random_ties,
                     score, eliminated_in, work):
-    """Play one tournament; fill ``score`` (half points) and ``eliminated_in`` (round or -1).
+    """Play one tournament; fill ``score`` (score units) and ``eliminated_in`` (round or -1).
 
     ``eliminate`` has shape (K,); ``work`` is caller-owned scratch space of shape
     (5, max(M, 2K + 1)).
     """
     n_rounds, n_models = round_scores.shape
+    win = units_per_point(draw_ties, bye_units)
+    bye = bye_units * win // 2
     order = work[0]
     spare = work[1]
     sizes = work[2]
@@ -208,10 +218,10 @@ def play_tournament(key, iteration, round_scores, eliminate, draw_ties, bye_unit
     n_active = n_models
     for k in range(n_rounds):
         state = stream_start(key, iteration * n_rounds + k)
-        state = _play_round(state, k, round_scores, order, sizes, 2 * k + 1, score, draw_ties,
-                            bye_units, new_sizes, fill, spare)
+        state = _play_round(state, k, round_scores, order, sizes, k * win + 1, score, draw_ties,
+                            win, bye, new_sizes, fill, spare)
         if draw_ties:
-            _counting_sort(order, n_active, score, 2 * k + 3, new_sizes, fill, spare)
+            _counting_sort(order, n_active, score, (k + 1) * win + 1, new_sizes, fill, spare)
         order, spare = spare, order
         sizes, new_sizes = new_sizes, sizes
         if eliminate[k] > 0:

@@ -1,7 +1,8 @@
 """Monte Carlo results of one simulation: expected win scores, ranks and survival per schedule.
 
-All statistics are computed from exact integer counters (scores in half points), so they are
-bit-identical for a given seed and iteration count whatever the thread count.
+All statistics are computed from exact integer counters (scores in the engine's integer score
+units, ``units_per_point`` per point), so they are bit-identical for a given seed and iteration
+count whatever the thread count.
 
 Conventions
 -----------
@@ -33,7 +34,8 @@ Z95 = NormalDist().inv_cdf(0.975)
 class SimulationResult:
     """Counters and derived tables of one simulation (see module notes for conventions).
 
-    Array attributes are indexed ``[schedule, model, ...]``; scores are in half points.
+    Array attributes are indexed ``[schedule, model, ...]``; scores are in score units
+    (``units_per_point`` units make one point).
     """
 
     scenario: Scenario
@@ -48,6 +50,7 @@ class SimulationResult:
     rank_counts: np.ndarray     # (S, M, M) by competition rank - 1
     elim_counts: np.ndarray     # (S, M, K + 1) by elimination round, K = never
     wall_time: float
+    units_per_point: int = 2
 
     @property
     def labels(self) -> list[str]:
@@ -55,14 +58,14 @@ class SimulationResult:
 
     def expected(self) -> np.ndarray:
         """E[S_m] in points, shape (S, M)."""
-        return self.score_sum / (2.0 * self.iterations)
+        return self.score_sum / (self.units_per_point * self.iterations)
 
     def covariance(self) -> np.ndarray:
         """Sample covariance of final scores between schedules, per model: (S, S, M), points^2."""
         n = self.iterations
         mean_product = np.einsum("sm,tm->stm", self.score_sum, self.score_sum) / n
         denominator = max(n - 1, 1)
-        return (self.score_cross - mean_product) / denominator / 4.0
+        return (self.score_cross - mean_product) / denominator / self.units_per_point**2
 
     def std_error(self) -> np.ndarray:
         """Standard error of E[S_m], shape (S, M)."""

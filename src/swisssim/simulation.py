@@ -123,10 +123,13 @@ def simulate(
         numba.set_num_threads(previous_threads)
     wall = time.perf_counter() - started
     score_sum, score_cross, rank_counts, elim_counts = counters.totals()
+    units = int(_engine.units_per_point(scenario.scoring.ties == "draw",
+                                        int(round(2 * scenario.simulation.bye_points))))
     return SimulationResult(scenario=scenario, schedules=schedules, quotas=quotas,
                             iterations=iterations, seed=seed, tie_break=tie_break,
                             threads=threads, score_sum=score_sum, score_cross=score_cross,
-                            rank_counts=rank_counts, elim_counts=elim_counts, wall_time=wall)
+                            rank_counts=rank_counts, elim_counts=elim_counts, wall_time=wall,
+                            units_per_point=units)
 
 
 def _schedules(scenario: Scenario, elimination: Sequence[Any] | None) -> tuple[Schedule, ...]:
