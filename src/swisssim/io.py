@@ -106,7 +106,7 @@ def scenario_provenance(scenario: Any) -> dict[str, Any]:
     import tomllib
 
     document = tomllib.loads(Path(scenario.path).read_text(encoding="utf-8"))
-    for key in ("scores", "models_file"):
+    for key in ("scores", "score_errors", "models_file"):
         if key in document:
             data_path = Path(scenario.path).parent / document[key]
             data_files[str(data_path)] = file_sha256(data_path)
@@ -134,8 +134,13 @@ def base_manifest(command: str, scenario: Any, argv: list[str] | None) -> dict[s
 
 
 def simulation_manifest(result: Any) -> dict[str, Any]:
-    """Everything needed to rerun a simulation, plus its own wall time."""
-    return {
+    """Everything needed to rerun a simulation, plus its own wall time.
+
+    An adaptive run (``target_se``) adds ``adaptive``: the target, the cap, whether the target was
+    reached, the achieved largest standard error and the checkpoints; ``iterations`` is then the
+    number it took.
+    """
+    manifest = {
         "seed": result.seed,
         "iterations": result.iterations,
         "schedules": [{"label": s.label, "effective_quotas": [int(q) for q in quotas]}
@@ -145,3 +150,12 @@ def simulation_manifest(result: Any) -> dict[str, Any]:
         "threads": result.threads,
         "simulation_seconds": round(result.wall_time, 6),
     }
+    stopping = getattr(result, "stopping", None)
+    if stopping is not None:
+        manifest["adaptive"] = {"target_se": stopping.target_se,
+                                "max_iterations": stopping.max_iterations,
+                                "reached": stopping.reached,
+                                "iterations": result.iterations,
+                                "achieved_max_se": stopping.achieved_max_se,
+                                "checkpoints": list(stopping.checkpoints)}
+    return manifest

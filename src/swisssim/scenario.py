@@ -31,8 +31,8 @@ BYE_POINTS = (0.0, 0.5, 1.0)
 DEFAULT_ELIMINATION = (0, 1, 2)
 MAX_SEED = 2**64 - 1
 
-_TOP_KEYS = {"name", "description", "scores", "models_file", "scoring", "rounds", "simulation",
-             "models"}
+_TOP_KEYS = {"name", "description", "scores", "score_errors", "models_file", "scoring", "rounds",
+             "simulation", "models"}
 _SCORING_KEYS = {"lower_is_better", "normalization", "missing", "ties"}
 _ROUND_KEYS = {"name", "benchmarks"}
 _SIMULATION_KEYS = {"iterations", "seed", "elimination", "tie_break", "bye_points"}
@@ -107,6 +107,9 @@ class Scenario:
         The TOML file it was read from, if any.
     dropped_models
         Models removed by the ``drop`` missing-score policy.
+    score_errors
+        Optional standard errors of the raw scores, same index and columns as ``scores``
+        (non-negative, 0 where none was given); used by the bootstrap to perturb scores.
     """
 
     name: str
@@ -118,6 +121,7 @@ class Scenario:
     description: str = ""
     path: Path | None = None
     dropped_models: tuple[str, ...] = ()
+    score_errors: pd.DataFrame | None = None
 
     @property
     def model_names(self) -> list[str]:
@@ -157,6 +161,7 @@ class Scenario:
         elimination: Sequence[Any] = DEFAULT_ELIMINATION,
         tie_break: str = "random",
         bye_points: float = 0.0,
+        score_errors: pd.DataFrame | None = None,
     ) -> Scenario:
         """Build and validate a scenario from a wide DataFrame.
 
@@ -168,6 +173,9 @@ class Scenario:
         rounds
             ``{round name: [benchmarks]}`` in playing order, or a sequence of :class:`Round`;
             ``None`` makes every column a round, in column order.
+        score_errors
+            Optional standard errors of the scores, laid out like ``scores`` (see
+            ``docs/scenario-format.md``).
         Other parameters mirror the keys of the scenario file (``docs/scenario-format.md``).
         """
         source = "scores DataFrame"
@@ -183,8 +191,17 @@ class Scenario:
         simulation = {"iterations": iterations, "seed": seed, "elimination": list(elimination),
                       "tie_break": tie_break, "bye_points": bye_points}
         model_table = _models_from_frame(models, source) if models is not None else {}
+        errors = None
+        if score_errors is not None:
+            errors = score_errors.copy()
+            if "model" in errors.columns:
+                errors = errors.set_index("model")
+            errors.index = errors.index.map(str)
+            errors.columns = errors.columns.map(str)
+            errors = _numeric_frame(errors.astype(object), "score_errors DataFrame")
+            errors.attrs["source"] = "score_errors DataFrame"
         return _build(name, description, frame, round_tables, settings, simulation, model_table,
-                      source, path=None)
+                      source, path=None, errors=errors)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -202,6 +219,11 @@ def load_scenario(path: str | Path) -> Scenario:
                          found_text="no such key")
     scores_path = _relative_file(document["scores"], path, source, "scores")
     frame = _read_scores_csv(scores_path)
+    errors = None
+    if "score_errors" in document:
+        errors_path = _relative_file(document["score_errors"], path, source, "score_errors")
+        errors = _read_scores_csv(errors_path)
+        errors.attrs["source"] = str(errors_path)
     model_table: dict[str, dict[str, str]] = {}
     if "models_file" in document:
         models_path = _relative_file(document["models_file"], path, source, "models_file")
@@ -233,7 +255,7 @@ def load_scenario(path: str | Path) -> Scenario:
         for i, table in enumerate(round_tables):
             _check_keys(table, _ROUND_KEYS, source, f"[[rounds]] #{i + 1}")
     return _build(name, description, frame, round_tables, scoring, simulation, model_table,
-                  source, path=path)
+                  source, path=path, errors=errors)
 
 
 # ----------------------------------------------------------------------------- building
@@ -241,12 +263,15 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def _build(name: Any, description: str, frame: pd.DataFrame, round_tables: list[dict] | None,
            scoring_table: Mapping[str, Any], simulation_table: Mapping[str, Any],
-           model_table: Mapping[str, Mapping[str, str]], source: str, path: Path | None) -> Scenario:
+           model_table: Mapping[str, Mapping[str, str]], source: str, path: Path | None,
+           errors: pd.DataFrame | None = None) -> Scenario:
     if not isinstance(name, str) or not _NAME.match(name):
         raise InputError(source, "name", "a short name of letters, digits, '.', '_' or '-'", name)
     if frame.shape[1] == 0:
         raise InputError(source, "scores", "at least one benchmark column", found_text="none")
     rounds = _parse_rounds(round_tables, list(frame.columns), source)
+    if errors is not None:
+        errors = _check_score_errors(errors, frame)
     scoring = _parse_scoring(scoring_table, list(frame.columns), source)
     used = [b for r in rounds for b in r.benchmarks]
     frame, dropped = _apply_missing_policy(frame, used, scoring.missing, source)
@@ -262,9 +287,11 @@ def _build(name: Any, description: str, frame: pd.DataFrame, round_tables: list[
                           for m in frame.index]},
         index=frame.index)
     simulation = _parse_simulation(simulation_table, len(rounds), source)
+    if errors is not None:
+        errors = errors.loc[frame.index]
     return Scenario(name=name, scores=frame, rounds=rounds, scoring=scoring,
                     simulation=simulation, models=models, description=description, path=path,
-                    dropped_models=tuple(dropped))
+                    dropped_models=tuple(dropped), score_errors=errors)
 
 
 def _parse_rounds(tables: list[dict] | None, benchmarks: list[str], source: str) -> tuple[Round, ...]:
@@ -360,6 +387,33 @@ def _choice(value: Any, allowed: Sequence[str], source: str, field: str) -> str:
     if value not in allowed:
         raise InputError(source, field, "one of " + ", ".join(repr(a) for a in allowed), value)
     return str(value)
+
+
+def _check_score_errors(errors: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
+    """Standard errors laid out like ``scores``: same models, known benchmarks, values >= 0.
+
+    Benchmarks without a column and empty cells get 0 (no noise). ``errors`` has already passed
+    the checks of a scores table (names, numbers); its ``attrs["source"]`` names the file.
+    """
+    source = errors.attrs.get("source", "score_errors")
+    unknown = [b for b in errors.columns if b not in scores.columns]
+    if unknown:
+        raise InputError(source, "header", f"benchmarks of the scores file "
+                         f"({_preview(list(scores.columns))})", unknown[0])
+    absent = [m for m in scores.index if m not in errors.index]
+    if absent:
+        raise InputError(source, "model", "a row for every model of the scores file",
+                         found_text=f"no row for {absent[:5]}")
+    extra = [m for m in errors.index if m not in scores.index]
+    if extra:
+        raise InputError(source, "model", "only models of the scores file",
+                         found_text=f"unknown model(s) {extra[:5]}")
+    for bench in errors.columns:
+        for model, value in errors[bench].items():
+            if value < 0:
+                raise InputError(source, f"standard error of model {model!r} on benchmark "
+                                 f"{bench!r}", "a non-negative number or an empty cell", value)
+    return errors.reindex(index=scores.index, columns=scores.columns).fillna(0.0)
 
 
 def _apply_missing_policy(frame: pd.DataFrame, used: list[str], policy: str,

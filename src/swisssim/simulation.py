@@ -8,10 +8,11 @@ only on the seed and the iteration count, never on the thread count or the chunk
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numba
@@ -27,6 +28,10 @@ from .schedules import Schedule, parse_schedules
 
 #: Iterations per engine call when a progress bar is shown (results do not depend on it).
 PROGRESS_CHUNK = 5_000
+#: Adaptive stopping checks the standard errors after this many iterations, then at multiples of it.
+ADAPTIVE_STEP = 1_000
+#: Default cap on the iterations of an adaptive run (``target_se``).
+DEFAULT_MAX_ITERATIONS = 1_000_000
 
 
 @dataclass
@@ -73,6 +78,8 @@ def simulate(
     tie_break: str | None = None,
     threads: int | None = None,
     progress: bool = False,
+    target_se: float | None = None,
+    max_iterations: int | None = None,
 ) -> SimulationResult:
     """Run the CSD Monte Carlo on a scenario.
 
@@ -89,11 +96,19 @@ def simulate(
         Worker threads (default: all of numba's); results are identical for any value.
     progress
         Show a tqdm progress bar on stderr.
+    target_se
+        Adaptive stopping: run until every expected score's standard error (all models, all
+        schedules) is below ``target_se`` points, or ``max_iterations`` is reached. Excludes
+        ``iterations`` (the scenario's iteration count is then not used).
+    max_iterations
+        Cap of an adaptive run (default 1,000,000); only with ``target_se``.
 
     Returns
     -------
     SimulationResult
         Expected win scores with standard errors, rank distributions and survival, per schedule.
+        An adaptive run returns an :class:`AdaptiveResult`, whose ``stopping`` records how it
+        stopped.
 
     Notes
     -----
@@ -101,10 +116,26 @@ def simulate(
     (or a draw), the odd model out of a score group gets a bye worth ``bye_points``, and the
     elimination tie-break is ``random`` or ``index`` (earliest listed model first). The last active
     model is never eliminated.
+
+    Adaptive stopping checks the standard errors after ``ADAPTIVE_STEP`` iterations and then at
+    checkpoints chosen by :func:`next_checkpoint`. Results depend only on the seed and the
+    iteration index, so a run that stops after N iterations is identical to a fixed run of N.
     """
     settings = scenario.simulation
-    iterations = check_iterations(settings.iterations if iterations is None else iterations,
-                                  "simulate", "iterations")
+    if target_se is not None:
+        if iterations is not None:
+            raise InputError("simulate", "iterations", "no fixed iteration count together with "
+                             "target_se (an adaptive run decides when to stop)", iterations)
+        target_se = check_target_se(target_se, "simulate", "target_se")
+        max_iterations = check_iterations(
+            DEFAULT_MAX_ITERATIONS if max_iterations is None else max_iterations,
+            "simulate", "max_iterations")
+    elif max_iterations is not None:
+        raise InputError("simulate", "max_iterations", "target_se as well (max_iterations caps "
+                         "an adaptive run)", found_text="no target_se")
+    else:
+        iterations = check_iterations(settings.iterations if iterations is None else iterations,
+                                      "simulate", "iterations")
     seed = check_seed(settings.seed if seed is None else seed, "simulate", "seed")
     tie_break = _choice(settings.tie_break if tie_break is None else tie_break, TIE_BREAKS,
                         "simulate", "tie_break")
@@ -117,16 +148,33 @@ def simulate(
     started = time.perf_counter()
     previous_threads = numba.get_num_threads()
     numba.set_num_threads(threads)
+    stopping = None
     try:
-        run.advance(iterations, progress)
+        if target_se is None:
+            run.advance(iterations, progress)
+        else:
+            stopping = _advance_to_target(
+                run, target_se, max_iterations, progress,
+                lambda: float(_assemble(run, schedules, threads, 0.0).std_error().max()))
     finally:
         numba.set_num_threads(previous_threads)
     wall = time.perf_counter() - started
-    score_sum, score_cross, rank_counts, elim_counts = counters.totals()
+    result = _assemble(run, schedules, threads, wall)
+    if stopping is None:
+        return result
+    return AdaptiveResult(**{f.name: getattr(result, f.name) for f in fields(result)},
+                          stopping=stopping)
+
+
+def _assemble(run: _EngineRun, schedules: tuple[Schedule, ...], threads: int,
+              wall: float) -> SimulationResult:
+    """The result of the iterations ``run`` has done so far."""
+    scenario = run.scenario
+    score_sum, score_cross, rank_counts, elim_counts = run.counters.totals()
     units = int(_engine.units_per_point(scenario.scoring.ties == "draw",
                                         int(round(2 * scenario.simulation.bye_points))))
-    return SimulationResult(scenario=scenario, schedules=schedules, quotas=quotas,
-                            iterations=iterations, seed=seed, tie_break=tie_break,
+    return SimulationResult(scenario=scenario, schedules=schedules, quotas=run.quotas,
+                            iterations=run.done, seed=run.seed, tie_break=run.tie_break,
                             threads=threads, score_sum=score_sum, score_cross=score_cross,
                             rank_counts=rank_counts, elim_counts=elim_counts, wall_time=wall,
                             units_per_point=units)
@@ -175,6 +223,139 @@ class _EngineRun:
             self.tie_break == "random", c.score_sum, c.score_cross, c.rank_counts, c.elim_counts)
 
 
+# ----------------------------------------------------------------------------- adaptive stopping
+
+
+@dataclass(frozen=True)
+class StoppingRecord:
+    """How an adaptive run stopped.
+
+    Attributes
+    ----------
+    target_se
+        The requested bound on every expected score's standard error (points).
+    max_iterations
+        The cap on iterations.
+    reached
+        Whether the largest standard error fell below ``target_se``.
+    achieved_max_se
+        The largest standard error (over models and schedules) at the last checkpoint.
+    checkpoints
+        Iteration counts at which the standard errors were checked; the last is the run's length.
+    """
+
+    target_se: float
+    max_iterations: int
+    reached: bool
+    achieved_max_se: float
+    checkpoints: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class AdaptiveResult(SimulationResult):
+    """A :class:`SimulationResult` of an adaptive run, with its :class:`StoppingRecord`."""
+
+    stopping: StoppingRecord | None = None
+
+
+def check_target_se(value: Any, source: str, field: str) -> float:
+    """A target standard error: a finite number > 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+            math.isfinite(value) and value > 0):
+        raise InputError(source, field, "a finite number > 0 (points)", value)
+    return float(value)
+
+
+def next_checkpoint(done: int, max_se: float, target_se: float, max_iterations: int,
+                    step: int = ADAPTIVE_STEP) -> int:
+    """The iteration count of the next standard-error check of an adaptive run.
+
+    A standard error falls like ``1 / sqrt(N)``, so the target is predicted at
+    ``N = done * (max_se / target_se)**2``. The next checkpoint aims 5% beyond the prediction,
+    rounded up to a multiple of ``step``, at least one ``step`` further and at most four times
+    ``done`` (a guard against a noisy early estimate), and never beyond ``max_iterations``.
+    """
+    predicted = done * (max_se / target_se) ** 2 * 1.05
+    goal = math.ceil(predicted / step) * step
+    goal = max(done + step, min(goal, 4 * done))
+    return min(goal, max_iterations)
+
+
+def _advance_to_target(run: _EngineRun, target_se: float, max_iterations: int, progress: bool,
+                       max_se_now: Any) -> StoppingRecord:
+    checkpoints: list[int] = []
+    goal = min(ADAPTIVE_STEP, max_iterations)
+    while True:
+        run.advance(goal - run.done, progress)
+        achieved = max_se_now()
+        checkpoints.append(run.done)
+        reached = run.done >= 2 and achieved < target_se
+        if reached or run.done >= max_iterations:
+            return StoppingRecord(target_se=target_se, max_iterations=max_iterations,
+                                  reached=bool(reached), achieved_max_se=achieved,
+                                  checkpoints=tuple(checkpoints))
+        goal = next_checkpoint(run.done, achieved, target_se, max_iterations)
+
+
+# ----------------------------------------------------------------------------- paired runs
+
+
+class EngineSession:
+    """Run the engine on many round-score matrices of one scenario with common random numbers.
+
+    Every call of :meth:`run` replays iterations ``0 .. N - 1`` of the same seed, so round position
+    ``k`` of iteration ``i`` draws from the stream ``(seed, i * K + k)`` whatever is played there:
+    results for two matrices (another round order, resampled data) are paired tournaments. Counters
+    are allocated once and reused. Used by order sensitivity and the bootstrap.
+
+    Parameters
+    ----------
+    scenario
+        Gives the models, the tie rule, the bye points and the default settings.
+    seed, elimination, tie_break, threads
+        As in :func:`simulate`.
+    """
+
+    def __init__(self, scenario: Scenario, *, seed: int | None = None,
+                 elimination: Sequence[Any] | None = None, tie_break: str | None = None,
+                 threads: int | None = None) -> None:
+        settings = scenario.simulation
+        self.scenario = scenario
+        self.seed = check_seed(settings.seed if seed is None else seed, "simulate", "seed")
+        self.tie_break = _choice(settings.tie_break if tie_break is None else tie_break,
+                                 TIE_BREAKS, "simulate", "tie_break")
+        self.schedules = _schedules(scenario, elimination)
+        self.threads = resolve_threads(threads)
+        self.quotas = np.stack([s.quotas(scenario.n_models)
+                                for s in self.schedules]).astype(np.int64)
+        self.counters = Counters.zeros(self.threads, len(self.schedules), scenario.n_models,
+                                       scenario.n_rounds)
+
+    def run(self, values: np.ndarray, iterations: int) -> SimulationResult:
+        """Simulate ``iterations`` tournaments on the round scores ``values``, shape (K, M).
+
+        The result's ``scenario`` is the session's, whatever ``values`` holds.
+        """
+        values = np.ascontiguousarray(values, dtype=np.float64)
+        expected_shape = (self.scenario.n_rounds, self.scenario.n_models)
+        if values.shape != expected_shape:
+            raise InputError("EngineSession.run", "values", f"an array of shape {expected_shape}",
+                             found_text=f"shape {values.shape}")
+        iterations = check_iterations(iterations, "EngineSession.run", "iterations")
+        c = self.counters
+        for array in (c.score_sum, c.score_cross, c.rank_counts, c.elim_counts):
+            array.fill(0)
+        run = _EngineRun(values, self.quotas, self.scenario, self.tie_break, self.seed, c)
+        started = time.perf_counter()
+        previous_threads = numba.get_num_threads()
+        numba.set_num_threads(self.threads)
+        try:
+            run.advance(iterations, False)
+        finally:
+            numba.set_num_threads(previous_threads)
+        return _assemble(run, self.schedules, self.threads, time.perf_counter() - started)
+
+
 def confidence_z(level: float = 0.95) -> float:
     """Two-sided normal quantile for a confidence level (1.959964 for 95%)."""
     from statistics import NormalDist
@@ -182,4 +363,5 @@ def confidence_z(level: float = 0.95) -> float:
     return NormalDist().inv_cdf(0.5 + level / 2)
 
 
-__all__ = ["simulate", "SimulationResult", "resolve_threads", "confidence_z"]
+__all__ = ["simulate", "SimulationResult", "AdaptiveResult", "StoppingRecord", "EngineSession",
+           "next_checkpoint", "check_target_se", "resolve_threads", "confidence_z"]

@@ -7,9 +7,13 @@ import sys
 
 import pandas as pd
 
+from ..bootstrap import (BootstrapResult, bootstrap, bootstrap_manifest, check_replicates,
+                         write_bootstrap)
+from ..errors import InputError
 from ..io import atomic_output, base_manifest, simulation_manifest
 from ..results import SimulationResult
-from ..simulation import resolve_threads, simulate
+from ..scenario import check_iterations
+from ..simulation import check_target_se, resolve_threads, simulate
 from . import _common
 
 
@@ -23,31 +27,95 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         parser, elimination_help="one or more elimination schedules: an integer T (every round), "
         "a comma-separated per-round list such as 0,1,1,2, or a percentage such as 10%% "
         "(default: the scenario's, else 0 1 2)")
+    extra = parser.add_argument_group("data uncertainty and adaptive stopping")
+    extra.add_argument("--bootstrap", type=int, metavar="B",
+                       help="also run B bootstrap replicates (benchmarks resampled inside each "
+                            "round, scores perturbed by the scenario's score_errors) and write "
+                            "bootstrap.csv, tiers.csv and bootstrap_ranks.png/.svg")
+    extra.add_argument("--bootstrap-iterations", type=int, metavar="N",
+                       help="iterations per bootstrap replicate (default: the run's)")
+    extra.add_argument("--target-se", type=float, metavar="X",
+                       help="adaptive stopping: run until every expected score's standard error "
+                            "is below X points (replaces --iterations)")
+    extra.add_argument("--max-iterations", type=int, metavar="N",
+                       help="cap of an adaptive run (default 1000000); needs --target-se")
     return parser
 
 
 def execute(args: argparse.Namespace) -> int:
     scenario = _common.load(args)
     overrides = _common.checked_overrides(args, scenario)
+    overrides.update(_uncertainty_options(args))
+    replicates = overrides.pop("bootstrap", None)
+    replicate_iterations = overrides.pop("bootstrap_iterations", None)
     threads = resolve_threads(args.threads)
     out = _common.output_folder(args, scenario)
     result = simulate(scenario, threads=threads, progress=not args.no_progress, **overrides)
-    write_run(result, out, args.argv)
+    boot = None
+    if replicates is not None:
+        boot = bootstrap(scenario, replicates, iterations=replicate_iterations, reference=result,
+                         progress=not args.no_progress)
+    write_run(result, out, args.argv, bootstrap=boot)
     print(summary_table(result).to_string())
+    stopping = getattr(result, "stopping", None)
+    if stopping is not None:
+        verdict = "reached" if stopping.reached else "NOT reached (--max-iterations)"
+        print(f"\ntarget SE {stopping.target_se:g} {verdict}: largest SE "
+              f"{stopping.achieved_max_se:.5f} after {result.iterations} iterations",
+              file=sys.stderr)
+    if boot is not None and boot.degenerate:
+        print("\nwarning: the bootstrap had nothing to resample (every round has one benchmark "
+              "and the scenario gives no score_errors): its intervals show Monte Carlo noise "
+              "only, not data uncertainty", file=sys.stderr)
+    if boot is not None:
+        tiers = boot.tiers().groupby("elimination", sort=False).tier.max()
+        print(f"\nbootstrap: {boot.replicates} replicates x {boot.iterations} iterations in "
+              f"{boot.wall_time:.3f} s; tiers: "
+              + ", ".join(f"T={label}: {n}" for label, n in tiers.items()), file=sys.stderr)
     print(f"\n{result.iterations} iterations x {len(result.schedules)} schedule(s) in "
           f"{result.wall_time:.3f} s on {result.threads} thread(s); results in {out}/",
           file=sys.stderr)
     return 0
 
 
-def write_run(result: SimulationResult, out, argv) -> None:
-    """Write the run's tables and manifest atomically into ``out``."""
+def _uncertainty_options(args: argparse.Namespace) -> dict:
+    """Validate --bootstrap, --bootstrap-iterations, --target-se and --max-iterations."""
+    options: dict = {}
+    if args.bootstrap is not None:
+        options["bootstrap"] = check_replicates(args.bootstrap, "--bootstrap", "")
+    if args.bootstrap_iterations is not None:
+        if args.bootstrap is None:
+            raise InputError("--bootstrap-iterations", "", "--bootstrap B as well",
+                             found_text="no --bootstrap")
+        options["bootstrap_iterations"] = check_iterations(args.bootstrap_iterations,
+                                                           "--bootstrap-iterations", "")
+    if args.target_se is not None:
+        if args.iterations is not None:
+            raise InputError("--target-se", "", "no --iterations beside it (an adaptive run "
+                             "decides when to stop; cap it with --max-iterations)",
+                             found_text=f"--iterations {args.iterations}")
+        options["target_se"] = check_target_se(args.target_se, "--target-se", "")
+    if args.max_iterations is not None:
+        if args.target_se is None:
+            raise InputError("--max-iterations", "", "--target-se X as well (it caps an "
+                             "adaptive run)", found_text="no --target-se")
+        options["max_iterations"] = check_iterations(args.max_iterations, "--max-iterations", "")
+    return options
+
+
+def write_run(result: SimulationResult, out, argv, *,
+              bootstrap: BootstrapResult | None = None) -> None:
+    """Write the run's tables and manifest (and the bootstrap's, if any) atomically into ``out``."""
     manifest = base_manifest("run", result.scenario, argv)
     manifest["simulation"] = simulation_manifest(result)
+    if bootstrap is not None:
+        manifest["bootstrap"] = bootstrap_manifest(bootstrap)
     with atomic_output(out) as stage:
         stage.write_csv("expected_scores.csv", result.expected_scores())
         stage.write_csv("rank_distribution.csv", result.rank_distribution())
         stage.write_csv("survival.csv", result.survival())
+        if bootstrap is not None:
+            write_bootstrap(stage, bootstrap)
         stage.write_json("manifest.json", manifest)
 
 

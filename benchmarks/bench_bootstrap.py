@@ -1,0 +1,99 @@
+"""Speed of the data bootstrap and of adaptive stopping (issue 6). Prints figures; asserts nothing.
+
+Run: ``python benchmarks/bench_bootstrap.py [--quick]``. Figures printed:
+
+1. 200 bootstrap replicates x 10,000 iterations of scenarios/helm_lite.toml (91 models,
+   10 rounds), goal at most 60 s, with one schedule (T = 0) and with T = 0, 1, 2. HELM Lite has one
+   benchmark per round and no score errors, so its replicates hold the data as given (the engine
+   work is the same); the figure is repeated with **assumed** score errors (binomial,
+   ``sqrt(p (1 - p) / 500)``, for timing only) so that the noise path (renormalisation per
+   replicate) is timed too.
+2. Adaptive stopping on scenarios/paper_synthetic.toml (T = 0, 1, 2) to a target SE of 0.005:
+   iterations taken, checkpoints and time, against a fixed run of the same length.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numba
+import numpy as np
+import pandas as pd
+import scipy
+
+from swisssim import load_scenario, simulate
+from swisssim.bootstrap import bootstrap
+
+REPO = Path(__file__).resolve().parent.parent
+GOAL_SECONDS = 60.0
+
+
+def header() -> None:
+    print(f"machine   : {platform.platform()}, {platform.processor() or platform.machine()}, "
+          f"{os.cpu_count()} CPUs")
+    print(f"threads   : numba {numba.get_num_threads()} (NUMBA_NUM_THREADS="
+          f"{numba.config.NUMBA_NUM_THREADS}, layer {numba.config.THREADING_LAYER})")
+    print(f"versions  : python {platform.python_version()}, numpy {np.__version__}, "
+          f"numba {numba.__version__}, pandas {pd.__version__}, scipy {scipy.__version__}")
+    print()
+
+
+def measure_bootstrap(scenario, label: str, replicates: int, elimination: list[int]) -> None:
+    start = time.perf_counter()
+    result = bootstrap(scenario, replicates, iterations=10_000, seed=0, elimination=elimination)
+    engine = time.perf_counter() - start
+    start = time.perf_counter()
+    result.table(), result.tiers()
+    tables = time.perf_counter() - start
+    total = engine + tables
+    tiers = result.tiers().groupby("elimination", sort=False).tier.max().to_dict()
+    goal = (f"   (goal: {GOAL_SECONDS:.0f} s for 200 replicates, T = [0])"
+            if elimination == [0] and replicates == 200 else "")
+    print(f"{label}: {replicates} replicates x 10000 iterations, T = {elimination}: "
+          f"{total:.2f} s{goal}")
+    print(f"    replicates + reference {engine:.2f} s "
+          f"({engine / (replicates + 1) * 1e3:.1f} ms each), tables {tables:.2f} s; "
+          f"tiers {tiers}")
+
+
+def assumed_errors(scenario):
+    p = scenario.scores.clip(0.0, 1.0)
+    return replace(scenario, score_errors=np.sqrt(p * (1.0 - p) / 500.0))
+
+
+def measure_adaptive() -> None:
+    scenario = load_scenario(REPO / "scenarios" / "paper_synthetic.toml")
+    start = time.perf_counter()
+    result = simulate(scenario, target_se=0.005, seed=0, elimination=[0, 1, 2])
+    adaptive = time.perf_counter() - start
+    start = time.perf_counter()
+    simulate(scenario, iterations=result.iterations, seed=0, elimination=[0, 1, 2])
+    fixed = time.perf_counter() - start
+    s = result.stopping
+    print(f"adaptive, paper_synthetic T = [0, 1, 2], target SE 0.005: reached={s.reached}, "
+          f"{result.iterations} iterations (checkpoints {list(s.checkpoints)}), "
+          f"max SE {s.achieved_max_se:.5f}")
+    print(f"    {adaptive:.2f} s; a fixed run of the same length {fixed:.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="20 replicates instead of 200")
+    args = parser.parse_args()
+    header()
+    helm = load_scenario(REPO / "scenarios" / "helm_lite.toml")
+    bootstrap(helm, 2, iterations=200, elimination=[0]).table()  # JIT warm-up
+    replicates = 20 if args.quick else 200
+    measure_bootstrap(helm, "helm_lite (as shipped)", replicates, [0])
+    measure_bootstrap(assumed_errors(helm), "helm_lite (assumed errors)", replicates, [0])
+    measure_bootstrap(helm, "helm_lite (as shipped)", replicates, [0, 1, 2])
+    measure_adaptive()
+
+
+if __name__ == "__main__":
+    main()
