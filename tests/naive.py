@@ -13,6 +13,7 @@ member wins; after playing, the field is re-sorted stably in playing order.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable, Sequence
 
@@ -52,6 +53,11 @@ class SplitMixStream:
     def coin(self) -> bool:
         return (self.next64() >> 63) == 1
 
+    def normal(self) -> float:
+        u1 = ((self.next64() >> 11) + 1.0) * 2.0**-53
+        u2 = (self.next64() >> 11) * 2.0**-53
+        return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
+
 
 class PythonRandomStream:
     """Same interface over Python's Mersenne Twister (for speed comparisons only)."""
@@ -75,10 +81,14 @@ def naive_tournament(
     bye_units: int = 0,
     random_ties: bool = True,
     units_per_point: int = 2,
+    noise: Sequence[Sequence[float]] | None = None,
+    noise_stream_for_round: Callable[[int], SplitMixStream] | None = None,
 ) -> tuple[list[int], list[int]]:
     """Play one tournament; return ``(final scores in units, elimination round or -1)``.
 
     ``bye_units`` is in half points; a win is worth ``units_per_point`` units, a draw half that.
+    With ``noise`` (K x M standard deviations), each active model's round score is first
+    perturbed by a normal deviate from ``noise_stream_for_round(k)``, in field order.
 
     ``round_scores[k][m]`` is model m's round-k score; ``eliminate[k]`` how many to eliminate
     after round k (already capped so that one model stays); ``stream_for_round(k)`` the random
@@ -91,6 +101,11 @@ def naive_tournament(
     eliminated_in = [-1] * n_models
     field = list(range(n_models))
     for k in range(n_rounds):
+        values = list(round_scores[k])
+        if noise is not None:
+            noise_rng = noise_stream_for_round(k)
+            for model in field:
+                values[model] = values[model] + noise[k][model] * noise_rng.normal()
         rng = stream_for_round(k)
         played: list[int] = []
         for group in _score_groups(field, score):
@@ -103,7 +118,7 @@ def naive_tournament(
                 partner = first + 1 + rng.below(len(group) - first - 1)
                 group[first + 1], group[partner] = group[partner], group[first + 1]
                 a, b = group[first], group[first + 1]
-                if round_scores[k][a] == round_scores[k][b]:
+                if values[a] == values[b]:
                     if draw_ties:
                         score[a] += win // 2
                         score[b] += win // 2
@@ -111,7 +126,7 @@ def naive_tournament(
                         score[a] += win
                     else:
                         score[b] += win
-                elif round_scores[k][a] > round_scores[k][b]:
+                elif values[a] > values[b]:
                     score[a] += win
                 else:
                     score[b] += win

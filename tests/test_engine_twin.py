@@ -7,7 +7,8 @@ import pytest
 from naive import SplitMixStream, naive_tournament
 
 from swisssim import _engine
-from swisssim._rng import bounded, coin, next_u64, seed_key
+from swisssim._engine import NOISE_SALT
+from swisssim._rng import bounded, coin, mix64, next_u64, normal, seed_key
 
 
 def _random_case(rng: np.random.Generator):
@@ -26,23 +27,30 @@ def _random_case(rng: np.random.Generator):
 @pytest.mark.parametrize("draw_ties", [False, True])
 @pytest.mark.parametrize("bye_units", [0, 1, 2])
 @pytest.mark.parametrize("random_ties", [True, False])
-def test_engine_matches_twin_exactly(draw_ties, bye_units, random_ties):
-    rng = np.random.default_rng([bye_units, draw_ties, random_ties])
+@pytest.mark.parametrize("noisy", [False, True])
+def test_engine_matches_twin_exactly(draw_ties, bye_units, random_ties, noisy):
+    rng = np.random.default_rng([bye_units, draw_ties, random_ties, noisy])
     for _ in range(40):
         scores, quotas = _random_case(rng)
         n_rounds, n_models = scores.shape
+        noise = rng.random((n_rounds, n_models)) * rng.integers(0, 2, (n_rounds, n_models))
         key = int(rng.integers(0, 2**63))
+        noise_key = int(mix64(np.uint64(key) ^ NOISE_SALT))
         score = np.empty(n_models, np.int64)
         eliminated_in = np.empty(n_models, np.int64)
         work = np.empty((5, max(n_models, 2 * n_rounds + 1)), np.int64)
+        perturbed = np.empty(n_models)
+        rules = (draw_ties, bye_units, random_ties, noisy)
         for iteration in range(5):
-            _engine.play_tournament(np.uint64(key), iteration, scores, quotas, draw_ties,
-                                    bye_units, random_ties, score, eliminated_in, work)
+            _engine.play_tournament(np.uint64(key), iteration, scores, noise, quotas, rules,
+                                    score, eliminated_in, work, perturbed)
             twin_score, twin_out = naive_tournament(
                 scores.tolist(), quotas.tolist(),
                 lambda k: SplitMixStream(key, iteration * n_rounds + k),
                 draw_ties=draw_ties, bye_units=bye_units, random_ties=random_ties,
-                units_per_point=_engine.units_per_point(draw_ties, bye_units))
+                units_per_point=_engine.units_per_point(draw_ties, bye_units),
+                noise=noise.tolist() if noisy else None,
+                noise_stream_for_round=lambda k: SplitMixStream(noise_key, iteration * n_rounds + k))
             assert score.tolist() == twin_score
             assert eliminated_in.tolist() == twin_out
 
@@ -75,3 +83,13 @@ def test_bounded_draws_are_uniform():
 def test_seed_key_distinguishes_seeds():
     keys = {int(seed_key(s)) for s in range(1000)}
     assert len(keys) == 1000
+
+
+def test_normal_deviates_have_unit_variance():
+    state = np.uint64(seed_key(8))
+    draws = np.empty(50_000)
+    for i in range(draws.size):
+        state, draws[i] = normal(np.uint64(state))
+    # mean within 4.5 SE of 0; variance within 4.5 SE (sd of s^2 is sqrt(2/n)) of 1
+    assert abs(draws.mean()) < 4.5 / np.sqrt(draws.size)
+    assert abs(draws.var() - 1.0) < 4.5 * np.sqrt(2.0 / draws.size)

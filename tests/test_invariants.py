@@ -28,8 +28,9 @@ def test_every_iteration_has_the_group_size_multiset(n_models, n_rounds, schedul
     eliminated = np.empty(n_models, np.int64)
     work = np.empty((5, max(n_models, 2 * n_rounds + 1)), np.int64)
     for iteration in range(300):
-        _engine.play_tournament(seed_key(1), iteration, scores, quotas, False, 0, True,
-                                score, eliminated, work)
+        _engine.play_tournament(seed_key(1), iteration, scores, np.zeros((0, 0)), quotas,
+                                (False, 0, True, False), score, eliminated, work,
+                                np.empty(n_models))
         assert sorted(score.tolist()) == expected
         # Exactly the scheduled number of models leave after each round.
         assert np.bincount(eliminated[eliminated >= 0], minlength=n_rounds).tolist() == quotas.tolist()

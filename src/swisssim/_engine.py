@@ -12,7 +12,10 @@ Swiss-System Dynamics, with the conventions of ``docs/csd-method.md``:
 * Pairing: active models are grouped by score (highest first), each group is shuffled
   (Fisher-Yates) and consecutive members play; the odd one out of a group gets a bye.
 * A match is won by the strictly higher round score; an exact tie is a coin flip (the first member
-  of the pair wins on heads) or a draw worth one unit each.
+  of the pair wins on heads) or a draw worth one unit each. With probabilistic wins, each active
+  model's round score is first perturbed by ``noise[k, m]`` times a standard normal drawn from a
+  separate stream (``NOISE_SALT``); a model plays one match per round, so model i then beats j
+  with probability Phi((mu_i - mu_j) / sqrt(sigma_i^2 + sigma_j^2)).
 * Elimination after round ``k`` removes ``eliminate[s, k]`` models with the lowest scores; ties at
   the cut go to a uniformly random subset (``random_ties``) or to the lowest model index.
   The caller guarantees at least one model stays active.
@@ -27,7 +30,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from ._rng import bounded, coin, stream_start
+from ._rng import bounded, coin, mix64, normal, stream_start
+
+#: Salt of the streams that draw score noise (probabilistic wins), kept apart from the pairing
+#: streams so that pairings stay common to noisy and noiseless runs.
+NOISE_SALT = np.uint64(0x6E6F697365)
 
 
 
@@ -76,9 +83,9 @@ def _decisive_sizes(sizes, n_values, win, bye, new_sizes):
 
 
 @njit(cache=True, inline="always")
-def _play_round(state, k, round_scores, order, sizes, n_values, score, draw_ties, win, bye,
+def _play_round(state, values, order, sizes, n_values, score, draw_ties, win, bye,
                 new_sizes, fill, next_order):
-    """Pair and play round ``k``; write the field, regrouped, into ``next_order``.
+    """Pair and play one round on round scores ``values`` (M,); regroup into ``next_order``.
 
     ``order`` holds the active models grouped by score, highest first, with ``sizes[v]`` models at
     score ``v < n_values``. Within a group of size ``g``: if ``g`` is odd, a uniformly drawn member
@@ -111,8 +118,8 @@ def _play_round(state, k, round_scores, order, sizes, n_values, score, draw_ties
             order[first + 1] = b
             a = order[first]
             first += 2
-            score_a = round_scores[k, a]
-            score_b = round_scores[k, b]
+            score_a = values[a]
+            score_b = values[b]
             if score_a == score_b:
                 if draw_ties:
                     score[a] += 1
@@ -194,16 +201,20 @@ def _eliminate(state, k, n_remove, order, n_active, score, eliminated_in, random
 
 
 @njit(cache=True)
-def play_tournament(key, iteration, round_scores, eliminate, draw_ties, bye_units, random_ties,
-                    score, eliminated_in, work):
+def play_tournament(key, iteration, round_scores, noise, eliminate, rules, score, eliminated_in,
+                    work, perturbed):
     """Play one tournament; fill ``score`` (score units) and ``eliminated_in`` (round or -1).
 
-    ``eliminate`` has shape (K,); ``work`` is caller-owned scratch space of shape
-    (5, max(M, 2K + 1)).
+    ``round_scores`` and ``noise`` have shape (K, M); ``eliminate`` (K,); ``rules`` is the tuple
+    ``(draw_ties, bye_units, random_ties, noisy)`` with ``bye_units`` in half points.
+    ``work`` (5, max(M, 2K + 1)) int64 and ``perturbed`` (M,) float64 are scratch space owned by
+    the caller.
     """
+    draw_ties, bye_units, random_ties, noisy = rules
     n_rounds, n_models = round_scores.shape
     win = units_per_point(draw_ties, bye_units)
     bye = bye_units * win // 2
+    noise_key = mix64(key ^ NOISE_SALT)
     order = work[0]
     spare = work[1]
     sizes = work[2]
@@ -217,9 +228,17 @@ def play_tournament(key, iteration, round_scores, eliminate, draw_ties, bye_unit
     sizes[0] = n_models
     n_active = n_models
     for k in range(n_rounds):
+        values = round_scores[k]
+        if noisy:
+            noise_state = stream_start(noise_key, iteration * n_rounds + k)
+            for idx in range(n_active):
+                model = order[idx]
+                noise_state, deviate = normal(noise_state)
+                perturbed[model] = values[model] + noise[k, model] * deviate
+            values = perturbed
         state = stream_start(key, iteration * n_rounds + k)
-        state = _play_round(state, k, round_scores, order, sizes, k * win + 1, score, draw_ties,
-                            win, bye, new_sizes, fill, spare)
+        state = _play_round(state, values, order, sizes, k * win + 1, score, draw_ties, win, bye,
+                            new_sizes, fill, spare)
         if draw_ties:
             _counting_sort(order, n_active, score, (k + 1) * win + 1, new_sizes, fill, spare)
         order, spare = spare, order
@@ -255,7 +274,7 @@ def _accumulate(s, score, eliminated_in, all_scores, counts, n_rounds,
 
 
 @njit(cache=True)
-def simulate_range(key, first, stop, round_scores, eliminate, draw_ties, bye_units, random_ties,
+def simulate_range(key, first, stop, round_scores, noise, eliminate, rules,
                    score_sum, score_cross, rank_counts, elim_counts):
     """Run iterations ``first <= i < stop`` for every schedule; add into the given counters.
 
@@ -270,11 +289,12 @@ def simulate_range(key, first, stop, round_scores, eliminate, draw_ties, bye_uni
     eliminated_in = np.empty(n_models, np.int64)
     work = np.empty((5, max(n_models, 2 * n_rounds + 1)), np.int64)
     counts = work[4]
+    perturbed = np.empty(n_models, np.float64)
     all_scores = np.empty((n_schedules, n_models), np.int64)
     for iteration in range(first, stop):
         for s in range(n_schedules):
-            play_tournament(key, iteration, round_scores, eliminate[s], draw_ties, bye_units,
-                            random_ties, score, eliminated_in, work)
+            play_tournament(key, iteration, round_scores, noise, eliminate[s], rules, score,
+                            eliminated_in, work, perturbed)
             _accumulate(s, score, eliminated_in, all_scores, counts, n_rounds,
                         score_sum, rank_counts, elim_counts)
         for s in range(n_schedules):
@@ -284,7 +304,7 @@ def simulate_range(key, first, stop, round_scores, eliminate, draw_ties, bye_uni
 
 
 @njit(cache=True, parallel=True)
-def simulate_blocks(key, first, stop, round_scores, eliminate, draw_ties, bye_units, random_ties,
+def simulate_blocks(key, first, stop, round_scores, noise, eliminate, rules,
                     score_sum, score_cross, rank_counts, elim_counts):
     """Split ``[first, stop)`` into one contiguous block per leading index of the counters.
 
@@ -297,5 +317,5 @@ def simulate_blocks(key, first, stop, round_scores, eliminate, draw_ties, bye_un
     for block in prange(n_blocks):
         lo = first + total * block // n_blocks
         hi = first + total * (block + 1) // n_blocks
-        simulate_range(key, lo, hi, round_scores, eliminate, draw_ties, bye_units, random_ties,
-                       score_sum[block], score_cross[block], rank_counts[block], elim_counts[block])
+        simulate_range(key, lo, hi, round_scores, noise, eliminate, rules, score_sum[block],
+                       score_cross[block], rank_counts[block], elim_counts[block])

@@ -12,6 +12,8 @@ exactly uniform.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
@@ -20,6 +22,7 @@ _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _LOW32 = np.uint64(0xFFFFFFFF)
 _TWO32 = np.uint64(1 << 32)
+_TWO_M53 = 2.0**-53
 
 
 @njit(cache=True, inline="always")
@@ -70,6 +73,16 @@ def coin(state: np.uint64) -> tuple[np.uint64, bool]:
     """A fair coin: the top bit of the next word."""
     state, bits = next_u64(state)
     return state, (bits >> np.uint64(63)) == np.uint64(1)
+
+
+@njit(cache=True, inline="always")
+def normal(state: np.uint64) -> tuple[np.uint64, float]:
+    """A standard normal deviate (Box-Muller, cosine branch) from two 53-bit uniforms."""
+    state, first = next_u64(state)
+    state, second = next_u64(state)
+    u1 = (np.float64(first >> np.uint64(11)) + 1.0) * _TWO_M53  # in (0, 1]
+    u2 = np.float64(second >> np.uint64(11)) * _TWO_M53         # in [0, 1)
+    return state, math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
 
 
 def seed_key(seed: int) -> np.uint64:

@@ -147,6 +147,7 @@ def simulation_manifest(result: Any) -> dict[str, Any]:
                       for s, quotas in zip(result.schedules, result.quotas)],
         "tie_break": result.tie_break,
         "bye_points": result.scenario.simulation.bye_points,
+        "probabilistic_wins": result.probabilistic_wins,
         "threads": result.threads,
         "simulation_seconds": round(result.wall_time, 6),
     }

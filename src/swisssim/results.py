@@ -51,6 +51,7 @@ class SimulationResult:
     elim_counts: np.ndarray     # (S, M, K + 1) by elimination round, K = never
     wall_time: float
     units_per_point: int = 2
+    probabilistic_wins: bool = False
 
     @property
     def labels(self) -> list[str]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .errors import InputError
 from .scenario import Scenario
 
 
@@ -63,6 +64,42 @@ def round_scores(scenario: Scenario) -> np.ndarray:
         else:
             means[absent.any(axis=1)] = -np.inf
         result[k] = means
+    return np.ascontiguousarray(result)
+
+
+def round_noise(scenario: Scenario) -> np.ndarray:
+    """Standard deviation of each round score from the scenario's ``score_errors``, shape (K, M).
+
+    Used by probabilistic wins. Benchmark errors are taken as independent: a round mean over
+    ``n`` available benchmarks has standard deviation ``sqrt(sum(se_b**2)) / n``. Normalisation
+    rescales errors like the scores (``minmax`` by 1 / range, ``zscore`` by 1 / sd); ``rank``
+    normalisation has no error model and is refused. Without ``score_errors`` all are 0.
+    """
+    shape = (scenario.n_rounds, scenario.n_models)
+    if scenario.score_errors is None:
+        return np.zeros(shape)
+    method = scenario.scoring.normalization
+    if method == "rank":
+        raise InputError(str(scenario.path or "scenario"), "[scoring].normalization",
+                         "'none', 'minmax' or 'zscore' with probabilistic wins (ranks carry no "
+                         "standard error)", method)
+    errors = scenario.score_errors.copy()
+    for bench in errors.columns:
+        column = scenario.scores[bench]
+        if method == "minmax":
+            spread = column.max() - column.min()
+        elif method == "zscore":
+            spread = column.std(ddof=0)
+        else:
+            spread = 1.0
+        errors[bench] = errors[bench] / spread if spread > 0 else 0.0
+    result = np.zeros(shape)
+    for k, rnd in enumerate(scenario.rounds):
+        present = scenario.scores[list(rnd.benchmarks)].notna().to_numpy()
+        squares = np.where(present, errors[list(rnd.benchmarks)].to_numpy() ** 2, 0.0)
+        counts = present.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            result[k] = np.where(counts > 0, np.sqrt(squares.sum(axis=1)) / counts, 0.0)
     return np.ascontiguousarray(result)
 
 

@@ -35,7 +35,8 @@ _TOP_KEYS = {"name", "description", "scores", "score_errors", "models_file", "sc
              "simulation", "models"}
 _SCORING_KEYS = {"lower_is_better", "normalization", "missing", "ties"}
 _ROUND_KEYS = {"name", "benchmarks"}
-_SIMULATION_KEYS = {"iterations", "seed", "elimination", "tie_break", "bye_points"}
+_SIMULATION_KEYS = {"iterations", "seed", "elimination", "tie_break", "bye_points",
+                    "probabilistic_wins"}
 _MODEL_KEYS = {"family", "display_name"}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _MISSING_TEXT = {"", "na", "nan", "n/a", "null", "none", "-"}
@@ -82,6 +83,7 @@ class SimulationSettings:
     elimination: tuple[Schedule, ...] = ()
     tie_break: str = "random"
     bye_points: float = 0.0
+    probabilistic_wins: bool = False
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,7 @@ class Scenario:
         elimination: Sequence[Any] = DEFAULT_ELIMINATION,
         tie_break: str = "random",
         bye_points: float = 0.0,
+        probabilistic_wins: bool = False,
         score_errors: pd.DataFrame | None = None,
     ) -> Scenario:
         """Build and validate a scenario from a wide DataFrame.
@@ -189,7 +192,8 @@ class Scenario:
         settings = {"lower_is_better": list(lower_is_better), "normalization": normalization,
                     "missing": missing, "ties": ties}
         simulation = {"iterations": iterations, "seed": seed, "elimination": list(elimination),
-                      "tie_break": tie_break, "bye_points": bye_points}
+                      "tie_break": tie_break, "bye_points": bye_points,
+                      "probabilistic_wins": probabilistic_wins}
         model_table = _models_from_frame(models, source) if models is not None else {}
         errors = None
         if score_errors is not None:
@@ -359,7 +363,15 @@ def _parse_simulation(table: Mapping[str, Any], n_rounds: int, source: str) -> S
                           "[simulation].tie_break"),
         bye_points=check_bye_points(table.get("bye_points", 0.0), source,
                                     "[simulation].bye_points"),
+        probabilistic_wins=_flag(table.get("probabilistic_wins", False), source,
+                                 "[simulation].probabilistic_wins"),
     )
+
+
+def _flag(value: Any, source: str, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise InputError(source, field, "true or false", value)
+    return value
 
 
 def check_iterations(value: Any, source: str, field: str) -> int:

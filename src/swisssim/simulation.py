@@ -22,7 +22,7 @@ from . import _engine
 from ._rng import seed_key
 from .errors import InputError
 from .results import SimulationResult
-from .rounds import round_scores
+from .rounds import round_noise, round_scores
 from .scenario import (TIE_BREAKS, Scenario, check_iterations, check_seed, _choice)
 from .schedules import Schedule, parse_schedules
 
@@ -80,6 +80,7 @@ def simulate(
     progress: bool = False,
     target_se: float | None = None,
     max_iterations: int | None = None,
+    probabilistic_wins: bool | None = None,
 ) -> SimulationResult:
     """Run the CSD Monte Carlo on a scenario.
 
@@ -102,6 +103,10 @@ def simulate(
         ``iterations`` (the scenario's iteration count is then not used).
     max_iterations
         Cap of an adaptive run (default 1,000,000); only with ``target_se``.
+    probabilistic_wins
+        Decide each match by sampling from the win probability implied by the scenario's
+        ``score_errors`` instead of the hard comparison (default: the scenario's setting). See
+        :func:`swisssim.rounds.round_noise` and ``swisssim._engine``.
 
     Returns
     -------
@@ -143,8 +148,10 @@ def simulate(
     threads = resolve_threads(threads)
     quotas = np.stack([s.quotas(scenario.n_models) for s in schedules]).astype(np.int64)
     values = round_scores(scenario)
+    noise = _noise(scenario, settings.probabilistic_wins if probabilistic_wins is None
+                   else probabilistic_wins)
     counters = Counters.zeros(threads, len(schedules), scenario.n_models, scenario.n_rounds)
-    run = _EngineRun(values, quotas, scenario, tie_break, seed, counters)
+    run = _EngineRun(values, quotas, scenario, tie_break, seed, counters, noise)
     started = time.perf_counter()
     previous_threads = numba.get_num_threads()
     numba.set_num_threads(threads)
@@ -177,7 +184,18 @@ def _assemble(run: _EngineRun, schedules: tuple[Schedule, ...], threads: int,
                             iterations=run.done, seed=run.seed, tie_break=run.tie_break,
                             threads=threads, score_sum=score_sum, score_cross=score_cross,
                             rank_counts=rank_counts, elim_counts=elim_counts, wall_time=wall,
-                            units_per_point=units)
+                            units_per_point=units, probabilistic_wins=run.noise is not None)
+
+
+def _noise(scenario: Scenario, probabilistic: bool) -> np.ndarray | None:
+    """Round-score standard deviations for probabilistic wins, or None for hard comparisons."""
+    if not probabilistic:
+        return None
+    if scenario.score_errors is None:
+        raise InputError(str(scenario.path or "scenario"), "probabilistic_wins",
+                         "a scenario with score_errors (standard errors of the scores)",
+                         found_text="no score_errors")
+    return round_noise(scenario)
 
 
 def _schedules(scenario: Scenario, elimination: Sequence[Any] | None) -> tuple[Schedule, ...]:
@@ -199,6 +217,7 @@ class _EngineRun:
     tie_break: str
     seed: int
     counters: Counters
+    noise: np.ndarray | None = None
     done: int = 0
 
     def advance(self, iterations: int, progress: bool) -> None:
@@ -217,10 +236,13 @@ class _EngineRun:
 
     def _call(self, first: int, stop: int) -> None:
         c = self.counters
-        _engine.simulate_blocks(
-            seed_key(self.seed), first, stop, self.values, self.quotas,
-            self.scenario.scoring.ties == "draw", int(round(2 * self.scenario.simulation.bye_points)),
-            self.tie_break == "random", c.score_sum, c.score_cross, c.rank_counts, c.elim_counts)
+        noisy = self.noise is not None and bool(self.noise.any())
+        noise = self.noise if noisy else np.zeros((0, 0))
+        rules = (self.scenario.scoring.ties == "draw",
+                 int(round(2 * self.scenario.simulation.bye_points)),
+                 self.tie_break == "random", noisy)
+        _engine.simulate_blocks(seed_key(self.seed), first, stop, self.values, noise, self.quotas,
+                                rules, c.score_sum, c.score_cross, c.rank_counts, c.elim_counts)
 
 
 # ----------------------------------------------------------------------------- adaptive stopping

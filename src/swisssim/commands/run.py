@@ -39,6 +39,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                             "is below X points (replaces --iterations)")
     extra.add_argument("--max-iterations", type=int, metavar="N",
                        help="cap of an adaptive run (default 1000000); needs --target-se")
+    extra.add_argument("--probabilistic-wins", action="store_true",
+                       help="decide each match by sampling from the win probability implied by "
+                            "the scenario's score_errors, Phi((mu_i - mu_j) / sqrt(se_i^2 + "
+                            "se_j^2)), instead of the hard comparison (opt-in)")
     return parser
 
 
@@ -46,6 +50,8 @@ def execute(args: argparse.Namespace) -> int:
     scenario = _common.load(args)
     overrides = _common.checked_overrides(args, scenario)
     overrides.update(_uncertainty_options(args))
+    if args.probabilistic_wins:
+        overrides["probabilistic_wins"] = True
     replicates = overrides.pop("bootstrap", None)
     replicate_iterations = overrides.pop("bootstrap_iterations", None)
     threads = resolve_threads(args.threads)
