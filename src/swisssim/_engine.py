@@ -27,6 +27,7 @@ plain-Python twin that consumes the same draws and must agree exactly.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -304,14 +305,22 @@ def simulate_range(key, first, stop, round_scores, noise, eliminate, rules,
 
 
 @njit(cache=True, parallel=True)
-def simulate_blocks(key, first, stop, round_scores, noise, eliminate, rules,
-                    score_sum, score_cross, rank_counts, elim_counts):
+def simulate_blocks(key, first, stop, round_scores, noise, eliminate, draw_ties, bye_units,
+                    random_ties, noisy, score_sum, score_cross, rank_counts, elim_counts):
     """Split ``[first, stop)`` into one contiguous block per leading index of the counters.
 
     Each block owns its counters (shape as in :func:`simulate_range` with a leading block axis), so
     threads never share memory; the caller sums over blocks. Integer counters make that sum exact,
     so results are bit-identical whatever the number of blocks or threads.
+
+    The four rule flags are compile-time constants (``numba.literally``): each combination is
+    compiled (and cached) once, and the branches of the other rules vanish from the hot loop.
     """
+    numba.literally(draw_ties)
+    numba.literally(bye_units)
+    numba.literally(random_ties)
+    numba.literally(noisy)
+    rules = (draw_ties, bye_units, random_ties, noisy)
     n_blocks = score_sum.shape[0]
     total = stop - first
     for block in prange(n_blocks):

@@ -238,11 +238,12 @@ class _EngineRun:
         c = self.counters
         noisy = self.noise is not None and bool(self.noise.any())
         noise = self.noise if noisy else np.zeros((0, 0))
-        rules = (self.scenario.scoring.ties == "draw",
-                 int(round(2 * self.scenario.simulation.bye_points)),
-                 self.tie_break == "random", noisy)
-        _engine.simulate_blocks(seed_key(self.seed), first, stop, self.values, noise, self.quotas,
-                                rules, c.score_sum, c.score_cross, c.rank_counts, c.elim_counts)
+        _engine.simulate_blocks(
+            seed_key(self.seed), first, stop, self.values, noise, self.quotas,
+            bool(self.scenario.scoring.ties == "draw"),
+            int(round(2 * self.scenario.simulation.bye_points)),
+            bool(self.tie_break == "random"), noisy,
+            c.score_sum, c.score_cross, c.rank_counts, c.elim_counts)
 
 
 # ----------------------------------------------------------------------------- adaptive stopping
