@@ -84,6 +84,7 @@ def environment() -> dict[str, Any]:
     import matplotlib
     import numba
     import numpy
+    import scipy
 
     return {
         "swisssim": __version__,
@@ -91,6 +92,7 @@ def environment() -> dict[str, Any]:
         "numpy": numpy.__version__,
         "numba": numba.__version__,
         "pandas": pd.__version__,
+        "scipy": scipy.__version__,
         "matplotlib": matplotlib.__version__,
         "platform": platform.platform(),
         "machine": platform.machine(),
