@@ -15,32 +15,19 @@ Run: ``python benchmarks/bench_bootstrap.py [--quick]``. Figures printed:
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import time
 from dataclasses import replace
 from pathlib import Path
 
-import numba
 import numpy as np
-import pandas as pd
-import scipy
 
 from swisssim import load_scenario, simulate
 from swisssim.bootstrap import bootstrap
 
+from _machine import header  # noqa: E402  (benchmarks/ is on sys.path)
+
 REPO = Path(__file__).resolve().parent.parent
 GOAL_SECONDS = 60.0
-
-
-def header() -> None:
-    print(f"machine   : {platform.platform()}, {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} CPUs")
-    print(f"threads   : numba {numba.get_num_threads()} (NUMBA_NUM_THREADS="
-          f"{numba.config.NUMBA_NUM_THREADS}, layer {numba.config.THREADING_LAYER})")
-    print(f"versions  : python {platform.python_version()}, numpy {np.__version__}, "
-          f"numba {numba.__version__}, pandas {pd.__version__}, scipy {scipy.__version__}")
-    print()
 
 
 def measure_bootstrap(scenario, label: str, replicates: int, elimination: list[int]) -> None:

@@ -15,33 +15,20 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import tempfile
 import time
 
-import matplotlib
-import numba
 import numpy as np
 import pandas as pd
-import scipy
 
 from swisssim import Scenario
 from swisssim.cli import main
 from swisssim.compare import compare
 
+from _machine import header  # noqa: E402  (benchmarks/ is on sys.path)
+
 GOAL_SECONDS = 10.0
-
-
-def header() -> None:
-    print(f"machine   : {platform.platform()}, {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} CPUs")
-    print(f"threads   : numba {numba.get_num_threads()} (NUMBA_NUM_THREADS="
-          f"{numba.config.NUMBA_NUM_THREADS}, layer {numba.config.THREADING_LAYER})")
-    print(f"versions  : python {platform.python_version()}, numpy {np.__version__}, "
-          f"numba {numba.__version__}, scipy {scipy.__version__}, pandas {pd.__version__}, "
-          f"matplotlib {matplotlib.__version__}")
-    print()
 
 
 def synthetic(n_models: int = 100, n_benchmarks: int = 10, seed: int = 0) -> pd.DataFrame:

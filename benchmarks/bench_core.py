@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import resource
 import subprocess
@@ -30,19 +29,11 @@ import pandas as pd
 from swisssim import Scenario, load_scenario, round_scores, simulate
 from swisssim._rng import seed_key
 
+from _machine import header  # noqa: E402  (benchmarks/ is on sys.path)
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 from naive import PythonRandomStream, SplitMixStream, naive_tournament  # noqa: E402
-
-
-def header() -> None:
-    print(f"machine   : {platform.platform()}, {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} CPUs")
-    print(f"threads   : numba {numba.get_num_threads()} (NUMBA_NUM_THREADS="
-          f"{numba.config.NUMBA_NUM_THREADS}, layer {numba.config.THREADING_LAYER})")
-    print(f"versions  : python {platform.python_version()}, numpy {np.__version__}, "
-          f"numba {numba.__version__}, pandas {pd.__version__}")
-    print()
 
 
 def best_of(repeats: int, run) -> float:

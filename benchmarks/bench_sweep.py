@@ -17,14 +17,10 @@ warm-up. Liu et al., "LLM Swiss Round" (arXiv:2512.21010).
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import tempfile
 import time
 from pathlib import Path
 
-import matplotlib
-import numba
 import numpy as np
 import pandas as pd
 
@@ -34,20 +30,11 @@ from swisssim.io import atomic_output
 from swisssim.sweep import Sweep, read_sweep_folder
 from swisssim.sweep_plots import write_figures
 
+from _machine import header  # noqa: E402  (benchmarks/ is on sys.path)
+
 REPO = Path(__file__).resolve().parent.parent
 PAPER = REPO / "scenarios" / "paper_synthetic.toml"
 TEN = [0, 1, 2, 3, 4, 5, "10%", "20%", "0,0,0,1,1,1,2,2,2,3,3,3", "3,3,3,2,2,2,1,1,1,0,0,0"]
-
-
-def header() -> None:
-    print(f"machine   : {platform.platform()}, {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} CPUs")
-    print(f"threads   : numba {numba.get_num_threads()} (NUMBA_NUM_THREADS="
-          f"{numba.config.NUMBA_NUM_THREADS}, layer {numba.config.THREADING_LAYER})")
-    print(f"versions  : python {platform.python_version()}, numpy {np.__version__}, "
-          f"numba {numba.__version__}, pandas {pd.__version__}, matplotlib "
-          f"{matplotlib.__version__}")
-    print()
 
 
 def report(name: str, seconds: float, goal: float, detail: str = "") -> None:
