@@ -38,3 +38,9 @@ class InputError(ValueError):
 def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 120 else text[:117] + "..."
+
+
+def preview(names: list[str], limit: int = 6) -> str:
+    """The first few names, comma-separated, for messages that list what was expected."""
+    shown = ", ".join(str(n) for n in names[:limit])
+    return shown + (", ..." if len(names) > limit else "")

@@ -21,7 +21,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .errors import preview as _preview
 from .schedules import Schedule, parse_schedules
+from .score_errors import binomial_errors, check_item_counts, check_score_errors
 
 NORMALIZATIONS = ("none", "minmax", "zscore", "rank")
 MISSING_POLICIES = ("error", "lose", "skip", "drop")
@@ -31,7 +33,8 @@ BYE_POINTS = (0.0, 0.5, 1.0)
 DEFAULT_ELIMINATION = (0, 1, 2)
 MAX_SEED = 2**64 - 1
 
-_TOP_KEYS = {"name", "description", "scores", "score_errors", "models_file", "scoring", "rounds",
+_TOP_KEYS = {"name", "description", "scores", "score_errors", "item_counts", "models_file",
+             "scoring", "rounds",
              "simulation", "models"}
 _SCORING_KEYS = {"lower_is_better", "normalization", "missing", "ties"}
 _ROUND_KEYS = {"name", "benchmarks"}
@@ -165,6 +168,7 @@ class Scenario:
         bye_points: float = 0.0,
         probabilistic_wins: bool = False,
         score_errors: pd.DataFrame | None = None,
+        item_counts: Mapping[str, int] | None = None,
     ) -> Scenario:
         """Build and validate a scenario from a wide DataFrame.
 
@@ -179,6 +183,9 @@ class Scenario:
         score_errors
             Optional standard errors of the scores, laid out like ``scores`` (see
             ``docs/scenario-format.md``).
+        item_counts
+            Optional ``{benchmark: number of items}``: binomial standard errors for accuracies
+            (fill in where ``score_errors`` gives none).
         Other parameters mirror the keys of the scenario file (``docs/scenario-format.md``).
         """
         source = "scores DataFrame"
@@ -205,7 +212,7 @@ class Scenario:
             errors = _numeric_frame(errors.astype(object), "score_errors DataFrame")
             errors.attrs["source"] = "score_errors DataFrame"
         return _build(name, description, frame, round_tables, settings, simulation, model_table,
-                      source, path=None, errors=errors)
+                      source, path=None, errors=errors, item_counts=item_counts)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -259,7 +266,7 @@ def load_scenario(path: str | Path) -> Scenario:
         for i, table in enumerate(round_tables):
             _check_keys(table, _ROUND_KEYS, source, f"[[rounds]] #{i + 1}")
     return _build(name, description, frame, round_tables, scoring, simulation, model_table,
-                  source, path=path, errors=errors)
+                  source, path=path, errors=errors, item_counts=document.get("item_counts"))
 
 
 # ----------------------------------------------------------------------------- building
@@ -268,14 +275,18 @@ def load_scenario(path: str | Path) -> Scenario:
 def _build(name: Any, description: str, frame: pd.DataFrame, round_tables: list[dict] | None,
            scoring_table: Mapping[str, Any], simulation_table: Mapping[str, Any],
            model_table: Mapping[str, Mapping[str, str]], source: str, path: Path | None,
-           errors: pd.DataFrame | None = None) -> Scenario:
+           errors: pd.DataFrame | None = None,
+           item_counts: Mapping[str, Any] | None = None) -> Scenario:
     if not isinstance(name, str) or not _NAME.match(name):
         raise InputError(source, "name", "a short name of letters, digits, '.', '_' or '-'", name)
     if frame.shape[1] == 0:
         raise InputError(source, "scores", "at least one benchmark column", found_text="none")
     rounds = _parse_rounds(round_tables, list(frame.columns), source)
     if errors is not None:
-        errors = _check_score_errors(errors, frame)
+        errors = check_score_errors(errors, frame)
+    if item_counts is not None:
+        counts = check_item_counts(item_counts, frame, source)
+        errors = binomial_errors(frame, counts, errors, source)
     scoring = _parse_scoring(scoring_table, list(frame.columns), source)
     used = [b for r in rounds for b in r.benchmarks]
     frame, dropped = _apply_missing_policy(frame, used, scoring.missing, source)
@@ -399,33 +410,6 @@ def _choice(value: Any, allowed: Sequence[str], source: str, field: str) -> str:
     if value not in allowed:
         raise InputError(source, field, "one of " + ", ".join(repr(a) for a in allowed), value)
     return str(value)
-
-
-def _check_score_errors(errors: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
-    """Standard errors laid out like ``scores``: same models, known benchmarks, values >= 0.
-
-    Benchmarks without a column and empty cells get 0 (no noise). ``errors`` has already passed
-    the checks of a scores table (names, numbers); its ``attrs["source"]`` names the file.
-    """
-    source = errors.attrs.get("source", "score_errors")
-    unknown = [b for b in errors.columns if b not in scores.columns]
-    if unknown:
-        raise InputError(source, "header", f"benchmarks of the scores file "
-                         f"({_preview(list(scores.columns))})", unknown[0])
-    absent = [m for m in scores.index if m not in errors.index]
-    if absent:
-        raise InputError(source, "model", "a row for every model of the scores file",
-                         found_text=f"no row for {absent[:5]}")
-    extra = [m for m in errors.index if m not in scores.index]
-    if extra:
-        raise InputError(source, "model", "only models of the scores file",
-                         found_text=f"unknown model(s) {extra[:5]}")
-    for bench in errors.columns:
-        for model, value in errors[bench].items():
-            if value < 0:
-                raise InputError(source, f"standard error of model {model!r} on benchmark "
-                                 f"{bench!r}", "a non-negative number or an empty cell", value)
-    return errors.reindex(index=scores.index, columns=scores.columns).fillna(0.0)
 
 
 def _apply_missing_policy(frame: pd.DataFrame, used: list[str], policy: str,
@@ -568,8 +552,3 @@ def _check_keys(table: Mapping[str, Any], allowed: set[str], source: str, where:
         field = f"{where}.{unknown[0]}" if where else unknown[0]
         raise InputError(source, field, "one of the keys " + ", ".join(sorted(allowed)),
                          found_text=f"unknown key {unknown[0]!r}")
-
-
-def _preview(names: list[str], limit: int = 6) -> str:
-    shown = ", ".join(names[:limit])
-    return shown + (", ..." if len(names) > limit else "")
