@@ -8,8 +8,9 @@ Conventions
 -----------
 * Replicate scheme: in each replicate, every round's benchmarks are resampled with replacement
   (a round of ``n`` benchmarks gets ``n`` draws; a round with one benchmark keeps it), and, where
-  the scenario gives per-score standard errors (``score_errors``), every raw score is perturbed by
-  independent ``N(0, se**2)`` noise before direction and normalisation. Round scores are then
+  the scenario gives per-score standard errors (``score_errors``, or binomial errors from
+  ``item_counts``), every raw score is perturbed by independent ``N(0, se**2)`` noise before
+  direction and normalisation. Round scores are then
   formed exactly as in :mod:`swisssim.rounds`. The round order and the models are unchanged.
 * Random numbers: replicate ``b`` draws from its own numpy generator,
   ``SeedSequence(seed, spawn_key=(BOOTSTRAP_STREAM, b))``, independent of the engine's streams:

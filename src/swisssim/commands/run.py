@@ -71,8 +71,8 @@ def execute(args: argparse.Namespace) -> int:
               file=sys.stderr)
     if boot is not None and boot.degenerate:
         print("\nwarning: the bootstrap had nothing to resample (every round has one benchmark "
-              "and the scenario gives no score_errors): its intervals show Monte Carlo noise "
-              "only, not data uncertainty", file=sys.stderr)
+              "and the scenario gives no score_errors or item_counts): its intervals show "
+              "Monte Carlo noise only, not data uncertainty", file=sys.stderr)
     if boot is not None:
         tiers = boot.tiers().groupby("elimination", sort=False).tier.max()
         print(f"\nbootstrap: {boot.replicates} replicates x {boot.iterations} iterations in "
