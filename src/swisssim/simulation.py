@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -141,32 +142,20 @@ def simulate(
     else:
         iterations = check_iterations(settings.iterations if iterations is None else iterations,
                                       "simulate", "iterations")
-    seed = check_seed(settings.seed if seed is None else seed, "simulate", "seed")
-    tie_break = _choice(settings.tie_break if tie_break is None else tie_break, TIE_BREAKS,
-                        "simulate", "tie_break")
-    schedules = _schedules(scenario, elimination)
-    threads = resolve_threads(threads)
-    quotas = np.stack([s.quotas(scenario.n_models) for s in schedules]).astype(np.int64)
-    values = round_scores(scenario)
-    noise = _noise(scenario, settings.probabilistic_wins if probabilistic_wins is None
-                   else probabilistic_wins)
-    counters = Counters.zeros(threads, len(schedules), scenario.n_models, scenario.n_rounds)
-    run = _EngineRun(values, quotas, scenario, tie_break, seed, counters, noise)
+    session = EngineSession(scenario, seed=seed, elimination=elimination, tie_break=tie_break,
+                            threads=threads, probabilistic_wins=probabilistic_wins)
+    run = session.start(round_scores(scenario))
     started = time.perf_counter()
-    previous_threads = numba.get_num_threads()
-    numba.set_num_threads(threads)
     stopping = None
-    try:
+    with session.thread_pool():
         if target_se is None:
             run.advance(iterations, progress)
         else:
             stopping = _advance_to_target(
                 run, target_se, max_iterations, progress,
-                lambda: float(_assemble(run, schedules, threads, 0.0).std_error().max()))
-    finally:
-        numba.set_num_threads(previous_threads)
-    wall = time.perf_counter() - started
-    result = _assemble(run, schedules, threads, wall)
+                lambda: float(_assemble(run, session.schedules, session.threads, 0.0)
+                              .std_error().max()))
+    result = _assemble(run, session.schedules, session.threads, time.perf_counter() - started)
     if stopping is None:
         return result
     return AdaptiveResult(**{f.name: getattr(result, f.name) for f in fields(result)},
@@ -324,24 +313,24 @@ def _advance_to_target(run: _EngineRun, target_se: float, max_iterations: int, p
 
 
 class EngineSession:
-    """Run the engine on many round-score matrices of one scenario with common random numbers.
+    """The engine set up for one scenario: settings resolved, counters allocated once.
 
-    Every call of :meth:`run` replays iterations ``0 .. N - 1`` of the same seed, so round position
-    ``k`` of iteration ``i`` draws from the stream ``(seed, i * K + k)`` whatever is played there:
-    results for two matrices (another round order, resampled data) are paired tournaments. Counters
-    are allocated once and reused. Used by order sensitivity and the bootstrap.
+    Every call of :meth:`run` (or :meth:`start`) replays iterations from 0 under the same seed, so
+    round position ``k`` of iteration ``i`` draws from the stream ``(seed, i * K + k)`` whatever is
+    played there: results for two round-score matrices (another round order, resampled data) are
+    paired tournaments. Used by :func:`simulate`, order sensitivity and the bootstrap.
 
     Parameters
     ----------
     scenario
         Gives the models, the tie rule, the bye points and the default settings.
-    seed, elimination, tie_break, threads
-        As in :func:`simulate`.
+    seed, elimination, tie_break, threads, probabilistic_wins
+        As in :func:`simulate` (``None`` = the scenario's setting).
     """
 
     def __init__(self, scenario: Scenario, *, seed: int | None = None,
                  elimination: Sequence[Any] | None = None, tie_break: str | None = None,
-                 threads: int | None = None) -> None:
+                 threads: int | None = None, probabilistic_wins: bool | None = None) -> None:
         settings = scenario.simulation
         self.scenario = scenario
         self.seed = check_seed(settings.seed if seed is None else seed, "simulate", "seed")
@@ -351,31 +340,44 @@ class EngineSession:
         self.threads = resolve_threads(threads)
         self.quotas = np.stack([s.quotas(scenario.n_models)
                                 for s in self.schedules]).astype(np.int64)
+        self.noise = _noise(scenario, settings.probabilistic_wins if probabilistic_wins is None
+                            else probabilistic_wins)
         self.counters = Counters.zeros(self.threads, len(self.schedules), scenario.n_models,
                                        scenario.n_rounds)
+
+    def start(self, values: np.ndarray) -> _EngineRun:
+        """A run from iteration 0 on the round scores ``values`` (K, M), counters zeroed."""
+        values = np.ascontiguousarray(values, dtype=np.float64)
+        expected_shape = (self.scenario.n_rounds, self.scenario.n_models)
+        if values.shape != expected_shape:
+            raise InputError("EngineSession", "values", f"an array of shape {expected_shape}",
+                             found_text=f"shape {values.shape}")
+        c = self.counters
+        for array in (c.score_sum, c.score_cross, c.rank_counts, c.elim_counts):
+            array.fill(0)
+        return _EngineRun(values, self.quotas, self.scenario, self.tie_break, self.seed, c,
+                          self.noise)
+
+    @contextmanager
+    def thread_pool(self) -> Iterator[None]:
+        """Run the enclosed engine calls on the session's thread count."""
+        previous = numba.get_num_threads()
+        numba.set_num_threads(self.threads)
+        try:
+            yield
+        finally:
+            numba.set_num_threads(previous)
 
     def run(self, values: np.ndarray, iterations: int) -> SimulationResult:
         """Simulate ``iterations`` tournaments on the round scores ``values``, shape (K, M).
 
         The result's ``scenario`` is the session's, whatever ``values`` holds.
         """
-        values = np.ascontiguousarray(values, dtype=np.float64)
-        expected_shape = (self.scenario.n_rounds, self.scenario.n_models)
-        if values.shape != expected_shape:
-            raise InputError("EngineSession.run", "values", f"an array of shape {expected_shape}",
-                             found_text=f"shape {values.shape}")
+        run = self.start(values)
         iterations = check_iterations(iterations, "EngineSession.run", "iterations")
-        c = self.counters
-        for array in (c.score_sum, c.score_cross, c.rank_counts, c.elim_counts):
-            array.fill(0)
-        run = _EngineRun(values, self.quotas, self.scenario, self.tie_break, self.seed, c)
         started = time.perf_counter()
-        previous_threads = numba.get_num_threads()
-        numba.set_num_threads(self.threads)
-        try:
+        with self.thread_pool():
             run.advance(iterations, False)
-        finally:
-            numba.set_num_threads(previous_threads)
         return _assemble(run, self.schedules, self.threads, time.perf_counter() - started)
 
 
