@@ -8,21 +8,19 @@ found. Everything downstream trusts a :class:`Scenario`.
 
 from __future__ import annotations
 
-import csv
-import math
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .errors import InputError
 from .errors import preview as _preview
 from .schedules import Schedule, parse_schedules
+from .tables import (MODEL_KEYS, models_from_frame, numeric_frame, read_models_csv,
+                     read_scores_csv, read_toml, relative_file)
 from .score_errors import binomial_errors, check_item_counts, check_score_errors
 
 NORMALIZATIONS = ("none", "minmax", "zscore", "rank")
@@ -40,9 +38,7 @@ _SCORING_KEYS = {"lower_is_better", "normalization", "missing", "ties"}
 _ROUND_KEYS = {"name", "benchmarks"}
 _SIMULATION_KEYS = {"iterations", "seed", "elimination", "tie_break", "bye_points",
                     "probabilistic_wins"}
-_MODEL_KEYS = {"family", "display_name"}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_MISSING_TEXT = {"", "na", "nan", "n/a", "null", "none", "-"}
 
 
 @dataclass(frozen=True)
@@ -194,14 +190,14 @@ class Scenario:
             frame = frame.set_index("model")
         frame.index = frame.index.map(str)
         frame.columns = frame.columns.map(str)
-        frame = _numeric_frame(frame.astype(object), source)
+        frame = numeric_frame(frame.astype(object), source)
         round_tables = _round_tables(rounds)
         settings = {"lower_is_better": list(lower_is_better), "normalization": normalization,
                     "missing": missing, "ties": ties}
         simulation = {"iterations": iterations, "seed": seed, "elimination": list(elimination),
                       "tie_break": tie_break, "bye_points": bye_points,
                       "probabilistic_wins": probabilistic_wins}
-        model_table = _models_from_frame(models, source) if models is not None else {}
+        model_table = models_from_frame(models, source) if models is not None else {}
         errors = None
         if score_errors is not None:
             errors = score_errors.copy()
@@ -209,7 +205,7 @@ class Scenario:
                 errors = errors.set_index("model")
             errors.index = errors.index.map(str)
             errors.columns = errors.columns.map(str)
-            errors = _numeric_frame(errors.astype(object), "score_errors DataFrame")
+            errors = numeric_frame(errors.astype(object), "score_errors DataFrame")
             errors.attrs["source"] = "score_errors DataFrame"
         return _build(name, description, frame, round_tables, settings, simulation, model_table,
                       source, path=None, errors=errors, item_counts=item_counts)
@@ -219,7 +215,7 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file (TOML) and the score file it names."""
     path = Path(path)
     source = str(path)
-    document = _read_toml(path)
+    document = read_toml(path)
     _check_keys(document, _TOP_KEYS, source, "")
     name = document.get("name", path.stem)
     description = document.get("description", "")
@@ -228,17 +224,17 @@ def load_scenario(path: str | Path) -> Scenario:
     if "scores" not in document:
         raise InputError(source, "scores", "the path of the scores CSV (relative to this file)",
                          found_text="no such key")
-    scores_path = _relative_file(document["scores"], path, source, "scores")
-    frame = _read_scores_csv(scores_path)
+    scores_path = relative_file(document["scores"], path, source, "scores")
+    frame = read_scores_csv(scores_path)
     errors = None
     if "score_errors" in document:
-        errors_path = _relative_file(document["score_errors"], path, source, "score_errors")
-        errors = _read_scores_csv(errors_path)
+        errors_path = relative_file(document["score_errors"], path, source, "score_errors")
+        errors = read_scores_csv(errors_path)
         errors.attrs["source"] = str(errors_path)
     model_table: dict[str, dict[str, str]] = {}
     if "models_file" in document:
-        models_path = _relative_file(document["models_file"], path, source, "models_file")
-        model_table.update(_read_models_csv(models_path))
+        models_path = relative_file(document["models_file"], path, source, "models_file")
+        model_table.update(read_models_csv(models_path))
     inline_models = document.get("models", {})
     if not isinstance(inline_models, dict):
         raise InputError(source, "models", 'tables such as [models."name"]', inline_models)
@@ -246,7 +242,7 @@ def load_scenario(path: str | Path) -> Scenario:
         if not isinstance(info, dict):
             raise InputError(source, f'models."{model}"', "a table with family / display_name",
                              info)
-        _check_keys(info, _MODEL_KEYS, source, f'models."{model}"')
+        _check_keys(info, MODEL_KEYS, source, f'models."{model}"')
         for key, value in info.items():
             if not isinstance(value, str):
                 raise InputError(source, f'models."{model}".{key}', "a string", value)
@@ -428,114 +424,6 @@ def _apply_missing_policy(frame: pd.DataFrame, used: list[str], policy: str,
         dropped = [m for m in frame.index if missing.loc[m].any()]
         return frame.drop(index=dropped), dropped
     return frame, []
-
-
-# ----------------------------------------------------------------------------- files
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(str(path), "", "an existing scenario file (TOML)",
-                         found_text="no such file") from None
-    except OSError as error:
-        raise InputError(str(path), "", "a readable scenario file (TOML)",
-                         found_text=f"an unreadable file ({error.strerror})") from None
-    try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise InputError(str(path), "", "UTF-8 text", found_text="undecodable bytes") from None
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(str(path), "", "valid TOML", found_text=f"a syntax error ({error})") from None
-
-
-def _relative_file(value: Any, scenario_path: Path, source: str, key: str) -> Path:
-    if not isinstance(value, str) or not value:
-        raise InputError(source, key, "a file path relative to the scenario file", value)
-    return (scenario_path.parent / value)
-
-
-def _read_csv_text(path: Path) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except FileNotFoundError:
-        raise InputError(str(path), "", "an existing CSV file", found_text="no such file") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise InputError(str(path), "", "a well-formed CSV table",
-                         found_text=f"unparsable content ({str(error).strip()})") from None
-    except OSError as error:
-        raise InputError(str(path), "", "a readable CSV file",
-                         found_text=f"an unreadable file ({error.strerror})") from None
-
-
-def _read_scores_csv(path: Path) -> pd.DataFrame:
-    table = _read_csv_text(path)
-    source = str(path)
-    if len(table.columns) == 0 or table.columns[0] != "model":
-        first = table.columns[0] if len(table.columns) else None
-        raise InputError(source, "header", "first column named 'model'", first)
-    with open(path, newline="", encoding="utf-8") as handle:
-        columns = next(csv.reader(handle), [])
-    repeated = sorted({c for c in columns if columns.count(c) > 1})
-    if repeated:
-        raise InputError(source, "header", "distinct benchmark names",
-                         found_text=f"repeated column(s) {repeated}")
-    frame = table.set_index("model")
-    return _numeric_frame(frame, source)
-
-
-def _numeric_frame(frame: pd.DataFrame, source: str) -> pd.DataFrame:
-    """Check model names and convert every cell to float (NaN = missing)."""
-    names = [str(m).strip() for m in frame.index]
-    for row, name in enumerate(names):
-        if not name:
-            raise InputError(source, f"model name in row {row + 1}", "a non-empty name",
-                             frame.index[row])
-    duplicated = sorted({n for n in names if names.count(n) > 1})
-    if duplicated:
-        raise InputError(source, "model", "unique model names",
-                         found_text=f"duplicate(s) {duplicated[:5]}")
-    values = np.empty(frame.shape, dtype=np.float64)
-    for j, bench in enumerate(frame.columns):
-        for i, cell in enumerate(frame.iloc[:, j].tolist()):
-            values[i, j] = _cell(cell, source, names[i], bench)
-    return pd.DataFrame(values, index=pd.Index(names, name="model"),
-                        columns=[str(c) for c in frame.columns])
-
-
-def _cell(cell: Any, source: str, model: str, bench: str) -> float:
-    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
-        return math.nan
-    if isinstance(cell, str) and cell.strip().lower() in _MISSING_TEXT:
-        return math.nan
-    try:
-        value = float(cell)
-    except (TypeError, ValueError):
-        raise InputError(source, f"score of model {model!r} on benchmark {bench!r}",
-                         "a finite number or an empty cell", cell) from None
-    if not math.isfinite(value):
-        raise InputError(source, f"score of model {model!r} on benchmark {bench!r}",
-                         "a finite number or an empty cell", cell)
-    return value
-
-
-def _read_models_csv(path: Path) -> dict[str, dict[str, str]]:
-    table = _read_csv_text(path)
-    source = str(path)
-    if "model" not in table.columns:
-        raise InputError(source, "header", "a column named 'model'", list(table.columns))
-    extra = sorted(set(table.columns) - {"model"} - _MODEL_KEYS)
-    if extra:
-        raise InputError(source, "header", "columns model, family, display_name", extra)
-    return {row["model"]: {k: row[k] for k in _MODEL_KEYS if k in table.columns}
-            for row in table.to_dict("records")}
-
-
-def _models_from_frame(models: pd.DataFrame, source: str) -> dict[str, dict[str, str]]:
-    table = models.reset_index() if "model" not in models.columns else models
-    return {str(row["model"]): {k: str(row[k]) for k in _MODEL_KEYS if k in table.columns}
-            for row in table.to_dict("records")}
 
 
 def _round_tables(rounds: Mapping[str, Sequence[str]] | Sequence[Round] | None) -> list[dict] | None:
