@@ -164,6 +164,7 @@ def compare(
     elo_orders: int = baselines.ELO_ORDERS,
     elo_k: float = baselines.ELO_K,
     bt_alpha: float = baselines.BT_ALPHA,
+    simulation: SimulationResult | None = None,
 ) -> Comparison:
     """Score every model under every method.
 
@@ -176,16 +177,33 @@ def compare(
         are drawn from the same seed (see :func:`swisssim.baselines.fit_elo`).
     elo_orders, elo_k, bt_alpha
         Elo orders and K-factor, Bradley-Terry ridge penalty.
+    simulation
+        An already computed CSD simulation of ``scenario`` (e.g. a sweep's), used instead of
+        simulating again; then ``iterations``, ``seed``, ``elimination``, ``tie_break`` and
+        ``threads`` must be left at ``None`` (they are the simulation's), and the Elo orders are
+        drawn from its seed.
 
     Returns
     -------
     Comparison
+
+    Raises
+    ------
+    ValueError
+        If ``simulation`` is given together with simulation settings, or belongs to another
+        scenario (other model names or round names).
     """
     times: dict[str, float] = {}
     started = time.perf_counter()
-    result = simulate(scenario, iterations=iterations, seed=seed, elimination=elimination,
-                      tie_break=tie_break, threads=threads, progress=progress)
-    times["csd"] = time.perf_counter() - started
+    if simulation is None:
+        result = simulate(scenario, iterations=iterations, seed=seed, elimination=elimination,
+                          tie_break=tie_break, threads=threads, progress=progress)
+        times["csd"] = time.perf_counter() - started
+    else:
+        result = _checked_simulation(scenario, simulation, iterations=iterations, seed=seed,
+                                     elimination=elimination, tie_break=tie_break,
+                                     threads=threads)
+        times["csd"] = float(result.wall_time)
     started = time.perf_counter()
     values = round_scores(scenario)
     bt_fit = baselines.fit_bradley_terry(baselines.pairwise_wins(values), bt_alpha)
@@ -213,6 +231,27 @@ def compare(
                           index=index)
     return Comparison(scenario=scenario, methods=tuple(methods), scores=scores, simulation=result,
                       bt_fit=bt_fit, elo_fit=elo_fit, wall_times=times)
+
+
+def _checked_simulation(scenario: Scenario, simulation: SimulationResult,
+                        **settings: Any) -> SimulationResult:
+    """``simulation`` if it can stand for a new simulation of ``scenario`` (see :func:`compare`)."""
+    given = sorted(name for name, value in settings.items() if value is not None)
+    if given:
+        raise ValueError(f"compare: simulation: expected no {', '.join(given)} beside an "
+                         f"already computed simulation (they are its settings), found "
+                         f"{', '.join(f'{n}={settings[n]!r}' for n in given)}")
+    if not isinstance(simulation, SimulationResult):
+        raise TypeError(f"compare: simulation: expected a SimulationResult, found "
+                        f"{type(simulation).__name__}")
+    other = simulation.scenario
+    if other is not scenario and (other.model_names != scenario.model_names
+                                  or other.round_names != scenario.round_names):
+        raise ValueError(f"compare: simulation: expected a simulation of scenario "
+                         f"{scenario.name!r} ({scenario.n_models} models, {scenario.n_rounds} "
+                         f"rounds), found one of {other.name!r} ({other.n_models} models, "
+                         f"{other.n_rounds} rounds)")
+    return simulation
 
 
 def competition_ranks(scores: pd.Series | np.ndarray) -> pd.Series | np.ndarray:

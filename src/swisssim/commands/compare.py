@@ -100,16 +100,23 @@ def execute(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_comparison(stage: Staging, comparison: Comparison, prefix: str = "") -> None:
-    """Write rankings, correlations, shifts and the two figures into a staging folder."""
+def write_comparison(stage: Staging, comparison: Comparison, prefix: str = "", *,
+                     dpi: int = 150) -> list[str]:
+    """Write rankings, correlations, shifts and the two figures into a staging folder.
+
+    Every name is prefixed with ``prefix`` (e.g. ``"compare/"``), figures included; returns the
+    figure file names.
+    """
     stage.write_csv(f"{prefix}rankings.csv", comparison.rankings())
     correlations = comparison.correlations()
     stage.write_csv(f"{prefix}rank_correlations.csv", correlations)
     stage.write_csv(f"{prefix}rank_shifts.csv", comparison.shifts())
-    write_figures(stage, comparison, correlations)
+    return write_figures(stage, comparison, correlations, prefix, dpi=dpi)
 
 
-def write_figures(stage: Staging, comparison: Comparison, correlations: pd.DataFrame) -> None:
+def write_figures(stage: Staging, comparison: Comparison, correlations: pd.DataFrame,
+                  prefix: str = "", *, dpi: int = 150) -> list[str]:
+    """Stage ``<prefix>figures/bump_chart`` and ``rank_correlations`` (PNG + SVG); return names."""
     names = comparison.method_names
     ranks = comparison.ranks
     ranks.columns = [m.short for m in comparison.methods]
@@ -119,11 +126,11 @@ def write_figures(stage: Staging, comparison: Comparison, correlations: pd.DataF
                         sort_by=ranks.columns[first] if first is not None else None,
                         csd_start=first,
                         title=f"{comparison.scenario.name}: rank under each method")
-    save_figure(figure, stage, "figures/bump_chart")
+    written = save_figure(figure, stage, f"{prefix}figures/bump_chart", dpi=dpi)
     tau = correlation_matrix(correlations, "kendall_tau_b", names)
     rho = correlation_matrix(correlations, "spearman_rho", names)
     figure = correlation_heatmap(tau, rho, title=f"{comparison.scenario.name}: rank agreement")
-    save_figure(figure, stage, "figures/rank_correlations")
+    return written + save_figure(figure, stage, f"{prefix}figures/rank_correlations", dpi=dpi)
 
 
 def summary_text(comparison: Comparison, top: int) -> str:

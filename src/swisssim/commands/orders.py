@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..io import atomic_output, base_manifest
+from ..io import Staging, atomic_output, base_manifest
 from ..orders import (DEFAULT_SAMPLES, ORDERS_ITERATIONS, OrdersResult, check_samples,
                       check_top_k, evaluate_orders, orders_manifest)
 from ..plotting import save_figure
@@ -74,16 +74,22 @@ def execute(args: argparse.Namespace) -> int:
 def write_orders(result: OrdersResult, out: str | Path, argv: list[str] | None, *,
                  samples: int | None = None) -> None:
     """Write the order-sensitivity tables, figure and manifest atomically into ``out``."""
-    from ..uncertainty_plots import order_spread_figure
-
     manifest = base_manifest("orders", result.scenario, argv)
     manifest["orders"] = orders_manifest(result, samples)
     with atomic_output(out) as stage:
-        stage.write_csv("order_sensitivity.csv", result.sensitivity())
-        stage.write_csv("order_taus.csv", result.order_table())
-        stage.write_csv("order_scores.csv", result.order_scores())
-        manifest["figures"] = save_figure(order_spread_figure(result), stage, "order_spread")
+        manifest["figures"] = stage_orders(result, stage)
         stage.write_json("manifest.json", manifest)
+
+
+def stage_orders(result: OrdersResult, stage: Staging, *, dpi: int = 150) -> list[str]:
+    """Write ``order_sensitivity.csv``, ``order_taus.csv``, ``order_scores.csv`` and the
+    ``order_spread`` figure (PNG + SVG) into a staging folder; return the figure names."""
+    from ..uncertainty_plots import order_spread_figure
+
+    stage.write_csv("order_sensitivity.csv", result.sensitivity())
+    stage.write_csv("order_taus.csv", result.order_table())
+    stage.write_csv("order_scores.csv", result.order_scores())
+    return save_figure(order_spread_figure(result), stage, "order_spread", dpi=dpi)
 
 
 def summary_table(result: OrdersResult) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..io import atomic_output, base_manifest, simulation_manifest
+from ..io import Staging, atomic_output, base_manifest, simulation_manifest
 from ..results import Z95
 from ..simulation import resolve_threads, simulate
 from ..sweep import (DEFAULT_SCHEDULES, Sweep, check_z, profile_rule, read_sweep_folder,
@@ -96,24 +96,52 @@ def write_sweep(sweep: Sweep, out: Path, argv: Sequence[str] | None, *, figures:
     ``swisssim plot`` on the result folder reproduces them exactly.
     """
     result = sweep.result
-    risk = sweep.risk_profile()
     manifest = base_manifest("sweep", result.scenario, list(argv) if argv is not None else None)
     manifest["simulation"] = simulation_manifest(result)
-    manifest["sweep"] = sweep_manifest(sweep, risk)
-    seconds = 0.0
+    manifest["sweep"] = sweep_manifest(sweep, sweep.risk_profile())
     with atomic_output(out) as stage:
-        stage.write_csv("sweep.csv", sweep.table())
-        stage.write_csv("risk_profile.csv", risk)
-        stage.write_csv("rank_distribution.csv", result.rank_distribution())
-        stage.write_csv("survival.csv", result.survival())
+        names, seconds = stage_sweep(sweep, stage, figures=figures, dpi=dpi)
         if figures:
-            started = time.perf_counter()
-            names = write_figures(read_sweep_folder(stage.root), stage, dpi=dpi)
-            seconds = time.perf_counter() - started
             manifest["sweep"]["figures"] = names
             manifest["sweep"]["figure_seconds"] = round(seconds, 3)
         stage.write_json("manifest.json", manifest)
     return seconds
+
+
+def stage_sweep(sweep: Sweep, stage: Staging, *, figures: bool = True,
+                dpi: int = 150) -> tuple[list[str], float]:
+    """Write the sweep's four tables and (optionally) its figures into a staging folder.
+
+    Parameters
+    ----------
+    sweep
+        The sweep to write.
+    stage
+        A staging folder (:func:`swisssim.io.atomic_output`), or any object with the same
+        ``root``, ``path`` and ``write_csv`` members (e.g. a sub-folder view of one).
+    figures, dpi
+        Whether to draw the figures under ``figures/``, and their PNG resolution.
+
+    Returns
+    -------
+    tuple of (list of str, float)
+        The figure file names written (relative to ``stage``) and the seconds spent drawing.
+
+    Notes
+    -----
+    Figures are drawn from the CSV files as written (read back from ``stage.root``), so
+    ``swisssim plot`` on the folder reproduces them exactly.
+    """
+    result = sweep.result
+    stage.write_csv("sweep.csv", sweep.table())
+    stage.write_csv("risk_profile.csv", sweep.risk_profile())
+    stage.write_csv("rank_distribution.csv", result.rank_distribution())
+    stage.write_csv("survival.csv", result.survival())
+    if not figures:
+        return [], 0.0
+    started = time.perf_counter()
+    names = write_figures(read_sweep_folder(stage.root), stage, dpi=dpi)
+    return names, time.perf_counter() - started
 
 
 def sweep_manifest(sweep: Sweep, risk: pd.DataFrame) -> dict:

@@ -1,0 +1,363 @@
+"""``swisssim report``: sections, tables, embedded figures, links, escaping, atomic output, and the
+committed results (fresh CSVs equal the committed ones)."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from swisssim import load_scenario, simulate
+from swisssim.cli import main
+from swisssim.compare import compare
+from swisssim.io import file_sha256
+from swisssim.report import build_report, options_from_manifest, report_tables
+from swisssim.report_doc import Paragraph, inline, plain, prose
+from swisssim.report_md import code_span, escape, render_block, slug
+
+from conftest import REPO
+
+sys.path.insert(0, str(REPO / "scripts"))
+from make_results import compare_csv  # noqa: E402
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+NASTY = '<b>Evil & "Co"</b> | `x` **y**'
+SECTIONS = ["scenario", "how-to-read", "headline", "sensitivity", "risk-profile", "survival",
+            "comparison", "orders", "bootstrap", "files", "scenario-file", "manifest",
+            "citation"]
+TABLES = ["rounds-table", "settings-table", "headline-table", "profile-counts", "risk-table",
+          "agreement-table", "rankings-table", "shifts-table", "orders-table", "bootstrap-table"]
+FIGURES = 8   # sweep 4, compare 2, orders 1, bootstrap 1
+
+SCORES = """model,r1,r2a,r2b,r3,r4
+alpha,0.9,0.8,0.7,0.5,0.4
+beta,0.5,0.6,0.9,0.8,0.9
+gamma,0.7,0.7,0.6,0.6,0.6
+delta,0.3,0.4,0.5,0.9,0.8
+"{nasty}",0.6,0.5,0.5,0.4,0.3
+zeta,0.2,0.3,0.2,0.3,0.2
+""".replace("{nasty}", NASTY.replace('"', '""'))
+MODELS = 'model,family,display_name\nalpha,A,Alpha\nbeta,B,Beta\ngamma,A,\n"{n}",B,"{n}"\n'.replace(
+    "{n}", NASTY.replace('"', '""'))
+TOML = '''name = "nasty"
+description = "A <script>alert(1)</script> test & more; see *here* and [x](y)."
+scores = "scores.csv"
+models_file = "models.csv"
+[[rounds]]
+name = "first"
+benchmarks = ["r1"]
+[[rounds]]
+name = "pair <2>"
+benchmarks = ["r2a", "r2b"]
+[[rounds]]
+name = "third"
+benchmarks = ["r3"]
+[[rounds]]
+name = "fourth"
+benchmarks = ["r4"]
+[simulation]
+iterations = 400
+seed = 5
+'''
+
+
+@pytest.fixture(scope="module")
+def scenario_path(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("scenario")
+    (root / "scores.csv").write_text(SCORES)
+    (root / "models.csv").write_text(MODELS)
+    (root / "nasty.toml").write_text(TOML)
+    return root / "nasty.toml"
+
+
+@pytest.fixture(scope="module")
+def full(scenario_path, tmp_path_factory) -> Path:
+    """A report with every optional section."""
+    out = tmp_path_factory.mktemp("reports") / "full"
+    assert main(["report", str(scenario_path), "--out", str(out), "--orders", "6",
+                 "--bootstrap", "3", "--bootstrap-iterations", "200", "--no-progress"]) == 0
+    return out
+
+
+class _Page(HTMLParser):
+    """Collect section ids, tables (id, header cells, rows), images and links of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sections: list[str] = []
+        self.tables: dict[str, dict] = {}
+        self.images: list[dict] = []
+        self.hrefs: list[str] = []
+        self.tags: set[str] = set()
+        self._table: str | None = None
+        self._cell: str | None = None
+        self._text = ""
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.add(tag)
+        if tag == "section":
+            self.sections.append(attrs["id"])
+        elif tag == "table":
+            self._table = attrs["id"]
+            self.tables[self._table] = {"header": [], "rows": []}
+        elif tag == "tr" and self._table:
+            self.tables[self._table]["rows"].append([])
+        elif tag in ("th", "td") and self._table:
+            self._cell, self._text = tag, ""
+        elif tag == "img":
+            self.images.append(attrs)
+        elif tag == "a":
+            self.hrefs.append(attrs.get("href", ""))
+
+    def handle_data(self, data):
+        if self._cell:
+            self._text += data
+
+    def handle_endtag(self, tag):
+        if tag in ("th", "td") and self._cell:
+            table = self.tables[self._table]
+            (table["header"] if tag == "th" else table["rows"][-1]).append(self._text)
+            self._cell = None
+        elif tag == "table":
+            self._table = None
+
+
+def _page(folder: Path) -> _Page:
+    page = _Page()
+    page.feed((folder / "report.html").read_text(encoding="utf-8"))
+    return page
+
+
+def test_report_has_every_section_and_table(full):
+    page = _page(full)
+    assert page.sections == SECTIONS
+    assert list(page.tables) == TABLES
+    headline = page.tables["headline-table"]
+    assert headline["header"][:3] == ["#", "model", "family"]
+    assert {"E[S] ± SE, T=0", "rank T=1", "E[S] ± SE, T=2", "drop T=0→2", "profile"} <= set(
+        headline["header"])
+    body = [row for row in headline["rows"] if row]
+    assert len(body) == 6 and [row[0] for row in body] == [str(i) for i in range(1, 7)]
+    summary = pd.read_csv(full / "summary.csv", keep_default_na=False)
+    assert [row[1] for row in body] == list(summary["display_name"])
+    assert [r for r in page.tables["rankings-table"]["rows"] if r].__len__() == 6
+    assert page.tables["rounds-table"]["rows"][2][1:3] == ["pair <2>", "r2a, r2b"]
+    assert "script" not in page.tags
+
+
+def test_embedded_images_are_png_and_nothing_is_fetched(full):
+    page = _page(full)
+    assert len(page.images) == FIGURES
+    for image in page.images:
+        assert image["src"].startswith("data:image/png;base64,")
+        data = base64.b64decode(image["src"].split(",", 1)[1], validate=True)
+        assert data[:8] == PNG_MAGIC
+        with Image.open(io.BytesIO(data)) as decoded:
+            decoded.verify()
+        assert image["alt"] and int(image["width"]) > 0 and int(image["height"]) > 0
+    text = (full / "report.html").read_text(encoding="utf-8")
+    assert "Content-Security-Policy" in text and "<script" not in text
+    external = [h for h in page.hrefs if re.match(r"[a-z]+:", h)]
+    assert set(external) == {"https://arxiv.org/abs/2512.21010"}
+    for href in page.hrefs:
+        if not href.startswith(("#", "https:")):
+            assert (full / href).is_file(), href
+
+
+def test_markdown_links_resolve_and_anchors_match_headings(full):
+    text = (full / "report.md").read_text(encoding="utf-8")
+    text = re.sub(r"^(`{3,})[^\n]*\n.*?^\1$", "", text, flags=re.M | re.S)  # fenced code
+    targets = re.findall(r"(?<!\\)\]\(([^)\s]+)\)", text)
+    files = [t for t in targets if not t.startswith(("#", "http"))]
+    images = re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", text)
+    assert len(images) == FIGURES and all(t.endswith(".png") for t in images)
+    for target in files:
+        assert (full / target).is_file(), target
+    headings = {slug(h) for h in re.findall(r"^## (.+)$", text, flags=re.M)}
+    anchors = [t[1:] for t in targets if t.startswith("#")]
+    assert len(anchors) == len(SECTIONS) and set(anchors) <= headings
+
+
+def test_text_from_the_data_is_escaped(full):
+    html_text = (full / "report.html").read_text(encoding="utf-8")
+    assert "<b>Evil" not in html_text and "<script>alert" not in html_text
+    assert "&lt;b&gt;Evil &amp; &quot;Co&quot;&lt;/b&gt; | `x` **y**" in html_text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html_text
+    md = (full / "report.md").read_text(encoding="utf-8")
+    prose_md = re.sub(r"^(`{3,})[^\n]*\n.*?^\1$", "", md, flags=re.M | re.S)
+    assert "<script>" in md and not re.search(r"(?<!\\)<[A-Za-z/]", prose_md)
+    lines = md.splitlines()
+    start = lines.index("| # | model | family | E[S] ± SE, T=0 | rank T=0 | E[S] ± SE, T=1 | "
+                        "rank T=1 | E[S] ± SE, T=2 | rank T=2 | drop T=0→2 | profile |")
+    rows = lines[start + 2:start + 8]
+    nasty = [row for row in rows if "Evil" in row]
+    assert len(nasty) == 1 and "\\`x\\`" in nasty[0] and "\\*\\*y\\*\\*" in nasty[0]
+    for row in rows:   # unescaped pipes delimit exactly the 11 columns
+        assert len(re.findall(r"(?<!\\)\|", row)) == 12
+
+
+def test_manifest_lists_exactly_the_files_and_the_sweep_simulation_is_reused(full):
+    manifest = json.loads((full / "manifest.json").read_text())
+    assert manifest["command"] == "report"
+    assert {"simulation", "sweep", "comparison", "orders", "bootstrap"} <= set(manifest)
+    written = sorted(p.relative_to(full).as_posix() for p in full.rglob("*") if p.is_file())
+    assert written == manifest["report"]["files"]
+    assert any(name.endswith(".svg") for name in written)
+    for folder in ("sweep", "compare", "orders", "bootstrap"):
+        part = json.loads((full / folder / "manifest.json").read_text())
+        assert part["scenario"] == manifest["scenario"]
+    assert manifest["comparison"]["seconds"]["csd"] == manifest["simulation"][
+        "simulation_seconds"]
+    assert not [p for p in full.parent.iterdir() if ".partial-" in p.name]
+
+
+def test_written_csvs_equal_a_rebuild_from_the_manifest(full, scenario_path):
+    manifest = json.loads((full / "manifest.json").read_text())
+    report = build_report(load_scenario(scenario_path), **options_from_manifest(manifest))
+    tables = report_tables(report)
+    assert sorted(tables) == sorted(n for n in manifest["report"]["files"] if n.endswith(".csv"))
+    for name, frame in tables.items():
+        fresh = pd.read_csv(io.StringIO(frame.to_csv(index=False)), keep_default_na=False,
+                            na_values=[""])
+        committed = pd.read_csv(full / name, keep_default_na=False, na_values=[""])
+        assert compare_csv(committed, fresh) == [], name
+
+
+def test_build_report_simulates_once(scenario_path, monkeypatch):
+    import swisssim.compare
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("compare() simulated a second time")
+
+    monkeypatch.setattr(swisssim.compare, "simulate", refuse)
+    report = build_report(load_scenario(scenario_path), iterations=100)
+    assert report.comparison.simulation is report.sweep.result
+
+
+def test_optional_sections_appear_only_when_asked(scenario_path, tmp_path):
+    out = tmp_path / "plain"
+    assert main(["report", str(scenario_path), "--out", str(out), "-n", "200", "--no-progress",
+                 "--no-svg"]) == 0
+    page = _page(out)
+    assert page.sections == [s for s in SECTIONS if s not in ("orders", "bootstrap")]
+    assert len(page.images) == FIGURES - 2
+    assert not (out / "orders").exists() and not (out / "bootstrap").exists()
+    assert not list(out.rglob("*.svg"))
+    out = tmp_path / "orders"
+    assert main(["report", str(scenario_path), "--out", str(out), "-n", "200", "--no-progress",
+                 "--orders", "3", "--palette-png", "--no-svg"]) == 0
+    assert "orders" in _page(out).sections and "bootstrap" not in _page(out).sections
+    with Image.open(out / "sweep" / "figures" / "sensitivity.png") as image:
+        assert image.mode == "P"
+
+
+@pytest.mark.parametrize("extra", [
+    ["--orders", "0"], ["--bootstrap", "-1"], ["--bootstrap-iterations", "100"],
+    ["--orders-iterations", "100"], ["-n", "0"], ["-T", "1,1"], ["--threads", "999"],
+    ["--label-z", "-1"], ["--dpi", "5"], ["--seed", "-3"], ["--tie-break", "sideways"],
+])
+def test_bad_input_exits_2_and_writes_nothing(scenario_path, tmp_path, capsys, extra):
+    out = tmp_path / "out"
+    assert main(["report", str(scenario_path), "--out", str(out), "--no-progress", *extra]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_missing_scenario_exits_2(tmp_path, capsys):
+    assert main(["report", str(tmp_path / "absent.toml"), "--out", str(tmp_path / "o")]) == 2
+    assert "absent.toml" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_failure_while_writing_leaves_the_folder_untouched(scenario_path, tmp_path,
+                                                         monkeypatch):
+    import swisssim.report_html
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.txt").write_text("old")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(swisssim.report_html, "render_html", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        main(["report", str(scenario_path), "--out", str(out), "-n", "100", "--no-progress",
+              "--no-svg"])
+    assert sorted(p.name for p in out.iterdir()) == ["old.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_compare_reuses_a_given_simulation(scenario_path):
+    scenario = load_scenario(scenario_path)
+    result = simulate(scenario, iterations=300, seed=2, elimination=[0, 1])
+    given = compare(scenario, simulation=result)
+    fresh = compare(scenario, iterations=300, seed=2, elimination=[0, 1])
+    pd.testing.assert_frame_equal(given.scores, fresh.scores)
+    assert given.simulation is result
+    with pytest.raises(ValueError, match="iterations"):
+        compare(scenario, simulation=result, iterations=300)
+    other = load_scenario(REPO / "scenarios" / "helm_capabilities.toml")
+    with pytest.raises(ValueError, match="scenario"):
+        compare(other, simulation=result)
+
+
+def test_markdown_escaping_and_code_spans():
+    assert escape("a|b", table=True) == "a\\|b"
+    assert escape("E[S | T=2] drop_z [x](y) <b> 2*3") == "E[S | T=2] drop_z [x\\](y) \\<b> 2\\*3"
+    assert code_span("a`b") == "``a`b``" and code_span("`x") == "`` `x ``"
+    assert render_block(Paragraph(inline(plain("- not a list")))) == "\\- not a list"
+    assert render_block(Paragraph(inline(plain("12. not a list")))) == "12\\. not a list"
+    spans = prose("a **b** *c* `d` [e](f.csv)")
+    assert [s.kind for s in spans] == ["text", "strong", "text", "em", "text", "code", "text",
+                                       "link"]
+
+
+# -- the committed results ------------------------------------------------------------------------
+
+SHIPPED = sorted((REPO / "scenarios").glob("*.toml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_committed_results_match_the_shipped_scenarios(path):
+    folder = REPO / "results" / path.stem
+    for name in ("report.html", "report.md", "summary.csv", "manifest.json",
+                 "sweep/sweep.csv", "compare/rankings.csv"):
+        assert (folder / name).is_file(), f"results/{path.stem}/{name} is missing"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["scenario"]["sha256"] == file_sha256(path), (
+        f"results/{path.stem} is stale: regenerate it with python scripts/make_results.py")
+    for data, digest in manifest["scenario"]["data_files"].items():
+        assert file_sha256(REPO / data) == digest, data
+    assert manifest["simulation"]["seed"] == 0
+    assert manifest["simulation"]["iterations"] == load_scenario(path).simulation.iterations
+    assert sorted(manifest["report"]["files"]) == sorted(
+        p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def test_regenerated_csvs_equal_the_committed_ones():
+    """helm_capabilities at its committed settings (100,000 iterations, 120 orders): seconds."""
+    folder = REPO / "results" / "helm_capabilities"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    scenario = load_scenario(REPO / "scenarios" / "helm_capabilities.toml")
+    report = build_report(scenario, **options_from_manifest(manifest))
+    tables = report_tables(report)
+    assert sorted(tables) == sorted(n for n in manifest["report"]["files"] if n.endswith(".csv"))
+    for name, frame in tables.items():
+        fresh = pd.read_csv(io.StringIO(frame.to_csv(index=False)), keep_default_na=False,
+                            na_values=[""])
+        committed = pd.read_csv(folder / name, keep_default_na=False, na_values=[""])
+        assert compare_csv(committed, fresh) == [], name
+    expected = pd.read_csv(folder / "sweep" / "sweep.csv", dtype={"elimination": str})
+    assert np.array_equal(expected["expected_score"].to_numpy(),
+                          report.sweep.table()["expected_score"].to_numpy())

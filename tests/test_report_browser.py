@@ -1,0 +1,116 @@
+"""``report.html`` in headless Chromium: it loads from disk without console or page errors and
+without any network request, every image decodes, the key tables are there, and the page is not
+blank.
+
+Needs the ``playwright`` Python package (the ``test`` extra) and a Chromium binary: Debian's
+``chromium`` package (``.ci/run`` installs it), ``chromium-browser``, or the path in
+``SWISSSIM_CHROMIUM``. Playwright's own browser downloads are never used. Without either, the
+tests skip and say why.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from swisssim.cli import main
+
+from conftest import REPO
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright Python package is not installed "
+    "(pip install -e '.[test]')")
+
+
+def chromium_binary() -> str | None:
+    """``$SWISSSIM_CHROMIUM``, else ``chromium`` or ``chromium-browser`` on PATH."""
+    for candidate in (os.environ.get("SWISSSIM_CHROMIUM"), shutil.which("chromium"),
+                      shutil.which("chromium-browser")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+CHROMIUM = chromium_binary()
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="no Chromium binary found: install Debian's 'chromium' package "
+    "(apt-get install chromium), or set SWISSSIM_CHROMIUM to a Chromium executable")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    """The report of helm_capabilities (3,000 iterations, orders and a bootstrap) in Chromium."""
+    out = tmp_path_factory.mktemp("browser") / "helm"
+    assert main(["report", str(REPO / "scenarios" / "helm_capabilities.toml"), "--out", str(out),
+                 "-n", "3000", "--orders", "6", "--orders-iterations", "1000", "--bootstrap", "3",
+                 "--bootstrap-iterations", "500", "--no-svg", "--no-progress"]) == 0
+    events: dict[str, list] = {"console": [], "pageerror": [], "requests": [], "failed": []}
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("console", lambda m: events["console"].append((m.type, m.text)))
+            page.on("pageerror", lambda e: events["pageerror"].append(str(e)))
+            page.on("request", lambda r: events["requests"].append(r.url))
+            page.on("requestfailed", lambda r: events["failed"].append(r.url))
+            page.goto((out / "report.html").as_uri(), wait_until="load")
+            state = page.evaluate("""() => ({
+                images: Array.from(document.images).map(i => ({
+                    complete: i.complete, width: i.naturalWidth, height: i.naturalHeight,
+                    alt: i.alt})),
+                tables: Object.fromEntries(Array.from(document.querySelectorAll('table')).map(
+                    t => [t.id, {header: Array.from(t.querySelectorAll('thead th')).map(
+                        th => th.textContent), rows: t.querySelectorAll('tbody tr').length}])),
+                sections: Array.from(document.querySelectorAll('section')).map(s => s.id),
+                title: document.title,
+                height: document.documentElement.scrollHeight,
+            })""")
+            screenshot = page.screenshot(full_page=True)
+        finally:
+            browser.close()
+    return {"out": out, "events": events, "state": state, "screenshot": screenshot}
+
+
+def test_page_loads_without_errors_or_network(loaded):
+    events = loaded["events"]
+    errors = [text for kind, text in events["console"] if kind == "error"]
+    assert errors == [] and events["pageerror"] == [] and events["failed"] == []
+    assert [url for url in events["requests"] if not url.startswith(("file:", "data:"))] == []
+    assert loaded["state"]["title"] == "CSD report: helm_capabilities"
+
+
+def test_every_image_loads(loaded):
+    images = loaded["state"]["images"]
+    assert len(images) == 8
+    for image in images:
+        assert image["complete"] and image["width"] > 0 and image["height"] > 0, image["alt"]
+
+
+def test_key_tables_are_present(loaded):
+    tables = loaded["state"]["tables"]
+    headline = tables["headline-table"]
+    assert headline["header"][:3] == ["#", "model", "family"]
+    assert "E[S] ± SE, T=0" in headline["header"] and "profile" in headline["header"]
+    for name in ("headline-table", "risk-table", "rankings-table", "orders-table",
+                 "bootstrap-table"):
+        assert tables[name]["rows"] == 65, name
+    assert tables["agreement-table"]["rows"] == 10
+    assert {"rounds-table", "settings-table", "profile-counts", "shifts-table"} <= set(tables)
+    assert loaded["state"]["sections"][:3] == ["scenario", "how-to-read", "headline"]
+
+
+def test_screenshot_is_not_blank(loaded):
+    from PIL import Image
+
+    with Image.open(io.BytesIO(loaded["screenshot"])) as image:
+        pixels = np.asarray(image.convert("L"), dtype=float)
+    assert pixels.shape[1] == 1280 and pixels.shape[0] >= 0.9 * loaded["state"]["height"]
+    assert pixels.std() > 20
+    assert (pixels < 200).mean() > 0.02
