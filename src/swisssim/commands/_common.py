@@ -61,3 +61,10 @@ def output_folder(args: argparse.Namespace, scenario: Scenario) -> Path:
             raise InputError("--out", "", "a folder", found_text=f"an existing file {str(out)!r}")
         return out
     return Path("results") / scenario.name
+
+
+def require_together(value: object, flag: str, needed: object, needed_flag: str) -> None:
+    """Reject ``flag`` given without ``needed_flag`` (e.g. ``--bootstrap-iterations``)."""
+    if value is not None and needed is None:
+        raise InputError(flag, "", f"{needed_flag} as well",
+                         found_text=f"no {needed_flag.split()[0]}")

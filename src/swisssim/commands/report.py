@@ -12,7 +12,6 @@ import sys
 import time
 
 from ..bootstrap import check_replicates
-from ..errors import InputError
 from ..orders import ORDERS_ITERATIONS, check_samples
 from ..results import Z95
 from ..scenario import check_iterations
@@ -74,18 +73,16 @@ def checked(args: argparse.Namespace, scenario) -> dict:
     options["z"] = check_z(args.label_z, "--label-z")
     if args.orders is not None:
         options["orders"] = check_samples(args.orders, "--orders", "")
+    _common.require_together(args.orders_iterations, "--orders-iterations", args.orders,
+                             "--orders S")
     if args.orders_iterations is not None:
-        if args.orders is None:
-            raise InputError("--orders-iterations", "", "--orders S as well",
-                             found_text="no --orders")
         options["orders_iterations"] = check_iterations(args.orders_iterations,
                                                         "--orders-iterations", "")
     if args.bootstrap is not None:
         options["bootstrap_replicates"] = check_replicates(args.bootstrap, "--bootstrap", "")
+    _common.require_together(args.bootstrap_iterations, "--bootstrap-iterations",
+                             args.bootstrap, "--bootstrap B")
     if args.bootstrap_iterations is not None:
-        if args.bootstrap is None:
-            raise InputError("--bootstrap-iterations", "", "--bootstrap B as well",
-                             found_text="no --bootstrap")
         options["bootstrap_iterations"] = check_iterations(args.bootstrap_iterations,
                                                            "--bootstrap-iterations", "")
     return options

@@ -89,10 +89,9 @@ def _uncertainty_options(args: argparse.Namespace) -> dict:
     options: dict = {}
     if args.bootstrap is not None:
         options["bootstrap"] = check_replicates(args.bootstrap, "--bootstrap", "")
+    _common.require_together(args.bootstrap_iterations, "--bootstrap-iterations",
+                             args.bootstrap, "--bootstrap B")
     if args.bootstrap_iterations is not None:
-        if args.bootstrap is None:
-            raise InputError("--bootstrap-iterations", "", "--bootstrap B as well",
-                             found_text="no --bootstrap")
         options["bootstrap_iterations"] = check_iterations(args.bootstrap_iterations,
                                                            "--bootstrap-iterations", "")
     if args.target_se is not None:
