@@ -50,7 +50,7 @@ class SimulationResult:
     rank_counts: np.ndarray     # (S, M, M) by competition rank - 1
     elim_counts: np.ndarray     # (S, M, K + 1) by elimination round, K = never
     wall_time: float
-    units_per_point: int = 2
+    units_per_point: int        # score units per point (see swisssim._engine.units_per_point)
     probabilistic_wins: bool = False
 
     @property
