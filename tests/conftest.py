@@ -29,5 +29,20 @@ def write_scenario(tmp_path):
     return write
 
 
+def assert_clean_failure(code: int, err: str, out: Path, *fragments: str) -> None:
+    """Bad input: exit code 2, one short message naming ``fragments``, no traceback, no output.
+
+    ``out`` is the result folder the command was given; neither it nor a staging folder beside it
+    may exist afterwards.
+    """
+    assert code == 2, err
+    assert "Traceback" not in err
+    assert err.startswith("swisssim") and err.count("\n") <= 2, err
+    for fragment in fragments:
+        assert fragment in err, f"{fragment!r} not in {err!r}"
+    assert not out.exists()
+    assert not [p for p in out.parent.iterdir() if ".partial-" in p.name]
+
+
 TINY_CSV = "model,a,b,c\nm1,3,1,2\nm2,2,3,1\nm3,1,2,3\nm4,1,1,1\n"
 TINY_TOML = 'name = "tiny"\nscores = "scores.csv"\n[simulation]\niterations = 2000\n'

@@ -14,7 +14,7 @@ from swisssim.cli import main
 from swisssim.errors import InputError
 from swisssim.simulation import ADAPTIVE_STEP, AdaptiveResult, next_checkpoint
 
-from conftest import TINY_CSV, TINY_TOML
+from conftest import TINY_CSV, TINY_TOML, assert_clean_failure
 
 COUNTERS = ("score_sum", "score_cross", "rank_counts", "elim_counts")
 
@@ -118,9 +118,4 @@ def test_run_adaptive_bad_input(tmp_path, write_scenario, capsys, extra, fragmen
     path = write_scenario(TINY_TOML, TINY_CSV)
     out = tmp_path / "out"
     code = main(["run", str(path), "--no-progress", "--out", str(out), *extra])
-    err = capsys.readouterr().err
-    assert code == 2 and "Traceback" not in err and err.startswith("swisssim")
-    for fragment in fragments:
-        assert fragment in err
-    assert not out.exists()
-    assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
+    assert_clean_failure(code, capsys.readouterr().err, out, *fragments)

@@ -6,7 +6,7 @@ import pytest
 
 from swisssim.cli import main
 
-from conftest import TINY_CSV, TINY_TOML
+from conftest import TINY_CSV, TINY_TOML, assert_clean_failure
 
 GOOD_TOML = TINY_TOML
 
@@ -16,17 +16,6 @@ def _run(capsys, tmp_path, toml_path, *extra):
     code = main(["run", str(toml_path), "--no-progress", "--out", str(out), *extra])
     err = capsys.readouterr().err
     return code, err, out
-
-
-def _assert_clean_failure(code, err, out, *fragments):
-    assert code == 2
-    assert "Traceback" not in err
-    assert err.startswith("swisssim") and err.count("\n") <= 2
-    for fragment in fragments:
-        assert fragment in err, f"{fragment!r} not in {err!r}"
-    assert not out.exists()
-    partial = [p for p in out.parent.iterdir() if ".partial-" in p.name]
-    assert partial == []
 
 
 TOML_CASES = {
@@ -78,19 +67,19 @@ def test_bad_scenario_files(case, capsys, tmp_path, write_scenario):
     toml_body, csv_text, fragments = TOML_CASES[case]
     path = write_scenario(toml_body, csv_text)
     code, err, out = _run(capsys, tmp_path, path)
-    _assert_clean_failure(code, err, out, *fragments)
+    assert_clean_failure(code, err, out, *fragments)
 
 
 def test_missing_scenario_file(capsys, tmp_path):
     code, err, out = _run(capsys, tmp_path, tmp_path / "absent.toml")
-    _assert_clean_failure(code, err, out, "absent.toml", "no such file")
+    assert_clean_failure(code, err, out, "absent.toml", "no such file")
 
 
 def test_unreadable_scenario_file(capsys, tmp_path):
     folder = tmp_path / "folder.toml"
     folder.mkdir()
     code, err, out = _run(capsys, tmp_path, folder)
-    _assert_clean_failure(code, err, out, "folder.toml", "unreadable")
+    assert_clean_failure(code, err, out, "folder.toml", "unreadable")
 
 
 CLI_CASES = {
@@ -111,7 +100,7 @@ def test_bad_command_line(case, capsys, tmp_path, write_scenario):
     extra, fragments = CLI_CASES[case]
     path = write_scenario(TINY_TOML, TINY_CSV)
     code, err, out = _run(capsys, tmp_path, path, *extra)
-    _assert_clean_failure(code, err, out, *fragments)
+    assert_clean_failure(code, err, out, *fragments)
 
 
 def test_out_is_an_existing_file(capsys, tmp_path, write_scenario):

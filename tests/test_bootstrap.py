@@ -14,7 +14,7 @@ from swisssim.cli import main
 from swisssim.errors import InputError
 from swisssim.rounds import round_scores
 
-from conftest import TINY_CSV, TINY_TOML
+from conftest import TINY_CSV, TINY_TOML, assert_clean_failure
 
 TWO_BENCH_CSV = ("model,a1,a2,b1,b2,c\n"
                  "m1,0.9,0.1,0.5,0.6,0.3\nm2,0.2,0.8,0.4,0.7,0.6\n"
@@ -187,11 +187,7 @@ def test_run_bootstrap_bad_input(tmp_path, write_scenario, capsys, extra, fragme
     path = write_scenario(TINY_TOML, TINY_CSV)
     out = tmp_path / "out"
     code = main(["run", str(path), "--no-progress", "--out", str(out), *extra])
-    err = capsys.readouterr().err
-    assert code == 2 and "Traceback" not in err and err.startswith("swisssim")
-    for fragment in fragments:
-        assert fragment in err
-    assert not out.exists()
+    assert_clean_failure(code, capsys.readouterr().err, out, *fragments)
 
 
 def test_api_rejects_bad_replicates_and_level():

@@ -15,7 +15,7 @@ from swisssim.cli import main
 from swisssim.compare import (BASELINE_METHODS, compare, competition_ranks, correlation_matrix,
                               csd_method_name, rank_correlations, rank_shifts)
 
-from conftest import TINY_CSV, TINY_TOML
+from conftest import TINY_CSV, TINY_TOML, assert_clean_failure
 
 
 def test_competition_ranks_ties_share_the_best_rank_and_nan_is_last():
@@ -175,8 +175,4 @@ def test_compare_bad_options(tmp_path, write_scenario, capsys, extra, fragments)
     path = write_scenario(TINY_TOML, TINY_CSV)
     out = tmp_path / "cmp"
     code = main(["compare", str(path), "--no-progress", "--out", str(out), *extra])
-    err = capsys.readouterr().err
-    assert code == 2 and "Traceback" not in err
-    for fragment in fragments:
-        assert fragment in err
-    assert not out.exists()
+    assert_clean_failure(code, capsys.readouterr().err, out, *fragments)

@@ -15,7 +15,7 @@ from swisssim.errors import InputError
 from swisssim.orders import (OrdersResult, _unrank, competition_ranks, evaluate_orders,
                              order_permutations)
 
-from conftest import TINY_CSV, TINY_TOML
+from conftest import TINY_CSV, TINY_TOML, assert_clean_failure
 
 
 def _frame(columns: dict[str, list[float]]) -> pd.DataFrame:
@@ -157,12 +157,7 @@ def test_orders_bad_input_is_a_clean_failure(tmp_path, write_scenario, capsys, e
     path = write_scenario(TINY_TOML, TINY_CSV)
     out = tmp_path / "out"
     code = main(["orders", str(path), "--no-progress", "--out", str(out), *extra])
-    err = capsys.readouterr().err
-    assert code == 2 and "Traceback" not in err and err.startswith("swisssim")
-    for fragment in fragments:
-        assert fragment in err
-    assert not out.exists()
-    assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
+    assert_clean_failure(code, capsys.readouterr().err, out, *fragments)
 
 
 def test_api_rejects_bad_orders_and_samples():
