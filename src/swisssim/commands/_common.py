@@ -68,3 +68,18 @@ def require_together(value: object, flag: str, needed: object, needed_flag: str)
     if value is not None and needed is None:
         raise InputError(flag, "", f"{needed_flag} as well",
                          found_text=f"no {needed_flag.split()[0]}")
+
+
+def checked_bootstrap(args: argparse.Namespace) -> tuple[int | None, int | None]:
+    """Validate ``--bootstrap B`` and ``--bootstrap-iterations N``; return ``(B, N)``."""
+    from ..bootstrap import check_replicates
+
+    replicates = None
+    if args.bootstrap is not None:
+        replicates = check_replicates(args.bootstrap, "--bootstrap", "")
+    require_together(args.bootstrap_iterations, "--bootstrap-iterations", args.bootstrap,
+                     "--bootstrap B")
+    iterations = None
+    if args.bootstrap_iterations is not None:
+        iterations = check_iterations(args.bootstrap_iterations, "--bootstrap-iterations", "")
+    return replicates, iterations

@@ -11,7 +11,6 @@ import argparse
 import sys
 import time
 
-from ..bootstrap import check_replicates
 from ..orders import ORDERS_ITERATIONS, check_samples
 from ..results import Z95
 from ..scenario import check_iterations
@@ -78,13 +77,11 @@ def checked(args: argparse.Namespace, scenario) -> dict:
     if args.orders_iterations is not None:
         options["orders_iterations"] = check_iterations(args.orders_iterations,
                                                         "--orders-iterations", "")
-    if args.bootstrap is not None:
-        options["bootstrap_replicates"] = check_replicates(args.bootstrap, "--bootstrap", "")
-    _common.require_together(args.bootstrap_iterations, "--bootstrap-iterations",
-                             args.bootstrap, "--bootstrap B")
-    if args.bootstrap_iterations is not None:
-        options["bootstrap_iterations"] = check_iterations(args.bootstrap_iterations,
-                                                           "--bootstrap-iterations", "")
+    replicates, replicate_iterations = _common.checked_bootstrap(args)
+    if replicates is not None:
+        options["bootstrap_replicates"] = replicates
+    if replicate_iterations is not None:
+        options["bootstrap_iterations"] = replicate_iterations
     return options
 
 

@@ -7,8 +7,7 @@ import sys
 
 import pandas as pd
 
-from ..bootstrap import (BootstrapResult, bootstrap, bootstrap_manifest, check_replicates,
-                         write_bootstrap)
+from ..bootstrap import (BootstrapResult, bootstrap, bootstrap_manifest, write_bootstrap)
 from ..errors import InputError
 from ..io import atomic_output, base_manifest, simulation_manifest
 from ..results import SimulationResult
@@ -87,13 +86,11 @@ def execute(args: argparse.Namespace) -> int:
 def _uncertainty_options(args: argparse.Namespace) -> dict:
     """Validate --bootstrap, --bootstrap-iterations, --target-se and --max-iterations."""
     options: dict = {}
-    if args.bootstrap is not None:
-        options["bootstrap"] = check_replicates(args.bootstrap, "--bootstrap", "")
-    _common.require_together(args.bootstrap_iterations, "--bootstrap-iterations",
-                             args.bootstrap, "--bootstrap B")
-    if args.bootstrap_iterations is not None:
-        options["bootstrap_iterations"] = check_iterations(args.bootstrap_iterations,
-                                                           "--bootstrap-iterations", "")
+    replicates, replicate_iterations = _common.checked_bootstrap(args)
+    if replicates is not None:
+        options["bootstrap"] = replicates
+    if replicate_iterations is not None:
+        options["bootstrap_iterations"] = replicate_iterations
     if args.target_se is not None:
         if args.iterations is not None:
             raise InputError("--target-se", "", "no --iterations beside it (an adaptive run "
