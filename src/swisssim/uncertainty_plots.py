@@ -22,6 +22,14 @@ if TYPE_CHECKING:
 CURATED_COLOR = "#d62728"
 
 
+def _model_styles(scenario) -> tuple[list[str], list[str], list[str], dict[str, str]]:
+    """Model names, families, display names (scenario order) and the family colours."""
+    names = scenario.model_names
+    families = [scenario.models.at[m, "family"] for m in names]
+    display = [scenario.models.at[m, "display_name"] for m in names]
+    return names, families, display, family_colors(families)
+
+
 def order_spread_figure(result: OrdersResult) -> Figure:
     """Per-model strip plot of the expected win score over round orders, one panel per schedule.
 
@@ -30,10 +38,7 @@ def order_spread_figure(result: OrdersResult) -> Figure:
     the black bar the mean over orders.
     """
     scenario = result.scenario
-    names = scenario.model_names
-    families = [scenario.models.at[m, "family"] for m in names]
-    display = [scenario.models.at[m, "display_name"] for m in names]
-    colors = family_colors(families)
+    names, families, display, colors = _model_styles(scenario)
     n_models, n_schedules = len(names), len(result.schedules)
     figure = Figure(figsize=(width_for(n_models, per_item=0.3), 4.2 * n_schedules),
                     layout="constrained")
@@ -75,10 +80,7 @@ def rank_interval_figure(result: BootstrapResult) -> Figure:
     from .bootstrap import rank_tiers
 
     scenario = result.scenario
-    names = scenario.model_names
-    families = [scenario.models.at[m, "family"] for m in names]
-    display = [scenario.models.at[m, "display_name"] for m in names]
-    colors = family_colors(families)
+    names, families, display, colors = _model_styles(scenario)
     n_models, n_schedules = len(names), len(result.schedules)
     bounds = result.intervals()
     rank = competition_ranks(result.reference.score_sum)
