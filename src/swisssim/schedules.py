@@ -61,10 +61,6 @@ class Schedule:
             active -= int(effective[k])
         return effective
 
-    def severity(self, n_models: int) -> int:
-        """Total number of eliminations: orders schedules from least to most eliminating."""
-        return int(self.quotas(n_models).sum())
-
 
 def parse_schedule(value: Any, n_rounds: int, source: str, field: str) -> Schedule:
     """Parse one schedule from a TOML value or a command-line word.

@@ -381,12 +381,5 @@ class EngineSession:
         return _assemble(run, self.schedules, self.threads, time.perf_counter() - started)
 
 
-def confidence_z(level: float = 0.95) -> float:
-    """Two-sided normal quantile for a confidence level (1.959964 for 95%)."""
-    from statistics import NormalDist
-
-    return NormalDist().inv_cdf(0.5 + level / 2)
-
-
 __all__ = ["simulate", "SimulationResult", "AdaptiveResult", "StoppingRecord", "EngineSession",
-           "next_checkpoint", "check_target_se", "resolve_threads", "confidence_z"]
+           "next_checkpoint", "check_target_se", "resolve_threads"]

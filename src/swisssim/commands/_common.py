@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..scenario import Scenario, check_iterations, check_seed, load_scenario
-from ..schedules import Schedule, parse_schedules
+from ..schedules import parse_schedules
 
 
 def add_scenario_argument(parser: argparse.ArgumentParser) -> None:
@@ -48,19 +48,20 @@ def checked_overrides(args: argparse.Namespace, scenario: Scenario) -> dict:
     return overrides
 
 
-def schedules_of(args: argparse.Namespace, scenario: Scenario) -> tuple[Schedule, ...]:
-    if args.elimination is not None:
-        return parse_schedules(args.elimination, scenario.n_rounds, "--elimination", "")
-    return scenario.simulation.elimination
+def output_folder(args: argparse.Namespace, scenario: Scenario,
+                  subfolder: str | None = None) -> Path:
+    """``--out``, else ``results/<scenario name>/`` (plus ``subfolder``).
 
-
-def output_folder(args: argparse.Namespace, scenario: Scenario) -> Path:
+    Analyses other than ``run`` default to a sub-folder of their own, so that none of them
+    overwrites the ``manifest.json`` or tables another one wrote for other settings.
+    """
     if args.out is not None:
         out = Path(args.out)
         if out.exists() and not out.is_dir():
             raise InputError("--out", "", "a folder", found_text=f"an existing file {str(out)!r}")
         return out
-    return Path("results") / scenario.name
+    default = Path("results") / scenario.name
+    return default / subfolder if subfolder else default
 
 
 def require_together(value: object, flag: str, needed: object, needed_flag: str) -> None:

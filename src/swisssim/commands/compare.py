@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -76,18 +75,12 @@ def comparison_manifest(command: str, scenario: Scenario, comparison: Comparison
     return manifest
 
 
-def output_folder(args: argparse.Namespace, scenario: Scenario, command: str) -> Path:
-    """``--out``, else ``results/<scenario name>/<command>/``."""
-    out = _common.output_folder(args, scenario)
-    return out if args.out is not None else out / command
-
-
 def execute(args: argparse.Namespace) -> int:
     scenario = _common.load(args)
     options = checked_options(args, scenario)
     if args.top < 1:
         raise InputError("--top", "", "a positive integer", args.top)
-    out = output_folder(args, scenario, "compare")
+    out = _common.output_folder(args, scenario, "compare")
     comparison = compare(scenario, **options)
     manifest = comparison_manifest("compare", scenario, comparison, args.argv)
     with atomic_output(out) as stage:

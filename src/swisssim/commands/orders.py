@@ -51,9 +51,7 @@ def execute(args: argparse.Namespace) -> int:
     samples = check_samples(args.samples, "--samples", "")
     top_k = check_top_k(args.top, scenario.n_models, "--top", "")
     threads = resolve_threads(args.threads)
-    out = _common.output_folder(args, scenario)
-    if args.out is None:
-        out = out / "orders"
+    out = _common.output_folder(args, scenario, "orders")
     result = evaluate_orders(
         scenario, samples=samples, iterations=overrides.get("iterations", ORDERS_ITERATIONS),
         seed=overrides.get("seed"), elimination=overrides.get("elimination", (0,)),

@@ -15,7 +15,7 @@ from ..perturb import (CLONE_FAMILY, PerturbResult, check_clones, check_models, 
                        perturb, resolve_assignments)
 from ..plotting import save_figure
 from . import _common
-from .compare import add_options, checked_options, comparison_manifest, output_folder
+from .compare import add_options, checked_options, comparison_manifest
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -55,7 +55,7 @@ def execute(args: argparse.Namespace) -> int:
         raise InputError("perturb", "", "--model with --set, and/or --clones N > 0",
                          found_text="neither")
     options = checked_options(args, scenario)
-    out = output_folder(args, scenario, "perturb")
+    out = _common.output_folder(args, scenario, "perturb")
     result = perturb(scenario, models, assignments, clones, **options)
     manifest = comparison_manifest("perturb", scenario, result.before, args.argv)
     manifest["perturbation"] = {

@@ -55,7 +55,7 @@ def execute(args: argparse.Namespace) -> int:
     z = check_z(args.label_z, "--label-z")
     dpi = check_dpi(args.dpi)
     threads = resolve_threads(args.threads)
-    out = output_folder(args, scenario)
+    out = _common.output_folder(args, scenario, "sweep")
     result = simulate(scenario, threads=threads, progress=not args.no_progress, **overrides)
     sweep = Sweep(result, z=z)
     seconds = write_sweep(sweep, out, args.argv, figures=not args.no_figures, dpi=dpi)
@@ -67,17 +67,6 @@ def execute(args: argparse.Namespace) -> int:
           f"{result.wall_time:.3f} s on {result.threads} thread(s){figures}; results in {out}/",
           file=sys.stderr)
     return 0
-
-
-def output_folder(args: argparse.Namespace, scenario) -> Path:
-    """``--out``, else ``results/<scenario name>/sweep/``.
-
-    Not ``results/<name>/`` itself: ``swisssim run`` writes ``rank_distribution.csv``,
-    ``survival.csv`` and ``manifest.json`` there, and a sweep must not overwrite them with tables
-    of other schedules (the other analyses use sub-folders the same way).
-    """
-    out = _common.output_folder(args, scenario)
-    return out if args.out is not None else out / "sweep"
 
 
 def check_dpi(value: int) -> int:
