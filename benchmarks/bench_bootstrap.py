@@ -20,11 +20,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from _machine import header  # noqa: E402  (benchmarks/ is on sys.path)
 
 from swisssim import load_scenario, simulate
-from swisssim.bootstrap import bootstrap
-
-from _machine import header  # noqa: E402  (benchmarks/ is on sys.path)
+from swisssim.analysis.bootstrap import bootstrap
 
 REPO = Path(__file__).resolve().parent.parent
 GOAL_SECONDS = 60.0

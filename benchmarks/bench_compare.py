@@ -4,7 +4,7 @@ N = 100,000). Prints figures; asserts nothing.
 Run: ``python benchmarks/bench_compare.py [--iterations N] [--repeats R]``. Figures printed, after a
 warm-up that compiles or loads the numba kernels:
 
-1. :func:`swisssim.compare.compare` on a synthetic 100-model x 10-benchmark scenario (one
+1. :func:`swisssim.analysis.compare.compare` on a synthetic 100-model x 10-benchmark scenario (one
    benchmark per round, T = 0, 1, 2, N = 100,000, Elo 200 orders): best wall time of R, with the
    split into CSD and baselines.
 2. The whole ``swisssim compare`` command in-process (the same work plus the CSV tables, the
@@ -21,12 +21,11 @@ import time
 
 import numpy as np
 import pandas as pd
+from _machine import header  # noqa: E402  (benchmarks/ is on sys.path)
 
 from swisssim import Scenario
-from swisssim.cli import main
-from swisssim.compare import compare
-
-from _machine import header  # noqa: E402  (benchmarks/ is on sys.path)
+from swisssim.analysis.compare import compare
+from swisssim.cli.app import main
 
 GOAL_SECONDS = 10.0
 

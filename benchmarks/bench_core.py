@@ -25,11 +25,10 @@ from pathlib import Path
 import numba
 import numpy as np
 import pandas as pd
+from _machine import header  # noqa: E402  (benchmarks/ is on sys.path)
 
 from swisssim import Scenario, load_scenario, round_scores, simulate
-from swisssim._rng import seed_key
-
-from _machine import header  # noqa: E402  (benchmarks/ is on sys.path)
+from swisssim.engine.rng import seed_key
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))

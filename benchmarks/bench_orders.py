@@ -12,11 +12,10 @@ import argparse
 import time
 from pathlib import Path
 
+from _machine import header  # noqa: E402  (benchmarks/ is on sys.path)
 
 from swisssim import load_scenario
-from swisssim.orders import evaluate_orders
-
-from _machine import header  # noqa: E402  (benchmarks/ is on sys.path)
+from swisssim.analysis.orders import evaluate_orders
 
 REPO = Path(__file__).resolve().parent.parent
 GOAL_SECONDS = 30.0

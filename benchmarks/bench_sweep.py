@@ -23,14 +23,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _machine import header  # noqa: E402  (benchmarks/ is on sys.path)
 
 from swisssim import Scenario, load_scenario, simulate
-from swisssim.commands.sweep import write_sweep
-from swisssim.io import atomic_output
-from swisssim.sweep import Sweep, read_sweep_folder
-from swisssim.sweep_plots import write_figures
-
-from _machine import header  # noqa: E402  (benchmarks/ is on sys.path)
+from swisssim.analysis.sweep import Sweep, read_sweep_folder
+from swisssim.io.staging import atomic_output
+from swisssim.io.writers import write_sweep, write_sweep_figures
 
 REPO = Path(__file__).resolve().parent.parent
 PAPER = REPO / "scenarios" / "paper_synthetic.toml"
@@ -71,7 +69,7 @@ def figure_seconds(repeats: int) -> float:
         for i in range(repeats):
             started = time.perf_counter()
             with atomic_output(Path(tmp) / f"figures{i}") as stage:
-                write_figures(frames, stage, folder="")
+                write_sweep_figures(frames, stage, folder="")
             times.append(time.perf_counter() - started)
     return min(times)
 

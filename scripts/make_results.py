@@ -95,7 +95,7 @@ def report_argv(path: Path, out: Path) -> list[str]:
 
 def generate(paths: list[Path], results: Path) -> dict[str, float]:
     """Write every report; return the seconds each took."""
-    from swisssim.cli import main
+    from swisssim.cli.app import main
 
     seconds = {}
     for path in paths:
@@ -136,7 +136,7 @@ def compare_csv(committed: pd.DataFrame, fresh: pd.DataFrame, rtol: float = 1e-9
 def check(paths: list[Path], results: Path) -> int:
     """Recompute every CSV of the committed folders at their recorded settings and compare."""
     from swisssim import load_scenario
-    from swisssim.report import build_report, options_from_manifest, report_tables
+    from swisssim.report.model import build_report, options_from_manifest, report_tables
 
     failures = 0
     for path in paths:
@@ -175,7 +175,7 @@ def folder_size(folder: Path) -> int:
 def write_readme(paths: list[Path], results: Path) -> None:
     """``results/README.md``: what is there and the one command that regenerates it."""
     from swisssim import load_scenario
-    from swisssim.report_md import escape
+    from swisssim.report.markdown import escape
 
     rows = []
     for path in paths:

@@ -35,7 +35,15 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _scenario_io import SCENARIO_DIR, Round, Scenario, check_outputs, render, wrap, write_files  # noqa: E402
+from _scenario_io import (  # noqa: E402
+    SCENARIO_DIR,
+    Round,
+    Scenario,
+    check_outputs,
+    render,
+    wrap,
+    write_files,
+)
 
 SCRIPT = "make_synthetic.py"
 NAME = "paper_synthetic"

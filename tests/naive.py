@@ -1,11 +1,11 @@
-"""A slow, obvious pure-Python twin of the numba engine (``swisssim._engine``).
+"""A slow, obvious pure-Python twin of the numba engine (``swisssim.engine.kernels``).
 
 It uses plain lists and Python's stable ``sorted`` where the engine uses counting sorts and
 preallocated buffers, but it consumes the same random draws in the same order, so with the same
 streams it must reproduce the engine's tournaments exactly. With ``random.Random`` as the stream
 it is also the "careful pure-Python" yardstick of ``benchmarks/``.
 
-Conventions (see ``swisssim._engine``): integer score units (a win is 1 or 2 units); the field is kept
+Conventions (see ``swisssim.engine.kernels``): integer score units (a win is 1 or 2 units); the field is kept
 sorted by score, highest first; in a score group an odd member out is drawn first and takes the bye,
 then the first unpaired member meets a uniformly drawn partner; a coin's heads means the pair's first
 member wins; after playing, the field is re-sorted stably in playing order.

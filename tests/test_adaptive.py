@@ -9,12 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from swisssim import Scenario, simulate
-from swisssim.cli import main
-from swisssim.errors import InputError
-from swisssim.simulation import ADAPTIVE_STEP, AdaptiveResult, next_checkpoint
-
 from conftest import TINY_CSV, TINY_TOML, assert_clean_failure
+from swisssim import Scenario, simulate
+from swisssim.cli.app import main
+from swisssim.engine.simulation import ADAPTIVE_STEP, AdaptiveResult, next_checkpoint
+from swisssim.errors import InputError
 
 COUNTERS = ("score_sum", "score_cross", "rank_counts", "elim_counts")
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from swisssim.cli import main
-
 from conftest import TINY_CSV, TINY_TOML, assert_clean_failure
+from swisssim.cli.app import main
 
 GOOD_TOML = TINY_TOML
 

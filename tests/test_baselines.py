@@ -9,10 +9,21 @@ import pandas as pd
 import pytest
 
 from swisssim import Scenario
-from swisssim.baselines import (ELO_STREAM, benchmark_scores, borda_count, bradley_terry, copeland,
-                                elo, fit_bradley_terry, fit_elo, mean_score, mean_win_rate,
-                                normalized_mean, pairwise_wins)
-from swisssim.rounds import round_scores
+from swisssim.analysis.baselines import (
+    ELO_STREAM,
+    benchmark_scores,
+    borda_count,
+    bradley_terry,
+    copeland,
+    elo,
+    fit_bradley_terry,
+    fit_elo,
+    mean_score,
+    mean_win_rate,
+    normalized_mean,
+    pairwise_wins,
+)
+from swisssim.data.rounds import round_scores
 
 NAN = math.nan
 R2 = math.sqrt(2.0)

@@ -8,13 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from swisssim import Scenario, load_scenario, simulate
-from swisssim.bootstrap import Resampler, bootstrap, rank_tiers
-from swisssim.cli import main
-from swisssim.errors import InputError
-from swisssim.rounds import round_scores
-
 from conftest import TINY_CSV, TINY_TOML, assert_clean_failure
+from swisssim import Scenario, load_scenario, simulate
+from swisssim.analysis.bootstrap import Resampler, bootstrap, rank_tiers
+from swisssim.cli.app import main
+from swisssim.data.rounds import round_scores
+from swisssim.errors import InputError
 
 TWO_BENCH_CSV = ("model,a1,a2,b1,b2,c\n"
                  "m1,0.9,0.1,0.5,0.6,0.3\nm2,0.2,0.8,0.4,0.7,0.6\n"

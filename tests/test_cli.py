@@ -9,10 +9,9 @@ import sys
 import pandas as pd
 import pytest
 
-from swisssim.cli import main
-from swisssim.io import atomic_output
-
 from conftest import REPO, TINY_CSV, TINY_TOML
+from swisssim.cli.app import main
+from swisssim.io.staging import atomic_output
 
 
 def test_run_writes_the_documented_files(tmp_path, write_scenario, capsys):

@@ -10,12 +10,18 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from swisssim import Scenario, simulate
-from swisssim.cli import main
-from swisssim.compare import (BASELINE_METHODS, compare, competition_ranks, correlation_matrix,
-                              csd_method_name, rank_correlations, rank_shifts)
-
 from conftest import TINY_CSV, TINY_TOML, assert_clean_failure
+from swisssim import Scenario, simulate
+from swisssim.analysis.compare import (
+    BASELINE_METHODS,
+    compare,
+    competition_ranks,
+    correlation_matrix,
+    csd_method_name,
+    rank_correlations,
+    rank_shifts,
+)
+from swisssim.cli.app import main
 
 
 def test_competition_ranks_ties_share_the_best_rank_and_nan_is_last():

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from exact import exact_tournament
 
+from exact import exact_tournament
 from swisssim import Scenario, simulate
 
 N = 40_000

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from naive import SplitMixStream, naive_tournament
 
-from swisssim import _engine
-from swisssim._engine import NOISE_SALT
-from swisssim._rng import bounded, coin, mix64, next_u64, normal, seed_key
+from naive import SplitMixStream, naive_tournament
+from swisssim.engine import kernels
+from swisssim.engine.kernels import NOISE_SALT
+from swisssim.engine.rng import bounded, coin, mix64, next_u64, normal, seed_key
 
 
 def _random_case(rng: np.random.Generator):
@@ -42,13 +42,13 @@ def test_engine_matches_twin_exactly(draw_ties, bye_units, random_ties, noisy):
         perturbed = np.empty(n_models)
         rules = (draw_ties, bye_units, random_ties, noisy)
         for iteration in range(5):
-            _engine.play_tournament(np.uint64(key), iteration, scores, noise, quotas, rules,
+            kernels.play_tournament(np.uint64(key), iteration, scores, noise, quotas, rules,
                                     score, eliminated_in, work, perturbed)
             twin_score, twin_out = naive_tournament(
                 scores.tolist(), quotas.tolist(),
                 lambda k: SplitMixStream(key, iteration * n_rounds + k),
                 draw_ties=draw_ties, bye_units=bye_units, random_ties=random_ties,
-                units_per_point=_engine.units_per_point(draw_ties, bye_units),
+                units_per_point=kernels.units_per_point(draw_ties, bye_units),
                 noise=noise.tolist() if noisy else None,
                 noise_stream_for_round=lambda k: SplitMixStream(noise_key, iteration * n_rounds + k))
             assert score.tolist() == twin_score

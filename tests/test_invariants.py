@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from exact import group_size_final_multiset
-
-from swisssim import Scenario, _engine, load_scenario, simulate
-from swisssim._rng import seed_key
 
 from conftest import REPO
+from exact import group_size_final_multiset
+from swisssim import Scenario, load_scenario, simulate
+from swisssim.engine import kernels
+from swisssim.engine.rng import seed_key
 
 
 @pytest.mark.parametrize("n_models,n_rounds,schedule", [
@@ -28,7 +28,7 @@ def test_every_iteration_has_the_group_size_multiset(n_models, n_rounds, schedul
     eliminated = np.empty(n_models, np.int64)
     work = np.empty((5, max(n_models, 2 * n_rounds + 1)), np.int64)
     for iteration in range(300):
-        _engine.play_tournament(seed_key(1), iteration, scores, np.zeros((0, 0)), quotas,
+        kernels.play_tournament(seed_key(1), iteration, scores, np.zeros((0, 0)), quotas,
                                 (False, 0, True, False), score, eliminated, work,
                                 np.empty(n_models))
         assert sorted(score.tolist()) == expected

@@ -9,13 +9,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from swisssim import Scenario, simulate
-from swisssim.cli import main
-from swisssim.errors import InputError
-from swisssim.orders import (OrdersResult, _unrank, competition_ranks, evaluate_orders,
-                             order_permutations)
-
 from conftest import TINY_CSV, TINY_TOML, assert_clean_failure
+from swisssim import Scenario, simulate
+from swisssim.analysis.orders import (
+    OrdersResult,
+    _unrank,
+    competition_ranks,
+    evaluate_orders,
+    order_permutations,
+)
+from swisssim.cli.app import main
+from swisssim.errors import InputError
 
 
 def _frame(columns: dict[str, list[float]]) -> pd.DataFrame:

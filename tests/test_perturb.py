@@ -11,14 +11,26 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from swisssim import InputError, Scenario
-from swisssim.baselines import borda_count, copeland, mean_score, mean_win_rate, normalized_mean
-from swisssim.cli import main
-from swisssim.compare import competition_ranks
-from swisssim.perturb import (check_clones, check_models, damaged, parse_assignment,
-                              parse_assignments, perturb, with_clones)
-
 from conftest import TINY_CSV, TINY_TOML, assert_clean_failure
+from swisssim import InputError, Scenario
+from swisssim.analysis.baselines import (
+    borda_count,
+    copeland,
+    mean_score,
+    mean_win_rate,
+    normalized_mean,
+)
+from swisssim.analysis.compare import competition_ranks
+from swisssim.analysis.perturb import (
+    check_clones,
+    check_models,
+    damaged,
+    parse_assignment,
+    parse_assignments,
+    perturb,
+    with_clones,
+)
+from swisssim.cli.app import main
 
 
 @pytest.fixture

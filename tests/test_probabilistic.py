@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from swisssim import InputError, Scenario, simulate
-from swisssim.cli import main
-from swisssim.rounds import round_noise
+from swisssim.cli.app import main
+from swisssim.data.rounds import round_noise
 
 N = 40_000
 

@@ -16,15 +16,14 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from swisssim import load_scenario, simulate
-from swisssim.cli import main
-from swisssim.compare import compare
-from swisssim.io import file_sha256
-from swisssim.report import build_report, options_from_manifest, report_tables
-from swisssim.report_doc import Paragraph, inline, plain, prose
-from swisssim.report_md import code_span, escape, render_block, slug
-
 from conftest import REPO
+from swisssim import load_scenario, simulate
+from swisssim.analysis.compare import compare
+from swisssim.cli.app import main
+from swisssim.io.manifests import file_sha256
+from swisssim.report.doc import Paragraph, inline, plain, prose
+from swisssim.report.markdown import code_span, escape, render_block, slug
+from swisssim.report.model import build_report, options_from_manifest, report_tables
 
 sys.path.insert(0, str(REPO / "scripts"))
 from make_results import compare_csv  # noqa: E402
@@ -234,12 +233,12 @@ def test_written_csvs_equal_a_rebuild_from_the_manifest(full, scenario_path):
 
 
 def test_build_report_simulates_once(scenario_path, monkeypatch):
-    import swisssim.compare
+    import swisssim.analysis.compare
 
     def refuse(*args, **kwargs):
         raise AssertionError("compare() simulated a second time")
 
-    monkeypatch.setattr(swisssim.compare, "simulate", refuse)
+    monkeypatch.setattr(swisssim.analysis.compare, "simulate", refuse)
     report = build_report(load_scenario(scenario_path), iterations=100)
     assert report.comparison.simulation is report.sweep.result
 
@@ -281,7 +280,7 @@ def test_missing_scenario_exits_2(tmp_path, capsys):
 
 def test_failure_while_writing_leaves_the_folder_untouched(scenario_path, tmp_path,
                                                          monkeypatch):
-    import swisssim.report_html
+    import swisssim.report.writer
 
     out = tmp_path / "out"
     out.mkdir()
@@ -290,7 +289,7 @@ def test_failure_while_writing_leaves_the_folder_untouched(scenario_path, tmp_pa
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(swisssim.report_html, "render_html", broken)
+    monkeypatch.setattr(swisssim.report.writer, "render_html", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         main(["report", str(scenario_path), "--out", str(out), "-n", "100", "--no-progress",
               "--no-svg"])

@@ -18,9 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from swisssim.cli import main
-
 from conftest import REPO
+from swisssim.cli.app import main
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright Python package is not installed "

@@ -7,11 +7,10 @@ import filecmp
 import numpy as np
 import pytest
 
-from swisssim import load_scenario, simulate
-from swisssim.cli import main
-from swisssim.simulation import resolve_threads
-
 from conftest import REPO
+from swisssim import load_scenario, simulate
+from swisssim.cli.app import main
+from swisssim.engine.simulation import resolve_threads
 
 SCENARIO = str(REPO / "scenarios" / "paper_synthetic.toml")
 TABLES = ["expected_scores.csv", "rank_distribution.csv", "survival.csv"]
@@ -38,7 +37,7 @@ def test_different_seeds_differ():
 def test_chunking_and_progress_do_not_change_results(monkeypatch):
     scenario = load_scenario(SCENARIO)
     whole = simulate(scenario, iterations=12_345, seed=3, elimination=[0, 2])
-    monkeypatch.setattr("swisssim.simulation.PROGRESS_CHUNK", 1000)
+    monkeypatch.setattr("swisssim.engine.simulation.PROGRESS_CHUNK", 1000)
     chunked = simulate(scenario, iterations=12_345, seed=3, elimination=[0, 2], progress=True)
     for name in ("score_sum", "score_cross", "rank_counts", "elim_counts"):
         assert np.array_equal(getattr(whole, name), getattr(chunked, name))

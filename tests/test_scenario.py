@@ -6,9 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from swisssim import InputError, Scenario, load_scenario, round_scores, win_tensor
-
 from conftest import REPO
+from swisssim import InputError, Scenario, load_scenario, round_scores, win_tensor
 
 
 def test_rounds_default_to_one_per_column(write_scenario):

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from swisssim import InputError, Scenario, load_scenario
-from swisssim.bootstrap import bootstrap
+from swisssim.analysis.bootstrap import bootstrap
 
 SCORES = pd.DataFrame({"acc": [0.5, 0.9, 0.1], "pct": [50.0, 90.0, 0.0], "f1": [0.3, 0.4, 0.5]},
                       index=["a", "b", "c"])

@@ -8,13 +8,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from swisssim import load_scenario
-from swisssim.cli import main
-from swisssim.sweep import (classify, least_squares_slope, rank_column, read_sweep_folder,
-                            risk_profile, sweep)
-from swisssim.errors import InputError
-
 from conftest import REPO, TINY_CSV, TINY_TOML, assert_clean_failure
+from swisssim import load_scenario
+from swisssim.analysis.sweep import (
+    classify,
+    least_squares_slope,
+    rank_column,
+    read_sweep_folder,
+    risk_profile,
+    sweep,
+)
+from swisssim.cli.app import main
+from swisssim.errors import InputError
 
 PAPER = REPO / "scenarios" / "paper_synthetic.toml"
 

@@ -14,14 +14,19 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
-from swisssim import Scenario
-from swisssim.cli import main
-from swisssim.commands.sweep import write_sweep
-from swisssim.sweep import read_sweep_folder, sweep
-from swisssim.sweep_plots import (FIGURE_STEMS, label_choice, rank_heatmap_figure,
-                                  risk_profile_figure, sensitivity_figure, survival_figure)
-
 from conftest import REPO
+from swisssim import Scenario
+from swisssim.analysis.sweep import read_sweep_folder, sweep
+from swisssim.cli.app import main
+from swisssim.io.writers import write_sweep
+from swisssim.plots.sweep import (
+    FIGURE_STEMS,
+    label_choice,
+    rank_heatmap_figure,
+    risk_profile_figure,
+    sensitivity_figure,
+    survival_figure,
+)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -137,15 +142,26 @@ def test_plotting_needs_no_display(folders):
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "MPLBACKEND",
                                                             "WAYLAND_DISPLAY")}
     code = ("import matplotlib, sys\n"
-            "from swisssim.sweep import read_sweep_folder\n"
-            "from swisssim.sweep_plots import render_figures\n"
+            "from swisssim.analysis.sweep import read_sweep_folder\n"
+            "from swisssim.plots.sweep import render_figures\n"
             f"figures = render_figures(read_sweep_folder({str(folders[5])!r}))\n"
-            "print(matplotlib.get_backend().lower(), len(figures),\n"
-            "      'matplotlib.pyplot' in sys.modules)\n")
+            "pyplot = 'matplotlib.pyplot' in sys.modules\n"
+            "print(len(figures), pyplot)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                           cwd=REPO, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["agg", "4", "False"]
+    assert done.stdout.split() == ["4", "False"]
+
+
+def test_importing_the_plots_keeps_the_users_backend():
+    code = ("import swisssim, matplotlib; matplotlib.use('svg'); import swisssim.plots; "
+            "import swisssim.plots.sweep, swisssim.plots.compare, swisssim.plots.uncertainty; "
+            "import swisssim.io.writers, swisssim.report.writer; "
+            "print(matplotlib.get_backend())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=REPO, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "svg"
 
 
 def test_plot_reports_a_folder_without_sweep_results(tmp_path, capsys):

@@ -9,14 +9,19 @@ Score.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from .errors import InputError  # noqa: E402
-from .results import SimulationResult  # noqa: E402
-from .rounds import round_scores, win_tensor  # noqa: E402
-from .scenario import Round, Scenario, Scoring, SimulationSettings, load_scenario  # noqa: E402
-from .schedules import Schedule, parse_schedule  # noqa: E402
-from .simulation import simulate  # noqa: E402
+from swisssim._version import __version__  # noqa: E402, F401
+from swisssim.data.rounds import round_scores, win_tensor  # noqa: E402
+from swisssim.data.scenario import (  # noqa: E402
+    Round,
+    Scenario,
+    Scoring,
+    SimulationSettings,
+    load_scenario,
+)
+from swisssim.data.schedules import Schedule, parse_schedule  # noqa: E402
+from swisssim.engine.results import SimulationResult  # noqa: E402
+from swisssim.engine.simulation import simulate  # noqa: E402
+from swisssim.errors import InputError  # noqa: E402
 
 __all__ = [
     "InputError",

@@ -1,0 +1,361 @@
+"""Every ranking method on one scenario: scores, ranks, rank correlations and rank shifts.
+
+:func:`compare` runs the baselines of :mod:`swisssim.analysis.baselines` and CSD's expected win score for
+each elimination schedule (Liu et al., arXiv:2512.21010) and returns a :class:`Comparison`, from
+which the tables of ``swisssim compare`` are derived.
+
+Conventions
+-----------
+* Scores: higher is better for every method.
+* Ranks: rank 1 = best; **competition ("1224") ranks**: ``1 + #models with a strictly higher
+  score``, so tied models share the better rank. Scores equal to 10 significant digits count as
+  tied (so that floating-point noise in sums of equal values cannot split a tie). A model without
+  a score (NaN, e.g. every benchmark missing) is ranked after all others.
+* CSD's score is the expected win score E[S_m] of each schedule, ranked like any other score (not
+  its expected rank).
+* Rank correlations are computed on the rank columns with ``scipy.stats``: Kendall's tau-b
+  (which corrects for ties) and Spearman's rho (Pearson correlation of average ranks). Both are
+  NaN when a method gives every model the same rank.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from swisssim.analysis import baselines
+from swisssim.data.rounds import round_scores
+from swisssim.data.scenario import Scenario
+from swisssim.engine.results import SimulationResult
+from swisssim.engine.simulation import simulate
+
+#: Significant digits to which scores are compared when ranking.
+TIE_DIGITS = 10
+
+
+@dataclass(frozen=True)
+class Method:
+    """One ranking method: its column stem, a short header and what it reads."""
+
+    name: str
+    short: str
+    level: str
+    description: str
+
+
+BASELINE_METHODS: tuple[Method, ...] = (
+    Method("mean", "mean", "benchmark", "mean of direction-corrected raw scores"),
+    Method("mean_minmax", "minmax", "benchmark", "mean of per-benchmark min-max normalised scores"),
+    Method("mean_zscore", "zscore", "benchmark", "mean of per-benchmark z-scores"),
+    Method("win_rate", "winrate", "benchmark", "HELM mean win rate (ties count half)"),
+    Method("borda", "borda", "benchmark", "Borda count (ties share average points)"),
+    Method("copeland", "copeland", "round", "Copeland: pairwise round majorities won - lost"),
+    Method("bt", "bt", "round", "Bradley-Terry log-strength (penalised MLE)"),
+    Method("elo", "elo", "round", "Elo rating averaged over random match orders"),
+)
+
+
+def csd_method_name(label: str) -> str:
+    """Column stem of a CSD schedule: ``"0"`` -> ``csd_T0``, ``"0,1,2"`` -> ``csd_T0-1-2``,
+    ``"10%"`` -> ``csd_T10pct``."""
+    text = label.replace("%", "pct").replace(",", "-")
+    return "csd_T" + re.sub(r"[^A-Za-z0-9.\-]", "", text)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Scores of every method on one scenario (see the module notes for conventions).
+
+    Attributes
+    ----------
+    scenario
+        The scenario ranked.
+    methods
+        The methods, baselines first, then one CSD method per schedule.
+    scores
+        Index = model names (scenario order), one column per method name.
+    simulation
+        The CSD Monte Carlo result.
+    bt_fit, elo_fit
+        Diagnostics of the Bradley-Terry and Elo fits.
+    """
+
+    scenario: Scenario
+    methods: tuple[Method, ...]
+    scores: pd.DataFrame
+    simulation: SimulationResult
+    bt_fit: baselines.BradleyTerryFit
+    elo_fit: baselines.EloFit
+    wall_times: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def method_names(self) -> list[str]:
+        return [m.name for m in self.methods]
+
+    @property
+    def csd_methods(self) -> list[str]:
+        return [m.name for m in self.methods if m.level == "csd"]
+
+    @property
+    def ranks(self) -> pd.DataFrame:
+        """Competition ranks, same shape as :attr:`scores` (int)."""
+        return pd.DataFrame({name: competition_ranks(self.scores[name])
+                             for name in self.method_names})
+
+    def rankings(self) -> pd.DataFrame:
+        """``rankings.csv``: one row per model, ``<method>_score`` and ``<method>_rank`` columns.
+
+        Rows are sorted by the rank under the first CSD schedule, then by model name.
+        """
+        ranks = self.ranks
+        table = pd.DataFrame({"model": self.scenario.model_names})
+        table["display_name"] = self.scenario.models["display_name"].to_numpy()
+        table["family"] = self.scenario.models["family"].to_numpy()
+        for name in self.method_names:
+            table[f"{name}_score"] = self.scores[name].to_numpy()
+            table[f"{name}_rank"] = ranks[name].to_numpy()
+        key = f"{self.csd_methods[0]}_rank" if self.csd_methods else f"{self.method_names[0]}_rank"
+        return table.sort_values([key, "model"], kind="stable").reset_index(drop=True)
+
+    def correlations(self) -> pd.DataFrame:
+        """``rank_correlations.csv``; see :func:`rank_correlations`."""
+        return rank_correlations(self.ranks)
+
+    def shifts(self, reference: str = "mean") -> pd.DataFrame:
+        """``rank_shifts.csv``; see :func:`rank_shifts`."""
+        return rank_shifts(self, reference=reference)
+
+    def parameters(self) -> dict[str, Any]:
+        """Baseline settings and diagnostics for the manifest."""
+        return {
+            "methods": [{"name": m.name, "level": m.level, "description": m.description}
+                        for m in self.methods],
+            "rank_convention": "competition (min) rank, 1 = best; scores equal to "
+                               f"{TIE_DIGITS} significant digits tie; NaN last",
+            "bradley_terry": {"alpha": self.bt_fit.alpha, "converged": self.bt_fit.converged,
+                              "iterations": self.bt_fit.iterations,
+                              "strongly_connected": self.bt_fit.strongly_connected,
+                              "log_likelihood": self.bt_fit.log_likelihood},
+            "elo": {"orders": self.elo_fit.orders, "k_factor": self.elo_fit.k_factor,
+                    "scale": self.elo_fit.scale, "initial": self.elo_fit.initial,
+                    "seed": [baselines.ELO_STREAM, self.elo_fit.seed],
+                    "max_spread_over_orders": float(self.elo_fit.spread.max())},
+            "seconds": {k: round(v, 6) for k, v in self.wall_times.items()},
+        }
+
+
+def compare(
+    scenario: Scenario,
+    *,
+    iterations: int | None = None,
+    seed: int | None = None,
+    elimination: Sequence[Any] | None = None,
+    tie_break: str | None = None,
+    threads: int | None = None,
+    progress: bool = False,
+    elo_orders: int = baselines.ELO_ORDERS,
+    elo_k: float = baselines.ELO_K,
+    bt_alpha: float = baselines.BT_ALPHA,
+    simulation: SimulationResult | None = None,
+) -> Comparison:
+    """Score every model under every method.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+    iterations, seed, elimination, tie_break, threads, progress
+        Passed to :func:`swisssim.simulate` (defaults: the scenario's settings). The Elo orders
+        are drawn from the same seed (see :func:`swisssim.analysis.baselines.fit_elo`).
+    elo_orders, elo_k, bt_alpha
+        Elo orders and K-factor, Bradley-Terry ridge penalty.
+    simulation
+        An already computed CSD simulation of ``scenario`` (e.g. a sweep's), used instead of
+        simulating again; then ``iterations``, ``seed``, ``elimination``, ``tie_break`` and
+        ``threads`` must be left at ``None`` (they are the simulation's), and the Elo orders are
+        drawn from its seed.
+
+    Returns
+    -------
+    Comparison
+
+    Raises
+    ------
+    ValueError
+        If ``simulation`` is given together with simulation settings, or belongs to another
+        scenario (other model names or round names).
+    """
+    times: dict[str, float] = {}
+    started = time.perf_counter()
+    if simulation is None:
+        result = simulate(scenario, iterations=iterations, seed=seed, elimination=elimination,
+                          tie_break=tie_break, threads=threads, progress=progress)
+        times["csd"] = time.perf_counter() - started
+    else:
+        result = _checked_simulation(scenario, simulation, iterations=iterations, seed=seed,
+                                     elimination=elimination, tie_break=tie_break,
+                                     threads=threads)
+        times["csd"] = float(result.wall_time)
+    started = time.perf_counter()
+    values = round_scores(scenario)
+    bt_fit = baselines.fit_bradley_terry(baselines.pairwise_wins(values), bt_alpha)
+    elo_fit = baselines.fit_elo(values, orders=elo_orders, k_factor=elo_k, seed=result.seed)
+    columns = {
+        "mean": baselines.mean_score(scenario),
+        "mean_minmax": baselines.normalized_mean(scenario, "minmax"),
+        "mean_zscore": baselines.normalized_mean(scenario, "zscore"),
+        "win_rate": baselines.mean_win_rate(scenario),
+        "borda": baselines.borda_count(scenario),
+        "copeland": baselines.copeland(scenario),
+        "bt": bt_fit.strengths,
+        "elo": elo_fit.ratings,
+    }
+    times["baselines"] = time.perf_counter() - started
+    methods = list(BASELINE_METHODS)
+    expected = result.expected()
+    for s, label in enumerate(result.labels):
+        name = csd_method_name(label)
+        methods.append(Method(name, name.removeprefix("csd_"), "csd",
+                              f"CSD expected win score, elimination schedule {label}"))
+        columns[name] = expected[s]
+    index = pd.Index(scenario.model_names, name="model")
+    scores = pd.DataFrame({k: np.asarray(v, dtype=np.float64) for k, v in columns.items()},
+                          index=index)
+    return Comparison(scenario=scenario, methods=tuple(methods), scores=scores, simulation=result,
+                      bt_fit=bt_fit, elo_fit=elo_fit, wall_times=times)
+
+
+def _checked_simulation(scenario: Scenario, simulation: SimulationResult,
+                        **settings: Any) -> SimulationResult:
+    """``simulation`` if it can stand for a new simulation of ``scenario`` (see :func:`compare`)."""
+    given = sorted(name for name, value in settings.items() if value is not None)
+    if given:
+        raise ValueError(f"compare: simulation: expected no {', '.join(given)} beside an "
+                         f"already computed simulation (they are its settings), found "
+                         f"{', '.join(f'{n}={settings[n]!r}' for n in given)}")
+    if not isinstance(simulation, SimulationResult):
+        raise TypeError(f"compare: simulation: expected a SimulationResult, found "
+                        f"{type(simulation).__name__}")
+    other = simulation.scenario
+    if other is not scenario and (other.model_names != scenario.model_names
+                                  or other.round_names != scenario.round_names):
+        raise ValueError(f"compare: simulation: expected a simulation of scenario "
+                         f"{scenario.name!r} ({scenario.n_models} models, {scenario.n_rounds} "
+                         f"rounds), found one of {other.name!r} ({other.n_models} models, "
+                         f"{other.n_rounds} rounds)")
+    return simulation
+
+
+def competition_ranks(scores: pd.Series | np.ndarray) -> pd.Series | np.ndarray:
+    """Competition ranks, 1 = highest score; ties (to ``TIE_DIGITS`` digits) share the best rank.
+
+    NaN scores are ranked after every other model (all sharing one rank). Returns the same type
+    as given (a Series keeps its index).
+    """
+    values = np.asarray(scores, dtype=np.float64)
+    rounded = np.array([float(f"{v:.{TIE_DIGITS}g}") for v in values], dtype=np.float64)
+    ranks = pd.Series(rounded).rank(method="min", ascending=False, na_option="bottom")
+    result = ranks.to_numpy(dtype=np.int64)
+    if isinstance(scores, pd.Series):
+        return pd.Series(result, index=scores.index, name=scores.name)
+    return result
+
+
+def rank_correlations(ranks: pd.DataFrame) -> pd.DataFrame:
+    """Kendall tau-b and Spearman rho (with p-values) for every pair of rank columns.
+
+    Returns a long table, one row per unordered pair (``method_a`` before ``method_b`` in column
+    order): ``method_a, method_b, kendall_tau_b, kendall_p, spearman_rho, spearman_p,
+    mean_abs_rank_diff, max_abs_rank_diff, n_models``.
+    """
+    rows = []
+    names = list(ranks.columns)
+    for a_pos, a in enumerate(names):
+        for b in names[a_pos + 1:]:
+            x, y = ranks[a].to_numpy(float), ranks[b].to_numpy(float)
+            tau, tau_p, rho, rho_p = correlation_pair(x, y)
+            diff = np.abs(x - y)
+            rows.append({"method_a": a, "method_b": b, "kendall_tau_b": tau, "kendall_p": tau_p,
+                         "spearman_rho": rho, "spearman_p": rho_p,
+                         "mean_abs_rank_diff": float(diff.mean()),
+                         "max_abs_rank_diff": float(diff.max()), "n_models": len(x)})
+    return pd.DataFrame(rows, columns=["method_a", "method_b", "kendall_tau_b", "kendall_p",
+                                       "spearman_rho", "spearman_p", "mean_abs_rank_diff",
+                                       "max_abs_rank_diff", "n_models"])
+
+
+def correlation_pair(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float]:
+    """``(tau_b, p, rho, p)`` of two rank vectors via scipy.stats; NaN if either is constant."""
+    if np.ptp(x) == 0 or np.ptp(y) == 0:
+        return (np.nan, np.nan, np.nan, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tau = stats.kendalltau(x, y, variant="b")
+        rho = stats.spearmanr(x, y)
+    return (float(tau.statistic), float(tau.pvalue), float(rho.statistic), float(rho.pvalue))
+
+
+def correlation_matrix(correlations: pd.DataFrame, column: str = "kendall_tau_b",
+                       methods: Sequence[str] | None = None) -> pd.DataFrame:
+    """Square symmetric matrix of one column of :func:`rank_correlations`; diagonal 1."""
+    if methods is None:
+        methods = list(dict.fromkeys([*correlations["method_a"], *correlations["method_b"]]))
+    matrix = pd.DataFrame(np.eye(len(methods)), index=list(methods), columns=list(methods))
+    for row in correlations.itertuples(index=False):
+        value = getattr(row, column)
+        matrix.loc[row.method_a, row.method_b] = value
+        matrix.loc[row.method_b, row.method_a] = value
+    return matrix
+
+
+def rank_shifts(comparison: Comparison, reference: str = "mean",
+                targets: Sequence[str] | None = None) -> pd.DataFrame:
+    """Rank changes from a reference method to each target (default: every CSD schedule).
+
+    ``shift = reference rank - target rank``: positive when the target ranks the model higher
+    (better). Rows are grouped by target (in method order), then sorted by ``abs_shift``
+    (largest first), then by target rank. Columns: ``reference, method, model, display_name,
+    family, reference_rank, rank, shift, abs_shift, reference_score, score``.
+    """
+    targets = comparison.csd_methods if targets is None else list(targets)
+    ranks, scores, models = comparison.ranks, comparison.scores, comparison.scenario.models
+    parts = []
+    for target in targets:
+        part = pd.DataFrame({
+            "reference": reference, "method": target, "model": comparison.scenario.model_names,
+            "display_name": models["display_name"].to_numpy(),
+            "family": models["family"].to_numpy(),
+            "reference_rank": ranks[reference].to_numpy(), "rank": ranks[target].to_numpy(),
+        })
+        part["shift"] = part["reference_rank"] - part["rank"]
+        part["abs_shift"] = part["shift"].abs()
+        part["reference_score"] = scores[reference].to_numpy()
+        part["score"] = scores[target].to_numpy()
+        parts.append(part.sort_values(["abs_shift", "rank", "model"],
+                                      ascending=[False, True, True], kind="stable"))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def summary_table(comparison: Comparison, top: int = 20) -> pd.DataFrame:
+    """Compact printed table: the ``top`` models by the first CSD rank, one rank column per
+    method (short headers)."""
+    ranks = comparison.ranks
+    key = comparison.csd_methods[0] if comparison.csd_methods else comparison.method_names[0]
+    order = np.argsort(ranks[key].to_numpy(), kind="stable")
+    table = ranks.iloc[order[:top]].copy()
+    table.index = comparison.scenario.models["display_name"].to_numpy()[order[:top]]
+    table.index.name = "model"
+    table.columns = [m.short for m in comparison.methods]
+    return table
+
+__all__ = ["BASELINE_METHODS", "Comparison", "Method", "compare", "competition_ranks",
+           "correlation_matrix", "correlation_pair", "csd_method_name", "rank_correlations",
+           "rank_shifts", "summary_table"]

@@ -1,0 +1,486 @@
+"""Failure Sensitivity Analysis: elimination sweeps, risk metrics and profile labels.
+
+Liu et al., "LLM Swiss Round" (arXiv:2512.21010), Failure Sensitivity Analysis: the same tournament
+is played under several elimination schedules ``T_k`` and each model's Expected Win Score is
+compared across them. A model whose score barely moves when the bottom of the field is cut is a
+*robust generalist*; one whose score collapses (it loses early, foundational rounds, sinks into the
+bottom group and is eliminated before the rounds it is good at) is an *aggressive specialist*.
+
+All schedules of a sweep come from one :func:`~swisssim.engine.simulation.simulate` call, so they share
+their random streams (common random numbers): round ``k`` of iteration ``i`` draws from the same
+stream under every schedule, and differences between schedules get paired standard errors.
+How much pairing helps depends on how long two schedules play the same tournament: once their
+active fields differ, the same draws pair different models and the paired runs decorrelate. On
+``scenarios/paper_synthetic.toml`` the paired SE of ``E[T=2] - E[T=0]`` is only ~1% below the
+unpaired one (per-model correlations of final scores ~0.03), T = 1 vs T = 2 gains ~10%, and
+schedules that diverge late (e.g. first elimination after round 7) gain ~50%. Both SEs are
+reported.
+
+Definitions (one row per model in ``risk_profile.csv``)
+-------------------------------------------------------
+severity
+    A schedule's total number of *effective* eliminations (after the cap that keeps the last model
+    active), ``total_eliminations``. Equal totals are ordered by ``removed_model_rounds``
+    ``= sum_k T_k (K - k)``, the number of later-round appearances the eliminated models miss
+    (so earlier eliminations are more severe: capped T = 5 beats capped T = 3, and an elimination
+    after the last round removes nothing); remaining ties keep the order given.
+base
+    The least severe schedule (earliest given among ties); ``base_score = E[S_m | base]``.
+most
+    The most severe schedule (latest given among ties).
+drop
+    ``E[S_m | most] - E[S_m | base]`` in points; negative when elimination hurts the model.
+    ``drop_se`` is its paired standard error ``sqrt((V_bb + V_mm - 2 V_bm) / N)`` from the
+    per-model covariance of final scores between the two schedules; ``unpaired_drop_se`` is
+    ``sqrt(SE_b^2 + SE_m^2)``, what independent runs would give.
+relative_drop
+    ``drop / base_score`` (NaN when the base score is 0).
+slope
+    Least-squares slope of ``E[S_m]`` against each schedule's mean effective eliminations per
+    round (total effective eliminations / K), in points per (model eliminated per round). For
+    constant schedules ``T`` that are never capped this x is ``T`` itself, so with the paper's
+    sweep T = 0, 1, 2 the slope is the plain regression on T. Using effective eliminations lets
+    per-round lists and percentages sit on the same axis. ``slope_se`` is the standard error of
+    that linear combination of the means (paired, from the covariance). NaN with fewer than two
+    distinct x values.
+rank_T<label>
+    Rank of the model's expected score at each schedule (1 = highest, ties share the better rank).
+    Column names spell ``,`` as ``-`` and ``%`` as ``pct``: ``rank_T0-1-1-2``, ``rank_T10pct``.
+    ``rank_change`` is the rank at ``most`` minus the rank at ``base`` (positive = falls).
+other columns
+    ``display_name, family, base_schedule, most_schedule, base_se, most_score`` and the
+    ``drop_z, base_tier, drop_class, profile`` columns of the rule below.
+
+Profile rule (descriptive, relative to the field)
+-------------------------------------------------
+The labels place each model in a quadrant of the paper's risk-profile plane (x = base score,
+y = drop), split at the **medians over the models of the sweep**:
+
+* ``base_tier`` is ``upper`` when ``base_score >= median(base_score)``, else ``lower``.
+* ``drop_z = (drop - median(drop)) / drop_se``. The drop is ``large`` when ``drop_z < -z``
+  (it falls *significantly* further than the median model's), ``small`` when ``drop_z > z``,
+  otherwise ``typical``. ``z`` defaults to 1.96 (two-sided 95%).
+
+==========  =========  ============================
+base_tier   drop       profile
+==========  =========  ============================
+upper       small      robust generalist
+upper       large      aggressive specialist
+lower       small      steady underdog
+lower       large      fragile underdog
+any         typical    average risk
+==========  =========  ============================
+
+"Significantly" refers to Monte Carlo noise only: the simulation treats benchmark scores as exact,
+so with 100,000 iterations almost every drop is significantly different from the median and the
+label says on which side of the median a model lies, not that the difference matters in practice.
+The labels are relative (half of any field sits below its median drop) and descriptive; read them
+with the numbers beside them. When the sweep has no contrast (one schedule, or every schedule
+is equally severe), ``drop`` is 0 or compares schedules of equal severity, and every
+profile is ``no contrast`` (a value pandas does not read as missing, unlike "n/a").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from swisssim.engine.results import Z95, SimulationResult
+from swisssim.errors import InputError
+
+#: The paper's sweep: no elimination, drop 1 per round, drop 2 per round.
+DEFAULT_SCHEDULES: tuple[int, ...] = (0, 1, 2)
+
+#: ``(base_tier, drop_class) -> profile``; ``typical`` drops are ``average risk`` in any tier.
+PROFILE_NAMES: dict[tuple[str, str], str] = {
+    ("upper", "small"): "robust generalist",
+    ("upper", "large"): "aggressive specialist",
+    ("lower", "small"): "steady underdog",
+    ("lower", "large"): "fragile underdog",
+}
+AVERAGE_RISK = "average risk"
+NO_CONTRAST = "no contrast"
+
+#: Files a sweep folder holds (``swisssim plot`` needs all of them).
+SWEEP_FILES: dict[str, tuple[str, ...]] = {
+    "sweep.csv": ("model", "elimination", "expected_score", "std_error", "ci_low", "ci_high",
+                  "expected_rank", "total_eliminations", "eliminations_per_round", "family",
+                  "display_name"),
+    "risk_profile.csv": ("model", "display_name", "family", "base_score", "drop", "drop_se",
+                         "profile"),
+    "rank_distribution.csv": ("model", "elimination", "rank", "probability"),
+    "survival.csv": ("model", "elimination", "round", "round_name", "p_active"),
+}
+_TEXT_COLUMNS = ("model", "elimination", "family", "display_name", "round_name", "profile",
+                 "base_schedule", "most_schedule", "base_tier", "drop_class")
+
+
+def rank_column(label: str) -> str:
+    """Column name of the rank at a schedule: ``"0,1,1"`` -> ``rank_T0-1-1``, ``"10%"`` ->
+    ``rank_T10pct``."""
+    return "rank_T" + label.replace(",", "-").replace("%", "pct")
+
+
+def profile_rule(z: float = Z95) -> dict[str, Any]:
+    """The labelling rule as data, for the manifest (see the module notes)."""
+    return {
+        "split": "medians over the models of the sweep",
+        "base_tier": "upper if base_score >= median(base_score), else lower",
+        "drop_z": "(drop - median(drop)) / drop_se",
+        "drop_class": f"large if drop_z < -{z:.4g}, small if drop_z > {z:.4g}, else typical",
+        "z": z,
+        "profiles": {f"{tier} tier, {drop} drop": name
+                     for (tier, drop), name in PROFILE_NAMES.items()},
+        "typical drop": AVERAGE_RISK,
+        "one schedule or equal severities": NO_CONTRAST,
+        "caveat": "descriptive and relative to this field; significance covers Monte Carlo "
+                  "noise only, not uncertainty in the benchmark scores",
+    }
+
+
+def check_z(value: Any, source: str = "--label-z", field: str = "") -> float:
+    """Validate the significance threshold of the profile rule (a positive finite number)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+            np.isfinite(value) and value > 0):
+        raise InputError(source, field, "a positive finite number such as 1.96", value)
+    return float(value)
+
+
+# -- tables from a simulation -------------------------------------------------------------------
+
+def schedule_table(result: SimulationResult) -> pd.DataFrame:
+    """One row per schedule: ``elimination, total_eliminations, eliminations_per_round,
+    removed_model_rounds`` (see the module notes on severity)."""
+    quotas = result.quotas.astype(np.int64)
+    n_rounds = quotas.shape[1]
+    totals = quotas.sum(axis=1)
+    return pd.DataFrame({"elimination": result.labels,
+                         "total_eliminations": totals,
+                         "eliminations_per_round": totals / n_rounds,
+                         "removed_model_rounds": quotas @ (n_rounds - np.arange(1, n_rounds + 1))})
+
+
+def sweep_table(result: SimulationResult) -> pd.DataFrame:
+    """``sweep.csv``: one row per (model, schedule), schedules in the order given.
+
+    Columns: ``model, elimination, expected_score, std_error, ci_low, ci_high, expected_rank,
+    p_never_eliminated, total_eliminations, eliminations_per_round, removed_model_rounds, family,
+    display_name``.
+    """
+    table = result.expected_scores().merge(schedule_table(result), on="elimination", how="left")
+    first = ["model", "elimination", "expected_score", "std_error", "ci_low", "ci_high",
+             "expected_rank", "p_never_eliminated", "total_eliminations",
+             "eliminations_per_round", "removed_model_rounds"]
+    return table[first + [c for c in table.columns if c not in first]]
+
+
+def mean_covariance(result: SimulationResult) -> np.ndarray:
+    """Covariance of the estimated means between schedules, (S, S, M): ``Cov / N``."""
+    return result.covariance() / result.iterations
+
+
+# -- risk metrics -------------------------------------------------------------------------------
+
+def severity_keys(schedules: pd.DataFrame) -> list[tuple[int, int]]:
+    """``(total_eliminations, removed_model_rounds)`` per schedule (the second is 0 if absent)."""
+    second = (schedules["removed_model_rounds"] if "removed_model_rounds" in schedules
+              else pd.Series(0, index=schedules.index))
+    return [(int(a), int(b)) for a, b in zip(schedules["total_eliminations"], second)]
+
+
+def severity_order(schedules: pd.DataFrame) -> list[str]:
+    """Schedule labels from least to most severe (stable: ties keep the given order)."""
+    keys = severity_keys(schedules)
+    position = sorted(range(len(keys)), key=keys.__getitem__)
+    return [str(schedules["elimination"].iloc[i]) for i in position]
+
+
+def schedules_of(table: pd.DataFrame) -> pd.DataFrame:
+    """Distinct schedules of a sweep table in order of first appearance, with their severity."""
+    columns = [c for c in ("elimination", "total_eliminations", "eliminations_per_round",
+                           "removed_model_rounds") if c in table]
+    return table[columns].drop_duplicates("elimination").reset_index(drop=True)
+
+
+def risk_profile(table: pd.DataFrame, covariance: np.ndarray | None = None, *,
+                 z: float = Z95) -> pd.DataFrame:
+    """Risk metrics and profile label per model (``risk_profile.csv``).
+
+    Parameters
+    ----------
+    table
+        A sweep table as :func:`sweep_table` writes it; needs ``model, elimination,
+        expected_score, std_error, total_eliminations, eliminations_per_round`` (``family`` and
+        ``display_name`` are carried over when present). Models and schedules are taken in order
+        of first appearance.
+    covariance
+        Covariance of the estimated means between schedules, shape (S, S, M) in that order
+        (:func:`mean_covariance`). ``None`` treats schedules as independent (diagonal from
+        ``std_error``), so paired and unpaired standard errors coincide.
+    z
+        Significance threshold of the profile rule.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per model, in table order; columns documented in the module notes.
+    """
+    models = list(dict.fromkeys(table["model"]))
+    schedules = schedules_of(table)
+    labels = list(schedules["elimination"])
+    wide = table.pivot(index="model", columns="elimination", values="expected_score")
+    expected = wide.loc[models, labels].to_numpy(dtype=float).T            # (S, M)
+    errors = table.pivot(index="model", columns="elimination", values="std_error")
+    errors = errors.loc[models, labels].to_numpy(dtype=float).T
+    if covariance is None:
+        covariance = _diagonal_covariance(errors)
+    _check_covariance(covariance, expected.shape)
+    order = severity_order(schedules)
+    base, most = labels.index(order[0]), labels.index(order[-1])
+    keys = severity_keys(schedules)
+    contrast = keys[most] > keys[base]
+    frame = _metadata(table, models)
+    frame["base_schedule"], frame["most_schedule"] = labels[base], labels[most]
+    frame["base_score"], frame["base_se"] = expected[base], errors[base]
+    frame["most_score"] = expected[most]
+    drop, drop_se = _contrast(expected, covariance, base, most)
+    frame["drop"], frame["drop_se"] = drop, drop_se
+    frame["unpaired_drop_se"] = np.sqrt(errors[base] ** 2 + errors[most] ** 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["relative_drop"] = np.where(expected[base] != 0, drop / expected[base], np.nan)
+    x = schedules["eliminations_per_round"].to_numpy(dtype=float)
+    frame["slope"], frame["slope_se"] = least_squares_slope(x, expected, covariance)
+    for s, label in enumerate(labels):
+        frame[rank_column(label)] = _ranks(expected[s])
+    frame["rank_change"] = frame[rank_column(labels[most])] - frame[rank_column(labels[base])]
+    labelled = classify(frame["base_score"].to_numpy(), drop, drop_se, z=z, contrast=contrast)
+    return pd.concat([frame, labelled], axis=1)
+
+
+def _metadata(table: pd.DataFrame, models: list[str]) -> pd.DataFrame:
+    first = table.drop_duplicates("model").set_index("model")
+    frame = pd.DataFrame({"model": models})
+    for column in ("display_name", "family"):
+        values = first[column].reindex(models) if column in first else pd.Series(index=models)
+        fallback = models if column == "display_name" else [""] * len(models)
+        frame[column] = [v if isinstance(v, str) and v else f
+                         for v, f in zip(values.tolist(), fallback)]
+    return frame
+
+
+def _diagonal_covariance(errors: np.ndarray) -> np.ndarray:
+    n_schedules, n_models = errors.shape
+    covariance = np.zeros((n_schedules, n_schedules, n_models))
+    for s in range(n_schedules):
+        covariance[s, s] = errors[s] ** 2
+    return covariance
+
+
+def _check_covariance(covariance: np.ndarray, shape: tuple[int, int]) -> None:
+    expected = (shape[0], shape[0], shape[1])
+    if np.shape(covariance) != expected:
+        raise ValueError(f"risk_profile: covariance: expected shape {expected}, "
+                         f"found {np.shape(covariance)}")
+
+
+def _contrast(expected: np.ndarray, covariance: np.ndarray, a: int,
+              b: int) -> tuple[np.ndarray, np.ndarray]:
+    """``E[b] - E[a]`` and its paired standard error, each (M,)."""
+    variance = covariance[a, a] + covariance[b, b] - 2.0 * covariance[a, b]
+    return expected[b] - expected[a], np.sqrt(np.maximum(variance, 0.0))
+
+
+def least_squares_slope(x: np.ndarray, expected: np.ndarray,
+                        covariance: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per-model least-squares slope of ``expected`` (S, M) against ``x`` (S,), with its SE.
+
+    The slope is the linear combination ``sum_s w_s E_s`` with
+    ``w_s = (x_s - mean x) / sum (x - mean x)^2``, so its variance is ``w' C w`` for the (S, S, M)
+    covariance ``C`` of the means. Returns NaN (both) when ``x`` has fewer than two distinct values.
+    """
+    centred = np.asarray(x, dtype=float) - np.mean(x)
+    spread = float(centred @ centred)
+    n_models = expected.shape[1]
+    if spread <= 0:
+        return np.full(n_models, np.nan), np.full(n_models, np.nan)
+    weights = centred / spread
+    slope = weights @ expected
+    if covariance is None:
+        return slope, np.full(n_models, np.nan)
+    variance = np.einsum("s,stm,t->m", weights, covariance, weights)
+    return slope, np.sqrt(np.maximum(variance, 0.0))
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """Competition rank, 1 = highest value; equal values share the better rank."""
+    return pd.Series(values).rank(method="min", ascending=False).astype(np.int64).to_numpy()
+
+
+def classify(base: np.ndarray, drop: np.ndarray, drop_se: np.ndarray, *, z: float = Z95,
+             contrast: bool = True) -> pd.DataFrame:
+    """Apply the profile rule (module notes) to per-model base scores and drops.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``drop_z, base_tier, drop_class, profile``, one row per model.
+    """
+    base, drop, drop_se = (np.asarray(v, dtype=float) for v in (base, drop, drop_se))
+    tier = np.where(base >= np.median(base), "upper", "lower")
+    offset = drop - np.median(drop)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        drop_z = np.where(drop_se > 0, offset / drop_se, np.sign(offset) * np.inf)
+    drop_class = np.where(drop_z < -z, "large", np.where(drop_z > z, "small", "typical"))
+    profile = [PROFILE_NAMES.get((t, c), AVERAGE_RISK) for t, c in zip(tier, drop_class)]
+    if not contrast:
+        drop_z = np.full(len(base), np.nan)
+        drop_class = np.full(len(base), NO_CONTRAST)
+        profile = [NO_CONTRAST] * len(base)
+    return pd.DataFrame({"drop_z": drop_z, "base_tier": tier, "drop_class": drop_class,
+                         "profile": profile})
+
+
+# -- a sweep as one object ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Sweep:
+    """A simulation over several schedules, seen as a Failure Sensitivity Analysis.
+
+    Attributes
+    ----------
+    result
+        The simulation (all schedules share their random streams).
+    z
+        Significance threshold of the profile rule.
+    """
+
+    result: SimulationResult
+    z: float = Z95
+    _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
+
+    def table(self) -> pd.DataFrame:
+        """``sweep.csv`` (see :func:`sweep_table`)."""
+        if "table" not in self._cache:
+            self._cache["table"] = sweep_table(self.result)
+        return self._cache["table"]
+
+    def risk_profile(self) -> pd.DataFrame:
+        """``risk_profile.csv`` with paired standard errors (see :func:`risk_profile`)."""
+        if "risk" not in self._cache:
+            self._cache["risk"] = risk_profile(self.table(), mean_covariance(self.result),
+                                               z=self.z)
+        return self._cache["risk"]
+
+    def notes(self) -> list[str]:
+        """Plain-language caveats about the schedules (capping, duplicates, no contrast)."""
+        return schedule_notes(self.result)
+
+
+def sweep(scenario: Any, elimination: Sequence[Any] | None = None, *, z: float = Z95,
+          **options: Any) -> Sweep:
+    """Simulate ``scenario`` under several schedules (default T = 0, 1, 2, like the paper).
+
+    ``options`` are passed to :func:`~swisssim.engine.simulation.simulate` (iterations, seed, tie_break,
+    threads, progress). The scenario's own ``elimination`` setting is not used.
+    """
+    from swisssim.engine.simulation import simulate
+
+    z = check_z(z, "sweep", "z")
+    schedules = list(DEFAULT_SCHEDULES) if elimination is None else list(elimination)
+    return Sweep(simulate(scenario, elimination=schedules, **options), z=z)
+
+
+def schedule_notes(result: SimulationResult) -> list[str]:
+    """Caveats worth printing: capped schedules, identical quotas, a sweep without contrast."""
+    notes = []
+    n_rounds = result.scenario.n_rounds
+    for schedule, quotas in zip(result.schedules, result.quotas):
+        wanted = sum(schedule.per_round) if schedule.per_round is not None else None
+        if wanted is not None and wanted > int(quotas.sum()):
+            notes.append(f"schedule {schedule.label!r} asks for {wanted} eliminations; capped at "
+                         f"{int(quotas.sum())} so one model stays active (effective quotas "
+                         f"{','.join(str(int(q)) for q in quotas)})")
+    seen: dict[tuple[int, ...], str] = {}
+    for label, quotas in zip(result.labels, result.quotas):
+        key = tuple(int(q) for q in quotas)
+        if key in seen:
+            notes.append(f"schedules {seen[key]!r} and {label!r} have identical effective quotas")
+        seen.setdefault(key, label)
+    schedules = schedule_table(result)
+    keys = severity_keys(schedules)
+    order = severity_order(schedules)
+    base, most = (result.labels.index(label) for label in (order[0], order[-1]))
+    if len(result.schedules) == 1:
+        notes.append("a single schedule: drop is 0 and every profile is 'no contrast'; give two "
+                     "or more schedules, e.g. --elimination 0 1 2")
+    elif keys[base] == keys[most]:
+        notes.append(f"every schedule eliminates {keys[base][0]} models over {n_rounds} rounds "
+                     f"with the same timing: every profile is 'no contrast'")
+    elif keys[base][0] == keys[most][0]:
+        notes.append(f"schedules {order[0]!r} and {order[-1]!r} eliminate the same number of "
+                     f"models; the drop measures only how early they are eliminated")
+    return notes
+
+
+# -- reading a sweep folder back ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SweepFrames:
+    """The four tables of a sweep folder, as read back from its CSV files."""
+
+    sweep: pd.DataFrame
+    risk: pd.DataFrame
+    ranks: pd.DataFrame
+    survival: pd.DataFrame
+
+
+def read_sweep_folder(folder: str | Path) -> SweepFrames:
+    """Read ``sweep.csv``, ``risk_profile.csv``, ``rank_distribution.csv`` and ``survival.csv``.
+
+    Raises
+    ------
+    InputError
+        Naming the folder and the missing file, or the file and the missing column.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(str(folder), "", "a sweep folder (written by 'swisssim sweep')",
+                         found_text="no such folder")
+    missing = [name for name in SWEEP_FILES if not (folder / name).is_file()]
+    if missing:
+        raise InputError(str(folder), "", "a sweep folder with " + ", ".join(SWEEP_FILES),
+                         found_text="no " + ", no ".join(missing))
+    frames = {name: read_table(folder / name, SWEEP_FILES[name]) for name in SWEEP_FILES}
+    return SweepFrames(frames["sweep.csv"], frames["risk_profile.csv"],
+                       frames["rank_distribution.csv"], frames["survival.csv"])
+
+
+def read_table(path: Path, required: Sequence[str]) -> pd.DataFrame:
+    """Read one CSV of a sweep folder, text columns as strings (``""`` for empty)."""
+    try:
+        frame = pd.read_csv(path, dtype={c: str for c in _TEXT_COLUMNS}, keep_default_na=False,
+                            na_values={c: ["", "nan", "NaN"] for c in _numeric(path)})
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise InputError(str(path), "", "a CSV file written by 'swisssim sweep'",
+                         found_text=f"unreadable CSV ({error})") from None
+    absent = [c for c in required if c not in frame.columns]
+    if absent:
+        raise InputError(str(path), "header", "columns " + ", ".join(required),
+                         found_text="no column " + ", ".join(absent))
+    return frame
+
+
+def _numeric(path: Path) -> list[str]:
+    header = pd.read_csv(path, nrows=0).columns
+    return [str(c) for c in header if c not in _TEXT_COLUMNS]
+
+
+__all__ = ["DEFAULT_SCHEDULES", "PROFILE_NAMES", "SWEEP_FILES", "Sweep", "SweepFrames",
+           "classify", "least_squares_slope", "mean_covariance", "profile_rule", "rank_column",
+           "read_sweep_folder", "risk_profile", "schedule_notes", "schedule_table", "sweep",
+           "sweep_table"]

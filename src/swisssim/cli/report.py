@@ -1,0 +1,111 @@
+"""``swisssim report``: sweep, comparison (and optionally orders, bootstrap) in one HTML/MD report.
+
+See :mod:`swisssim.report.writer` for the folder layout. Every option is validated before anything is
+simulated, and the folder is written atomically: on bad input (exit 2) or any failure nothing is
+written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from swisssim.analysis.orders import ORDERS_ITERATIONS, check_samples
+from swisssim.analysis.sweep import DEFAULT_SCHEDULES, check_z
+from swisssim.cli import _common
+from swisssim.cli.compare import checked_options
+from swisssim.cli.sweep import check_dpi
+from swisssim.data.scenario import check_iterations
+from swisssim.engine.results import Z95
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "report", help="one-command report: sweep + comparison (+ orders, bootstrap) as HTML/MD",
+        description="Run the failure sensitivity sweep and the comparison with baselines (on the "
+                    "same simulation), optionally order sensitivity and a bootstrap, and write a "
+                    "self-contained report.html (figures embedded, opens from disk), report.md, "
+                    "summary.csv, manifest.json and the sub-folders sweep/, compare/, orders/, "
+                    "bootstrap/ with their CSV files and figures.")
+    _common.add_scenario_argument(parser)
+    _common.add_simulation_options(
+        parser, elimination_help="schedules to sweep: integers T, per-round lists such as "
+        "0,1,1,2, or percentages such as 10%% (default: 0 1 2 like the paper)")
+    for action in parser._actions:
+        if action.dest == "out":
+            action.help = "output folder (default: results/<scenario name>/)"
+    extra = parser.add_argument_group("optional analyses")
+    extra.add_argument("--orders", type=int, metavar="S",
+                       help="also evaluate S round orders (all K! if fewer) at the least severe "
+                            "schedule")
+    extra.add_argument("--orders-iterations", type=int, metavar="N",
+                       help=f"iterations per order (default {ORDERS_ITERATIONS})")
+    extra.add_argument("--bootstrap", type=int, metavar="B",
+                       help="also run B bootstrap replicates over benchmarks (and score errors)")
+    extra.add_argument("--bootstrap-iterations", type=int, metavar="N",
+                       help="iterations per bootstrap replicate (default: --iterations)")
+    look = parser.add_argument_group("output")
+    look.add_argument("--label-z", type=float, default=Z95, metavar="Z",
+                      help="threshold of the risk-profile labels (default 1.96)")
+    look.add_argument("--dpi", type=int, default=150, help="PNG resolution (default: 150)")
+    look.add_argument("--no-svg", action="store_true",
+                      help="do not keep SVG copies of the figures (PNG only)")
+    look.add_argument("--palette-png", action="store_true",
+                      help="store figures as 256-colour palette PNGs (about 3x smaller, "
+                           "visually the same; used for the committed results/)")
+    parser.set_defaults(elo_orders=None, elo_k=None)
+    return parser
+
+
+def checked(args: argparse.Namespace, scenario) -> dict:
+    """Validated keyword arguments for :func:`swisssim.report.model.build_report`."""
+    from swisssim.analysis import baselines
+
+    if args.elimination is None:
+        args.elimination = [str(t) for t in DEFAULT_SCHEDULES]
+    if args.elo_orders is None:
+        args.elo_orders = baselines.ELO_ORDERS
+    if args.elo_k is None:
+        args.elo_k = baselines.ELO_K
+    options = checked_options(args, scenario)
+    options["z"] = check_z(args.label_z, "--label-z")
+    if args.orders is not None:
+        options["orders"] = check_samples(args.orders, "--orders", "")
+    _common.require_together(args.orders_iterations, "--orders-iterations", args.orders,
+                             "--orders S")
+    if args.orders_iterations is not None:
+        options["orders_iterations"] = check_iterations(args.orders_iterations,
+                                                        "--orders-iterations", "")
+    replicates, replicate_iterations = _common.checked_bootstrap(args)
+    if replicates is not None:
+        options["bootstrap_replicates"] = replicates
+    if replicate_iterations is not None:
+        options["bootstrap_iterations"] = replicate_iterations
+    return options
+
+
+def execute(args: argparse.Namespace) -> int:
+    from swisssim.report.model import build_report
+    from swisssim.report.writer import write_report
+
+    started = time.perf_counter()
+    scenario = _common.load(args)
+    options = checked(args, scenario)
+    dpi = check_dpi(args.dpi)
+    out = _common.output_folder(args, scenario)
+    report = build_report(scenario, **options)
+    manifest = write_report(report, out, args.argv, svg=not args.no_svg,
+                            palette=args.palette_png, dpi=dpi)
+    for note in report.sweep.notes():
+        print(f"note: {note}", file=sys.stderr)
+    if report.bootstrap is not None and report.bootstrap.degenerate:
+        print("warning: the bootstrap had nothing to resample (one benchmark per round, no "
+              "score_errors): its intervals show Monte Carlo noise only", file=sys.stderr)
+    result = report.sweep.result
+    timings = ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items())
+    print(f"{result.iterations} iterations x {len(result.schedules)} schedule(s); {timings}; "
+          f"figures and documents {manifest['report']['figure_and_table_seconds']:.1f} s; "
+          f"total {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    print(f"report: {out / 'report.html'}")
+    return 0

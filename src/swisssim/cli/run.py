@@ -1,0 +1,115 @@
+"""``swisssim run``: expected win scores per elimination schedule."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import pandas as pd
+
+from swisssim.analysis.bootstrap import bootstrap
+from swisssim.cli import _common
+from swisssim.data.scenario import check_iterations
+from swisssim.engine.results import SimulationResult
+from swisssim.engine.simulation import check_target_se, resolve_threads, simulate
+from swisssim.errors import InputError
+from swisssim.io.writers import write_run
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "run", help="simulate a scenario: expected win scores, ranks, survival",
+        description="Run the CSD Monte Carlo on a scenario and write expected_scores.csv, "
+                    "rank_distribution.csv, survival.csv and manifest.json.")
+    _common.add_scenario_argument(parser)
+    _common.add_simulation_options(
+        parser, elimination_help="one or more elimination schedules: an integer T (every round), "
+        "a comma-separated per-round list such as 0,1,1,2, or a percentage such as 10%% "
+        "(default: the scenario's, else 0 1 2)")
+    extra = parser.add_argument_group("data uncertainty and adaptive stopping")
+    extra.add_argument("--bootstrap", type=int, metavar="B",
+                       help="also run B bootstrap replicates (benchmarks resampled inside each "
+                            "round, scores perturbed by the scenario's score_errors) and write "
+                            "bootstrap.csv, tiers.csv and bootstrap_ranks.png/.svg")
+    extra.add_argument("--bootstrap-iterations", type=int, metavar="N",
+                       help="iterations per bootstrap replicate (default: the run's)")
+    extra.add_argument("--target-se", type=float, metavar="X",
+                       help="adaptive stopping: run until every expected score's standard error "
+                            "is below X points (replaces --iterations)")
+    extra.add_argument("--max-iterations", type=int, metavar="N",
+                       help="cap of an adaptive run (default 1000000); needs --target-se")
+    extra.add_argument("--probabilistic-wins", action="store_true",
+                       help="decide each match by sampling from the win probability implied by "
+                            "the scenario's score_errors, Phi((mu_i - mu_j) / sqrt(se_i^2 + "
+                            "se_j^2)), instead of the hard comparison (opt-in)")
+    return parser
+
+
+def execute(args: argparse.Namespace) -> int:
+    scenario = _common.load(args)
+    overrides = _common.checked_overrides(args, scenario)
+    overrides.update(_uncertainty_options(args))
+    if args.probabilistic_wins:
+        overrides["probabilistic_wins"] = True
+    replicates = overrides.pop("bootstrap", None)
+    replicate_iterations = overrides.pop("bootstrap_iterations", None)
+    threads = resolve_threads(args.threads)
+    out = _common.output_folder(args, scenario)
+    result = simulate(scenario, threads=threads, progress=not args.no_progress, **overrides)
+    boot = None
+    if replicates is not None:
+        boot = bootstrap(scenario, replicates, iterations=replicate_iterations, reference=result,
+                         progress=not args.no_progress)
+    write_run(result, out, args.argv, bootstrap=boot)
+    print(summary_table(result).to_string())
+    stopping = getattr(result, "stopping", None)
+    if stopping is not None:
+        verdict = "reached" if stopping.reached else "NOT reached (--max-iterations)"
+        print(f"\ntarget SE {stopping.target_se:g} {verdict}: largest SE "
+              f"{stopping.achieved_max_se:.5f} after {result.iterations} iterations",
+              file=sys.stderr)
+    if boot is not None and boot.degenerate:
+        print("\nwarning: the bootstrap had nothing to resample (every round has one benchmark "
+              "and the scenario gives no score_errors or item_counts): its intervals show "
+              "Monte Carlo noise only, not data uncertainty", file=sys.stderr)
+    if boot is not None:
+        tiers = boot.tiers().groupby("elimination", sort=False).tier.max()
+        print(f"\nbootstrap: {boot.replicates} replicates x {boot.iterations} iterations in "
+              f"{boot.wall_time:.3f} s; tiers: "
+              + ", ".join(f"T={label}: {n}" for label, n in tiers.items()), file=sys.stderr)
+    print(f"\n{result.iterations} iterations x {len(result.schedules)} schedule(s) in "
+          f"{result.wall_time:.3f} s on {result.threads} thread(s); results in {out}/",
+          file=sys.stderr)
+    return 0
+
+
+def _uncertainty_options(args: argparse.Namespace) -> dict:
+    """Validate --bootstrap, --bootstrap-iterations, --target-se and --max-iterations."""
+    options: dict = {}
+    replicates, replicate_iterations = _common.checked_bootstrap(args)
+    if replicates is not None:
+        options["bootstrap"] = replicates
+    if replicate_iterations is not None:
+        options["bootstrap_iterations"] = replicate_iterations
+    if args.target_se is not None:
+        if args.iterations is not None:
+            raise InputError("--target-se", "", "no --iterations beside it (an adaptive run "
+                             "decides when to stop; cap it with --max-iterations)",
+                             found_text=f"--iterations {args.iterations}")
+        options["target_se"] = check_target_se(args.target_se, "--target-se", "")
+    if args.max_iterations is not None:
+        if args.target_se is None:
+            raise InputError("--max-iterations", "", "--target-se X as well (it caps an "
+                             "adaptive run)", found_text="no --target-se")
+        options["max_iterations"] = check_iterations(args.max_iterations, "--max-iterations", "")
+    return options
+
+
+def summary_table(result: SimulationResult) -> pd.DataFrame:
+    """Models as rows, one ``E[S] +- SE`` column per schedule, sorted by the first schedule."""
+    expected, error = result.expected(), result.std_error()
+    table = pd.DataFrame(index=pd.Index(result.scenario.model_names, name="model"))
+    for s, label in enumerate(result.labels):
+        table[f"T={label}"] = [f"{e:.4f} ± {se:.4f}" for e, se in zip(expected[s], error[s])]
+    order = (-expected[0]).argsort(kind="stable")
+    return table.iloc[order]

@@ -1,0 +1,87 @@
+"""``swisssim sweep``: Failure Sensitivity Analysis over elimination schedules.
+
+Liu et al., "LLM Swiss Round" (arXiv:2512.21010): one simulation plays every schedule on the same
+random streams (common random numbers); the sweep writes per-schedule scores, a per-model risk
+profile with paired standard errors and a documented label, the rank and survival tables, a
+manifest and four figures (see :mod:`swisssim.analysis.sweep` and :mod:`swisssim.plots.sweep`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import pandas as pd
+
+from swisssim.analysis.sweep import (
+    DEFAULT_SCHEDULES,
+    Sweep,
+    check_z,
+)
+from swisssim.cli import _common
+from swisssim.engine.results import Z95
+from swisssim.engine.simulation import resolve_threads, simulate
+from swisssim.io.writers import write_sweep
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "sweep", help="failure sensitivity: sweep elimination schedules, risk profiles, figures",
+        description="Simulate a scenario under several elimination schedules with common random "
+                    "numbers and write sweep.csv, risk_profile.csv, rank_distribution.csv, "
+                    "survival.csv, manifest.json and figures/ (PNG + SVG).")
+    _common.add_scenario_argument(parser)
+    _common.add_simulation_options(
+        parser, elimination_help="schedules to sweep: integers T (every round), comma-separated "
+        "per-round lists such as 0,1,1,2, or percentages of the active models such as 10%% "
+        "(default: 0 1 2 like the paper; the scenario's own elimination setting is not used)")
+    parser.add_argument("--label-z", type=float, default=Z95, metavar="Z",
+                        help="a drop is 'large'/'small' when it differs from the median drop by "
+                             "more than Z paired standard errors (default: 1.96)")
+    parser.add_argument("--no-figures", action="store_true", help="write the tables only")
+    parser.add_argument("--dpi", type=int, default=150, help="PNG resolution (default: 150)")
+    for action in parser._actions:
+        if action.dest == "out":
+            action.help = "output folder (default: results/<scenario name>/sweep/)"
+    return parser
+
+
+def execute(args: argparse.Namespace) -> int:
+    scenario = _common.load(args)
+    if args.elimination is None:
+        args.elimination = [str(t) for t in DEFAULT_SCHEDULES]
+    overrides = _common.checked_overrides(args, scenario)
+    z = check_z(args.label_z, "--label-z")
+    dpi = check_dpi(args.dpi)
+    threads = resolve_threads(args.threads)
+    out = _common.output_folder(args, scenario, "sweep")
+    result = simulate(scenario, threads=threads, progress=not args.no_progress, **overrides)
+    sweep = Sweep(result, z=z)
+    seconds = write_sweep(sweep, out, args.argv, figures=not args.no_figures, dpi=dpi)
+    print(summary_table(sweep).to_string())
+    for note in sweep.notes():
+        print(f"note: {note}", file=sys.stderr)
+    figures = "" if args.no_figures else f"; figures in {seconds:.1f} s"
+    print(f"\n{result.iterations} iterations x {len(result.schedules)} schedule(s) in "
+          f"{result.wall_time:.3f} s on {result.threads} thread(s){figures}; results in {out}/",
+          file=sys.stderr)
+    return 0
+
+
+def check_dpi(value: int) -> int:
+    from swisssim.errors import InputError
+
+    if not 20 <= value <= 1200:
+        raise InputError("--dpi", "", "an integer from 20 to 1200", value)
+    return value
+
+
+def summary_table(sweep: Sweep) -> pd.DataFrame:
+    """Printed summary: base, drop +- paired SE, slope and profile, sorted by base score."""
+    risk = sweep.risk_profile()
+    table = pd.DataFrame(index=pd.Index(risk["model"], name="model"))
+    table["base"] = [f"{v:.3f}" for v in risk["base_score"]]
+    table["drop"] = [f"{d:+.3f} ± {s:.3f}" for d, s in zip(risk["drop"], risk["drop_se"])]
+    table["slope"] = [f"{v:+.3f}" for v in risk["slope"]]
+    table["profile"] = list(risk["profile"])
+    return table.iloc[(-risk["base_score"].to_numpy()).argsort(kind="stable")]

@@ -1,0 +1,114 @@
+"""From raw benchmark scores to round scores and the win tensor.
+
+Liu et al. (arXiv:2512.21010) average a model's raw scores over the benchmarks of a round and then
+compare models pairwise: model i beats model j in round k iff its round score is strictly higher.
+Margins are discarded on purpose, which is what removes the need to weight benchmarks.
+
+Conventions
+-----------
+* Direction: benchmarks listed in ``lower_is_better`` are negated first.
+* Normalisation (per benchmark, over the models that have a score): ``minmax`` maps to [0, 1],
+  ``zscore`` to mean 0 and (population) standard deviation 1, ``rank`` to the average rank (1 =
+  worst; tied models share the mean of their ranks). A benchmark on which all models are equal
+  maps to 0 under ``minmax`` and ``zscore``.
+* Missing scores: under ``lose`` a model missing any benchmark of a round gets round score
+  ``-inf`` (it loses every match of the round; two such models tie); under ``skip`` the round score
+  is the mean of the available benchmarks, and ``-inf`` when none is available.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from swisssim.data.scenario import Scenario
+from swisssim.errors import InputError
+
+
+def normalized_scores(scenario: Scenario) -> pd.DataFrame:
+    """Raw scores after direction and per-benchmark normalisation (NaN stays NaN)."""
+    frame = scenario.scores.copy()
+    for bench in scenario.scoring.lower_is_better:
+        frame[bench] = -frame[bench]
+    method = scenario.scoring.normalization
+    if method == "none":
+        return frame
+    for bench in frame.columns:
+        frame[bench] = _normalize(frame[bench], method)
+    return frame
+
+
+def _normalize(column: pd.Series, method: str) -> pd.Series:
+    if method == "rank":
+        return column.rank(method="average")
+    if method == "minmax":
+        low, high = column.min(), column.max()
+        return (column - low) / (high - low) if high > low else column * 0.0
+    spread = column.std(ddof=0)
+    return (column - column.mean()) / spread if spread > 0 else column * 0.0
+
+
+def round_scores(scenario: Scenario) -> np.ndarray:
+    """Round scores, shape (K, M), C-contiguous float64; higher is better, ``-inf`` = loses all."""
+    frame = normalized_scores(scenario)
+    result = np.empty((scenario.n_rounds, scenario.n_models), dtype=np.float64)
+    for k, rnd in enumerate(scenario.rounds):
+        block = frame[list(rnd.benchmarks)].to_numpy(dtype=np.float64)
+        absent = np.isnan(block)
+        counts = (~absent).sum(axis=1)
+        sums = np.where(absent, 0.0, block).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means = sums / counts
+        if scenario.scoring.missing == "skip":
+            means[counts == 0] = -np.inf
+        else:
+            means[absent.any(axis=1)] = -np.inf
+        result[k] = means
+    return np.ascontiguousarray(result)
+
+
+def round_noise(scenario: Scenario) -> np.ndarray:
+    """Standard deviation of each round score from the scenario's ``score_errors``, shape (K, M).
+
+    Used by probabilistic wins. Benchmark errors are taken as independent: a round mean over
+    ``n`` available benchmarks has standard deviation ``sqrt(sum(se_b**2)) / n``. Normalisation
+    rescales errors like the scores (``minmax`` by 1 / range, ``zscore`` by 1 / sd); ``rank``
+    normalisation has no error model and is refused. Without ``score_errors`` all are 0.
+    """
+    shape = (scenario.n_rounds, scenario.n_models)
+    if scenario.score_errors is None:
+        return np.zeros(shape)
+    method = scenario.scoring.normalization
+    if method == "rank":
+        raise InputError(str(scenario.path or "scenario"), "[scoring].normalization",
+                         "'none', 'minmax' or 'zscore' with probabilistic wins (ranks carry no "
+                         "standard error)", method)
+    errors = scenario.score_errors.copy()
+    for bench in errors.columns:
+        column = scenario.scores[bench]
+        if method == "minmax":
+            spread = column.max() - column.min()
+        elif method == "zscore":
+            spread = column.std(ddof=0)
+        else:
+            spread = 1.0
+        errors[bench] = errors[bench] / spread if spread > 0 else 0.0
+    result = np.zeros(shape)
+    for k, rnd in enumerate(scenario.rounds):
+        present = scenario.scores[list(rnd.benchmarks)].notna().to_numpy()
+        squares = np.where(present, errors[list(rnd.benchmarks)].to_numpy() ** 2, 0.0)
+        counts = present.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            result[k] = np.where(counts > 0, np.sqrt(squares.sum(axis=1)) / counts, 0.0)
+    return np.ascontiguousarray(result)
+
+
+def win_tensor(scores_by_round: np.ndarray) -> np.ndarray:
+    """The paper's binary win tensor W, shape (M, M, K), dtype bool.
+
+    ``W[i, j, k]`` is True iff model i's round-k score is strictly higher than model j's. Equal
+    scores give ``W[i, j, k] == W[j, i, k] == False``: the engine settles such a match with a fair
+    coin (or a draw, if the scenario says so).
+    """
+    values = np.asarray(scores_by_round, dtype=np.float64)
+    return np.transpose(values[:, :, None] > values[:, None, :], (1, 2, 0))

@@ -1,0 +1,330 @@
+"""Numba kernels of the Swiss-system engine. Arrays in, arrays out; nothing is decided here.
+
+One tournament follows Liu et al., "LLM Swiss Round" (arXiv:2512.21010), section on Competitive
+Swiss-System Dynamics, with the conventions of ``docs/csd-method.md``:
+
+* Scores are integers in **score units** (see :func:`units_per_point`): a win is one unit, or two
+  when draws or half-point byes need half points. Integer scores keep the score groups exact and
+  make every accumulated sum exact and independent of the thread count. ``bye_units`` arguments
+  are always given in half points (0, 1 or 2).
+* Round ``k`` of iteration ``i`` draws from its own random stream ``(seed, i * K + k)``; every
+  elimination schedule replays the same streams (common random numbers).
+* Pairing: active models are grouped by score (highest first), each group is shuffled
+  (Fisher-Yates) and consecutive members play; the odd one out of a group gets a bye.
+* A match is won by the strictly higher round score; an exact tie is a coin flip (the first member
+  of the pair wins on heads) or a draw worth one unit each. With probabilistic wins, each active
+  model's round score is first perturbed by ``noise[k, m]`` times a standard normal drawn from a
+  separate stream (``NOISE_SALT``); a model plays one match per round, so model i then beats j
+  with probability Phi((mu_i - mu_j) / sqrt(sigma_i^2 + sigma_j^2)).
+* Elimination after round ``k`` removes ``eliminate[s, k]`` models with the lowest scores; ties at
+  the cut go to a uniformly random subset (``random_ties``) or to the lowest model index.
+  The caller guarantees at least one model stays active.
+
+The random draws are consumed in this order in each round: the Fisher-Yates swaps and coin flips of
+each score group, from the highest group down, then the elimination draws. ``tests/naive.py`` is a
+plain-Python twin that consumes the same draws and must agree exactly.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+from swisssim.engine.rng import bounded, coin, mix64, normal, stream_start
+
+#: Salt of the streams that draw score noise (probabilistic wins), kept apart from the pairing
+#: streams so that pairings stay common to noisy and noiseless runs.
+NOISE_SALT = np.uint64(0x6E6F697365)
+
+
+
+@njit(cache=True, inline="always")
+def _counting_sort(src, n, score, n_values, sizes, fill, dst):
+    """Stable counting sort of ``src[:n]`` by ``score`` (values ``< n_values``), highest first.
+
+    On return ``sizes[v]`` is the number of models with score ``v``.
+    """
+    for value in range(n_values):
+        sizes[value] = 0
+    for idx in range(n):
+        sizes[score[src[idx]]] += 1
+    _bucket_starts(sizes, n_values, fill)
+    for idx in range(n):
+        model = src[idx]
+        dst[fill[score[model]]] = model
+        fill[score[model]] += 1
+
+
+@njit(cache=True, inline="always")
+def _bucket_starts(sizes, n_values, fill):
+    """``fill[v]`` = first position of score ``v`` in an order sorted highest first."""
+    position = 0
+    for value in range(n_values - 1, -1, -1):
+        fill[value] = position
+        position += sizes[value]
+
+
+@njit(cache=True)
+def units_per_point(draw_ties, bye_units):
+    """Score units per point: 2 when draws or half-point byes occur, else 1."""
+    return 2 if draw_ties or bye_units == 1 else 1
+
+
+@njit(cache=True, inline="always")
+def _decisive_sizes(sizes, n_values, win, bye, new_sizes):
+    """Group sizes after a round in which every match has a winner (coin-flip ties)."""
+    for value in range(n_values + win):
+        new_sizes[value] = 0
+    for value in range(n_values):
+        half = sizes[value] // 2
+        new_sizes[value + win] += half
+        new_sizes[value] += half
+        new_sizes[value + bye] += sizes[value] - 2 * half
+
+
+@njit(cache=True, inline="always")
+def _play_round(state, values, order, sizes, n_values, score, draw_ties, win, bye,
+                new_sizes, fill, next_order):
+    """Pair and play one round on round scores ``values`` (M,); regroup into ``next_order``.
+
+    ``order`` holds the active models grouped by score, highest first, with ``sizes[v]`` models at
+    score ``v < n_values``. Within a group of size ``g``: if ``g`` is odd, a uniformly drawn member
+    takes the bye; then the first unpaired member meets a uniformly drawn partner among the
+    remaining ones. Groups are played from the highest score down; a win is worth ``win`` units,
+    a draw ``win // 2`` each, a bye ``bye`` units. ``next_order`` receives every
+    model under its new score, highest first, in playing order within a score (pairs in order,
+    the first member before the second, then the bye). Returns the advanced stream state.
+    """
+    if not draw_ties:
+        _decisive_sizes(sizes, n_values, win, bye, new_sizes)
+        _bucket_starts(new_sizes, n_values + win, fill)
+    start = 0
+    for value in range(n_values - 1, -1, -1):
+        stop = start + sizes[value]
+        end = stop
+        if (stop - start) % 2 == 1:
+            state, pick = bounded(state, stop - start)
+            end = stop - 1
+            bye_model = order[start + pick]
+            order[start + pick] = order[end]
+            order[end] = bye_model
+        win_pos = fill[value + win]
+        lose_pos = fill[value]
+        first = start
+        while first < end:
+            state, pick = bounded(state, end - first - 1)
+            b = order[first + 1 + pick]
+            order[first + 1 + pick] = order[first + 1]
+            order[first + 1] = b
+            a = order[first]
+            first += 2
+            score_a = values[a]
+            score_b = values[b]
+            if score_a == score_b:
+                if draw_ties:
+                    score[a] += 1
+                    score[b] += 1
+                    continue
+                state, a_wins = coin(state)
+            else:
+                a_wins = score_a > score_b
+            # Branch-free selection: match outcomes are unpredictable, mispredictions are costly.
+            winner = b + (a - b) * np.int64(a_wins)
+            loser = a + b - winner
+            score[winner] += win
+            if not draw_ties:
+                next_order[win_pos] = winner
+                win_pos += 1
+                next_order[lose_pos] = loser
+                lose_pos += 1
+        if end < stop:
+            score[order[end]] += bye
+        if not draw_ties:
+            fill[value + win] = win_pos
+            fill[value] = lose_pos
+            if end < stop:
+                next_order[fill[value + bye]] = order[end]
+                fill[value + bye] += 1
+        start = stop
+    return state
+
+
+@njit(cache=True, inline="always")
+def _eliminate(state, k, n_remove, order, n_active, score, eliminated_in, random_ties, scratch):
+    """Eliminate the ``n_remove`` lowest of ``order[:n_active]`` (sorted, highest first).
+
+    Ties at the cut, among the boundary group of equal score: with ``random_ties`` the group's
+    members to drop are drawn one at a time (``needed`` times: a uniform member of the group's
+    first ``size - j`` positions swaps with position ``size - 1 - j``); otherwise the lowest model
+    indices are dropped and the survivors keep their order. Returns ``(state, new n_active)``.
+    """
+    first_out = n_active - n_remove
+    cut = score[order[first_out]]
+    low = first_out
+    while low > 0 and score[order[low - 1]] == cut:
+        low -= 1
+    high = first_out + 1
+    while high < n_active and score[order[high]] == cut:
+        high += 1
+    needed = high - first_out
+    if needed < high - low:
+        if random_ties:
+            for j in range(needed):
+                last = high - 1 - j
+                state, pick = bounded(state, last - low + 1)
+                swap = order[low + pick]
+                order[low + pick] = order[last]
+                order[last] = swap
+        else:
+            for _ in range(needed):
+                lowest = -1
+                for idx in range(low, high):
+                    model = order[idx]
+                    if eliminated_in[model] < 0 and (lowest < 0 or model < lowest):
+                        lowest = model
+                eliminated_in[lowest] = k
+            kept = low
+            dropped = 0
+            for idx in range(low, high):
+                model = order[idx]
+                if eliminated_in[model] < 0:
+                    order[kept] = model
+                    kept += 1
+                else:
+                    scratch[dropped] = model
+                    dropped += 1
+            for idx in range(dropped):
+                order[first_out + idx] = scratch[idx]
+    for idx in range(first_out, n_active):
+        eliminated_in[order[idx]] = k
+    return state, first_out
+
+
+@njit(cache=True)
+def play_tournament(key, iteration, round_scores, noise, eliminate, rules, score, eliminated_in,
+                    work, perturbed):
+    """Play one tournament; fill ``score`` (score units) and ``eliminated_in`` (round or -1).
+
+    ``round_scores`` and ``noise`` have shape (K, M); ``eliminate`` (K,); ``rules`` is the tuple
+    ``(draw_ties, bye_units, random_ties, noisy)`` with ``bye_units`` in half points.
+    ``work`` (5, max(M, 2K + 1)) int64 and ``perturbed`` (M,) float64 are scratch space owned by
+    the caller.
+    """
+    draw_ties, bye_units, random_ties, noisy = rules
+    n_rounds, n_models = round_scores.shape
+    win = units_per_point(draw_ties, bye_units)
+    bye = bye_units * win // 2
+    noise_key = mix64(key ^ NOISE_SALT)
+    order = work[0]
+    spare = work[1]
+    sizes = work[2]
+    new_sizes = work[3]
+    fill = work[4]
+    for model in range(n_models):
+        score[model] = 0
+        eliminated_in[model] = -1
+        order[model] = model
+    sizes[:] = 0
+    sizes[0] = n_models
+    n_active = n_models
+    for k in range(n_rounds):
+        values = round_scores[k]
+        if noisy:
+            noise_state = stream_start(noise_key, iteration * n_rounds + k)
+            for idx in range(n_active):
+                model = order[idx]
+                noise_state, deviate = normal(noise_state)
+                perturbed[model] = values[model] + noise[k, model] * deviate
+            values = perturbed
+        state = stream_start(key, iteration * n_rounds + k)
+        state = _play_round(state, values, order, sizes, k * win + 1, score, draw_ties, win, bye,
+                            new_sizes, fill, spare)
+        if draw_ties:
+            _counting_sort(order, n_active, score, (k + 1) * win + 1, new_sizes, fill, spare)
+        order, spare = spare, order
+        sizes, new_sizes = new_sizes, sizes
+        if eliminate[k] > 0:
+            state, n_active = _eliminate(state, k, eliminate[k], order, n_active, score,
+                                         eliminated_in, random_ties, spare)
+            for idx in range(n_active, n_active + eliminate[k]):
+                sizes[score[order[idx]]] -= 1
+
+
+@njit(cache=True)
+def _accumulate(s, score, eliminated_in, all_scores, counts, n_rounds,
+                score_sum, rank_counts, elim_counts):
+    """Add one tournament of schedule ``s`` to the block's counters."""
+    n_models = score.shape[0]
+    counts[:] = 0
+    for model in range(n_models):
+        counts[score[model]] += 1
+        all_scores[s, model] = score[model]
+    # counts[v] -> number of models with a score strictly above v (competition rank - 1).
+    above = 0
+    for step in range(counts.shape[0]):
+        value = counts.shape[0] - 1 - step
+        size = counts[value]
+        counts[value] = above
+        above += size
+    for model in range(n_models):
+        score_sum[s, model] += score[model]
+        rank_counts[s, model, counts[score[model]]] += 1
+        round_out = eliminated_in[model]
+        elim_counts[s, model, round_out if round_out >= 0 else n_rounds] += 1
+
+
+@njit(cache=True)
+def simulate_range(key, first, stop, round_scores, noise, eliminate, rules,
+                   score_sum, score_cross, rank_counts, elim_counts):
+    """Run iterations ``first <= i < stop`` for every schedule; add into the given counters.
+
+    Counter shapes (S schedules, M models, K rounds): ``score_sum`` (S, M), ``score_cross``
+    (S, S, M) holding sums of products of final scores (upper triangle, ``s <= t``),
+    ``rank_counts`` (S, M, M) indexed by competition rank - 1, ``elim_counts`` (S, M, K + 1)
+    indexed by elimination round, ``K`` meaning never eliminated.
+    """
+    n_rounds, n_models = round_scores.shape
+    n_schedules = eliminate.shape[0]
+    score = np.empty(n_models, np.int64)
+    eliminated_in = np.empty(n_models, np.int64)
+    work = np.empty((5, max(n_models, 2 * n_rounds + 1)), np.int64)
+    counts = work[4]
+    perturbed = np.empty(n_models, np.float64)
+    all_scores = np.empty((n_schedules, n_models), np.int64)
+    for iteration in range(first, stop):
+        for s in range(n_schedules):
+            play_tournament(key, iteration, round_scores, noise, eliminate[s], rules, score,
+                            eliminated_in, work, perturbed)
+            _accumulate(s, score, eliminated_in, all_scores, counts, n_rounds,
+                        score_sum, rank_counts, elim_counts)
+        for s in range(n_schedules):
+            for t in range(s, n_schedules):
+                for model in range(n_models):
+                    score_cross[s, t, model] += all_scores[s, model] * all_scores[t, model]
+
+
+@njit(cache=True, parallel=True)
+def simulate_blocks(key, first, stop, round_scores, noise, eliminate, draw_ties, bye_units,
+                    random_ties, noisy, score_sum, score_cross, rank_counts, elim_counts):
+    """Split ``[first, stop)`` into one contiguous block per leading index of the counters.
+
+    Each block owns its counters (shape as in :func:`simulate_range` with a leading block axis), so
+    threads never share memory; the caller sums over blocks. Integer counters make that sum exact,
+    so results are bit-identical whatever the number of blocks or threads.
+
+    The four rule flags are compile-time constants (``numba.literally``): each combination is
+    compiled (and cached) once, and the branches of the other rules vanish from the hot loop.
+    """
+    numba.literally(draw_ties)
+    numba.literally(bye_units)
+    numba.literally(random_ties)
+    numba.literally(noisy)
+    rules = (draw_ties, bye_units, random_ties, noisy)
+    n_blocks = score_sum.shape[0]
+    total = stop - first
+    for block in prange(n_blocks):
+        lo = first + total * block // n_blocks
+        hi = first + total * (block + 1) // n_blocks
+        simulate_range(key, lo, hi, round_scores, noise, eliminate, rules, score_sum[block],
+                       score_cross[block], rank_counts[block], elim_counts[block])

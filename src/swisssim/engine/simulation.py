@@ -1,0 +1,391 @@
+"""The Monte Carlo driver: runs the engine over iterations and schedules, returns a result.
+
+One call simulates every elimination schedule with **common random numbers**: round k of iteration
+i uses the same random stream under every schedule, so differences between schedules are measured
+on paired tournaments (Liu et al., arXiv:2512.21010, Failure Sensitivity Analysis). Results depend
+only on the seed and the iteration count, never on the thread count or the chunking.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numba
+import numpy as np
+
+from swisssim.data.rounds import round_noise, round_scores
+from swisssim.data.scenario import (
+    TIE_BREAKS,
+    Scenario,
+    _choice,
+    check_iterations,
+    check_seed,
+)
+from swisssim.data.schedules import Schedule, parse_schedules
+from swisssim.engine import kernels
+from swisssim.engine.results import SimulationResult
+from swisssim.engine.rng import seed_key
+from swisssim.errors import InputError
+
+#: Iterations per engine call when a progress bar is shown (results do not depend on it).
+PROGRESS_CHUNK = 5_000
+#: Adaptive stopping checks the standard errors after this many iterations, then at multiples of it.
+ADAPTIVE_STEP = 1_000
+#: Default cap on the iterations of an adaptive run (``target_se``).
+DEFAULT_MAX_ITERATIONS = 1_000_000
+
+
+@dataclass
+class Counters:
+    """Integer Monte Carlo counters, one slice per thread block (summed exactly at the end)."""
+
+    score_sum: np.ndarray
+    score_cross: np.ndarray
+    rank_counts: np.ndarray
+    elim_counts: np.ndarray
+
+    @classmethod
+    def zeros(cls, blocks: int, n_schedules: int, n_models: int, n_rounds: int) -> Counters:
+        s, m = n_schedules, n_models
+        return cls(np.zeros((blocks, s, m), np.int64), np.zeros((blocks, s, s, m), np.int64),
+                   np.zeros((blocks, s, m, m), np.int64),
+                   np.zeros((blocks, s, m, n_rounds + 1), np.int64))
+
+    def totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        cross = self.score_cross.sum(axis=0)
+        upper = np.triu_indices(cross.shape[0], 1)
+        cross[upper[1], upper[0]] = cross[upper]  # the kernel fills s <= t only
+        return (self.score_sum.sum(axis=0), cross, self.rank_counts.sum(axis=0),
+                self.elim_counts.sum(axis=0))
+
+
+def resolve_threads(threads: int | None, source: str = "--threads") -> int:
+    """Validate a thread count against numba's pool (``NUMBA_NUM_THREADS``)."""
+    available = numba.config.NUMBA_NUM_THREADS
+    if threads is None:
+        return available
+    if isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= available:
+        raise InputError(source, "", f"an integer from 1 to {available} (NUMBA_NUM_THREADS)",
+                         threads)
+    return threads
+
+
+def simulate(
+    scenario: Scenario,
+    *,
+    iterations: int | None = None,
+    seed: int | None = None,
+    elimination: Sequence[Any] | None = None,
+    tie_break: str | None = None,
+    threads: int | None = None,
+    progress: bool = False,
+    target_se: float | None = None,
+    max_iterations: int | None = None,
+    probabilistic_wins: bool | None = None,
+) -> SimulationResult:
+    """Run the CSD Monte Carlo on a scenario.
+
+    Parameters
+    ----------
+    scenario
+        A validated :class:`~swisssim.data.scenario.Scenario`.
+    iterations, seed, tie_break
+        Override the scenario's ``[simulation]`` settings.
+    elimination
+        Schedules (ints, per-round lists, ``"p%"`` strings or :class:`Schedule` objects);
+        default: the scenario's.
+    threads
+        Worker threads (default: all of numba's); results are identical for any value.
+    progress
+        Show a tqdm progress bar on stderr.
+    target_se
+        Adaptive stopping: run until every expected score's standard error (all models, all
+        schedules) is below ``target_se`` points, or ``max_iterations`` is reached. Excludes
+        ``iterations`` (the scenario's iteration count is then not used).
+    max_iterations
+        Cap of an adaptive run (default 1,000,000); only with ``target_se``.
+    probabilistic_wins
+        Decide each match by sampling from the win probability implied by the scenario's
+        ``score_errors`` instead of the hard comparison (default: the scenario's setting). See
+        :func:`swisssim.data.rounds.round_noise` and ``swisssim.engine.kernels``.
+
+    Returns
+    -------
+    SimulationResult
+        Expected win scores with standard errors, rank distributions and survival, per schedule.
+        An adaptive run returns an :class:`AdaptiveResult`, whose ``stopping`` records how it
+        stopped.
+
+    Notes
+    -----
+    Ties, byes and eliminations follow ``docs/csd-method.md``: equal round scores are a fair coin
+    (or a draw), the odd model out of a score group gets a bye worth ``bye_points``, and the
+    elimination tie-break is ``random`` or ``index`` (earliest listed model first). The last active
+    model is never eliminated.
+
+    Adaptive stopping checks the standard errors after ``ADAPTIVE_STEP`` iterations and then at
+    checkpoints chosen by :func:`next_checkpoint`. Results depend only on the seed and the
+    iteration index, so a run that stops after N iterations is identical to a fixed run of N.
+    """
+    settings = scenario.simulation
+    if target_se is not None:
+        if iterations is not None:
+            raise InputError("simulate", "iterations", "no fixed iteration count together with "
+                             "target_se (an adaptive run decides when to stop)", iterations)
+        target_se = check_target_se(target_se, "simulate", "target_se")
+        max_iterations = check_iterations(
+            DEFAULT_MAX_ITERATIONS if max_iterations is None else max_iterations,
+            "simulate", "max_iterations")
+    elif max_iterations is not None:
+        raise InputError("simulate", "max_iterations", "target_se as well (max_iterations caps "
+                         "an adaptive run)", found_text="no target_se")
+    else:
+        iterations = check_iterations(settings.iterations if iterations is None else iterations,
+                                      "simulate", "iterations")
+    session = EngineSession(scenario, seed=seed, elimination=elimination, tie_break=tie_break,
+                            threads=threads, probabilistic_wins=probabilistic_wins)
+    run = session.start(round_scores(scenario))
+    started = time.perf_counter()
+    stopping = None
+    with session.thread_pool():
+        if target_se is None:
+            run.advance(iterations, progress)
+        else:
+            stopping = _advance_to_target(
+                run, target_se, max_iterations, progress,
+                lambda: float(_assemble(run, session.schedules, session.threads, 0.0)
+                              .std_error().max()))
+    result = _assemble(run, session.schedules, session.threads, time.perf_counter() - started)
+    if stopping is None:
+        return result
+    return AdaptiveResult(**{f.name: getattr(result, f.name) for f in fields(result)},
+                          stopping=stopping)
+
+
+def _assemble(run: _EngineRun, schedules: tuple[Schedule, ...], threads: int,
+              wall: float) -> SimulationResult:
+    """The result of the iterations ``run`` has done so far."""
+    scenario = run.scenario
+    score_sum, score_cross, rank_counts, elim_counts = run.counters.totals()
+    units = int(kernels.units_per_point(scenario.scoring.ties == "draw",
+                                        int(round(2 * scenario.simulation.bye_points))))
+    return SimulationResult(scenario=scenario, schedules=schedules, quotas=run.quotas,
+                            iterations=run.done, seed=run.seed, tie_break=run.tie_break,
+                            threads=threads, score_sum=score_sum, score_cross=score_cross,
+                            rank_counts=rank_counts, elim_counts=elim_counts, wall_time=wall,
+                            units_per_point=units, probabilistic_wins=run.noise is not None)
+
+
+def _noise(scenario: Scenario, probabilistic: bool) -> np.ndarray | None:
+    """Round-score standard deviations for probabilistic wins, or None for hard comparisons."""
+    if not probabilistic:
+        return None
+    if scenario.score_errors is None:
+        raise InputError(str(scenario.path or "scenario"), "probabilistic_wins",
+                         "a scenario with score_errors (standard errors of the scores)",
+                         found_text="no score_errors")
+    return round_noise(scenario)
+
+
+def _schedules(scenario: Scenario, elimination: Sequence[Any] | None) -> tuple[Schedule, ...]:
+    if elimination is None:
+        return scenario.simulation.elimination or parse_schedules(
+            [0, 1, 2], scenario.n_rounds, "simulate", "elimination")
+    if all(isinstance(e, Schedule) for e in elimination):
+        return tuple(elimination)
+    return parse_schedules(list(elimination), scenario.n_rounds, "--elimination", "")
+
+
+@dataclass
+class _EngineRun:
+    """Feeds iterations to the parallel kernel in chunks, so a run can be extended."""
+
+    values: np.ndarray
+    quotas: np.ndarray
+    scenario: Scenario
+    tie_break: str
+    seed: int
+    counters: Counters
+    noise: np.ndarray | None = None
+    done: int = 0
+
+    def advance(self, iterations: int, progress: bool) -> None:
+        """Run iterations ``done .. done + iterations - 1``."""
+        from tqdm import tqdm
+
+        stop = self.done + iterations
+        chunk = PROGRESS_CHUNK if progress else iterations
+        with tqdm(total=iterations, unit="it", file=sys.stderr, disable=None if progress else True,
+                  desc=self.scenario.name, leave=False) as bar:
+            while self.done < stop:
+                upto = min(stop, self.done + chunk)
+                self._call(self.done, upto)
+                bar.update(upto - self.done)
+                self.done = upto
+
+    def _call(self, first: int, stop: int) -> None:
+        c = self.counters
+        noisy = self.noise is not None and bool(self.noise.any())
+        noise = self.noise if noisy else np.zeros((0, 0))
+        kernels.simulate_blocks(
+            seed_key(self.seed), first, stop, self.values, noise, self.quotas,
+            bool(self.scenario.scoring.ties == "draw"),
+            int(round(2 * self.scenario.simulation.bye_points)),
+            bool(self.tie_break == "random"), noisy,
+            c.score_sum, c.score_cross, c.rank_counts, c.elim_counts)
+
+
+# ----------------------------------------------------------------------------- adaptive stopping
+
+
+@dataclass(frozen=True)
+class StoppingRecord:
+    """How an adaptive run stopped.
+
+    Attributes
+    ----------
+    target_se
+        The requested bound on every expected score's standard error (points).
+    max_iterations
+        The cap on iterations.
+    reached
+        Whether the largest standard error fell below ``target_se``.
+    achieved_max_se
+        The largest standard error (over models and schedules) at the last checkpoint.
+    checkpoints
+        Iteration counts at which the standard errors were checked; the last is the run's length.
+    """
+
+    target_se: float
+    max_iterations: int
+    reached: bool
+    achieved_max_se: float
+    checkpoints: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class AdaptiveResult(SimulationResult):
+    """A :class:`SimulationResult` of an adaptive run, with its :class:`StoppingRecord`."""
+
+    stopping: StoppingRecord | None = None
+
+
+def check_target_se(value: Any, source: str, field: str) -> float:
+    """A target standard error: a finite number > 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+            math.isfinite(value) and value > 0):
+        raise InputError(source, field, "a finite number > 0 (points)", value)
+    return float(value)
+
+
+def next_checkpoint(done: int, max_se: float, target_se: float, max_iterations: int,
+                    step: int = ADAPTIVE_STEP) -> int:
+    """The iteration count of the next standard-error check of an adaptive run.
+
+    A standard error falls like ``1 / sqrt(N)``, so the target is predicted at
+    ``N = done * (max_se / target_se)**2``. The next checkpoint aims 5% beyond the prediction,
+    rounded up to a multiple of ``step``, at least one ``step`` further and at most four times
+    ``done`` (a guard against a noisy early estimate), and never beyond ``max_iterations``.
+    """
+    predicted = done * (max_se / target_se) ** 2 * 1.05
+    goal = math.ceil(predicted / step) * step
+    goal = max(done + step, min(goal, 4 * done))
+    return min(goal, max_iterations)
+
+
+def _advance_to_target(run: _EngineRun, target_se: float, max_iterations: int, progress: bool,
+                       max_se_now: Any) -> StoppingRecord:
+    checkpoints: list[int] = []
+    goal = min(ADAPTIVE_STEP, max_iterations)
+    while True:
+        run.advance(goal - run.done, progress)
+        achieved = max_se_now()
+        checkpoints.append(run.done)
+        reached = run.done >= 2 and achieved < target_se
+        if reached or run.done >= max_iterations:
+            return StoppingRecord(target_se=target_se, max_iterations=max_iterations,
+                                  reached=bool(reached), achieved_max_se=achieved,
+                                  checkpoints=tuple(checkpoints))
+        goal = next_checkpoint(run.done, achieved, target_se, max_iterations)
+
+
+# ----------------------------------------------------------------------------- paired runs
+
+
+class EngineSession:
+    """The engine set up for one scenario: settings resolved, counters allocated once.
+
+    Every call of :meth:`run` (or :meth:`start`) replays iterations from 0 under the same seed, so
+    round position ``k`` of iteration ``i`` draws from the stream ``(seed, i * K + k)`` whatever is
+    played there: results for two round-score matrices (another round order, resampled data) are
+    paired tournaments. Used by :func:`simulate`, order sensitivity and the bootstrap.
+
+    Parameters
+    ----------
+    scenario
+        Gives the models, the tie rule, the bye points and the default settings.
+    seed, elimination, tie_break, threads, probabilistic_wins
+        As in :func:`simulate` (``None`` = the scenario's setting).
+    """
+
+    def __init__(self, scenario: Scenario, *, seed: int | None = None,
+                 elimination: Sequence[Any] | None = None, tie_break: str | None = None,
+                 threads: int | None = None, probabilistic_wins: bool | None = None) -> None:
+        settings = scenario.simulation
+        self.scenario = scenario
+        self.seed = check_seed(settings.seed if seed is None else seed, "simulate", "seed")
+        self.tie_break = _choice(settings.tie_break if tie_break is None else tie_break,
+                                 TIE_BREAKS, "simulate", "tie_break")
+        self.schedules = _schedules(scenario, elimination)
+        self.threads = resolve_threads(threads)
+        self.quotas = np.stack([s.quotas(scenario.n_models)
+                                for s in self.schedules]).astype(np.int64)
+        self.noise = _noise(scenario, settings.probabilistic_wins if probabilistic_wins is None
+                            else probabilistic_wins)
+        self.counters = Counters.zeros(self.threads, len(self.schedules), scenario.n_models,
+                                       scenario.n_rounds)
+
+    def start(self, values: np.ndarray) -> _EngineRun:
+        """A run from iteration 0 on the round scores ``values`` (K, M), counters zeroed."""
+        values = np.ascontiguousarray(values, dtype=np.float64)
+        expected_shape = (self.scenario.n_rounds, self.scenario.n_models)
+        if values.shape != expected_shape:
+            raise InputError("EngineSession", "values", f"an array of shape {expected_shape}",
+                             found_text=f"shape {values.shape}")
+        c = self.counters
+        for array in (c.score_sum, c.score_cross, c.rank_counts, c.elim_counts):
+            array.fill(0)
+        return _EngineRun(values, self.quotas, self.scenario, self.tie_break, self.seed, c,
+                          self.noise)
+
+    @contextmanager
+    def thread_pool(self) -> Iterator[None]:
+        """Run the enclosed engine calls on the session's thread count."""
+        previous = numba.get_num_threads()
+        numba.set_num_threads(self.threads)
+        try:
+            yield
+        finally:
+            numba.set_num_threads(previous)
+
+    def run(self, values: np.ndarray, iterations: int) -> SimulationResult:
+        """Simulate ``iterations`` tournaments on the round scores ``values``, shape (K, M).
+
+        The result's ``scenario`` is the session's, whatever ``values`` holds.
+        """
+        run = self.start(values)
+        iterations = check_iterations(iterations, "EngineSession.run", "iterations")
+        started = time.perf_counter()
+        with self.thread_pool():
+            run.advance(iterations, False)
+        return _assemble(run, self.schedules, self.threads, time.perf_counter() - started)
+
+
+__all__ = ["simulate", "SimulationResult", "AdaptiveResult", "StoppingRecord", "EngineSession",
+           "next_checkpoint", "check_target_se", "resolve_threads"]

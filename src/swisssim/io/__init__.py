@@ -1,0 +1,1 @@
+"""Output folders: atomic staging, manifests and the writers of every analysis's tables and figures."""

@@ -1,0 +1,129 @@
+"""Run manifests: everything needed to rerun a result, recorded next to it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from swisssim._version import __version__
+from swisssim.analysis.bootstrap import BOOTSTRAP_STREAM, TIER_RULE, BootstrapResult
+
+
+def file_sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def environment() -> dict[str, Any]:
+    """Versions and machine facts recorded in every manifest."""
+    import matplotlib
+    import numba
+    import numpy
+    import scipy
+
+    return {
+        "swisssim": __version__,
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "numba": numba.__version__,
+        "pandas": pd.__version__,
+        "scipy": scipy.__version__,
+        "matplotlib": matplotlib.__version__,
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+    }
+
+
+def scenario_provenance(scenario: Any) -> dict[str, Any]:
+    """Path and SHA-256 of the scenario file and of the data files it names."""
+    if scenario.path is None:
+        return {"path": None, "sha256": None, "data_files": {}}
+    data_files = {}
+    import tomllib
+
+    document = tomllib.loads(Path(scenario.path).read_text(encoding="utf-8"))
+    for key in ("scores", "score_errors", "models_file"):
+        if key in document:
+            data_path = Path(scenario.path).parent / document[key]
+            data_files[str(data_path)] = file_sha256(data_path)
+    return {"path": str(scenario.path), "sha256": file_sha256(scenario.path),
+            "data_files": data_files}
+
+
+def base_manifest(command: str, scenario: Any, argv: list[str] | None) -> dict[str, Any]:
+    """The manifest fields common to every command."""
+    return {
+        "command": command,
+        "argv": list(argv) if argv is not None else sys.argv[1:],
+        "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "scenario": {"name": scenario.name, **scenario_provenance(scenario),
+                     "n_models": scenario.n_models, "n_rounds": scenario.n_rounds,
+                     "rounds": [{"name": r.name, "benchmarks": list(r.benchmarks)}
+                                for r in scenario.rounds],
+                     "scoring": {"lower_is_better": list(scenario.scoring.lower_is_better),
+                                 "normalization": scenario.scoring.normalization,
+                                 "missing": scenario.scoring.missing,
+                                 "ties": scenario.scoring.ties},
+                     "dropped_models": list(scenario.dropped_models)},
+        "environment": environment(),
+    }
+
+
+def simulation_manifest(result: Any) -> dict[str, Any]:
+    """Everything needed to rerun a simulation, plus its own wall time.
+
+    An adaptive run (``target_se``) adds ``adaptive``: the target, the cap, whether the target was
+    reached, the achieved largest standard error and the checkpoints; ``iterations`` is then the
+    number it took.
+    """
+    manifest = {
+        "seed": result.seed,
+        "iterations": result.iterations,
+        "schedules": [{"label": s.label, "effective_quotas": [int(q) for q in quotas]}
+                      for s, quotas in zip(result.schedules, result.quotas)],
+        "tie_break": result.tie_break,
+        "bye_points": result.scenario.simulation.bye_points,
+        "probabilistic_wins": result.probabilistic_wins,
+        "threads": result.threads,
+        "simulation_seconds": round(result.wall_time, 6),
+    }
+    stopping = getattr(result, "stopping", None)
+    if stopping is not None:
+        manifest["adaptive"] = {"target_se": stopping.target_se,
+                                "max_iterations": stopping.max_iterations,
+                                "reached": stopping.reached,
+                                "iterations": result.iterations,
+                                "achieved_max_se": stopping.achieved_max_se,
+                                "checkpoints": list(stopping.checkpoints)}
+    return manifest
+
+
+def bootstrap_manifest(result: BootstrapResult) -> dict[str, Any]:
+    """The manifest entry of a bootstrap: settings, scheme and tier rule."""
+    return {
+        "replicates": result.replicates,
+        "iterations_per_replicate": result.iterations,
+        "seed": result.seed,
+        "generator": f"numpy SeedSequence(seed, spawn_key=({BOOTSTRAP_STREAM:#x}, replicate))",
+        "level": result.level,
+        "scheme": "benchmarks resampled with replacement inside each round"
+                  + ("; scores perturbed by N(0, se^2)" if result.noise else ""),
+        "resampled_rounds": list(result.resampled_rounds),
+        "score_noise": result.noise,
+        "degenerate": result.degenerate,
+        "rank": "competition rank by expected score within a replicate",
+        "intervals": "percentiles; rank interval rounded outwards",
+        "tier_rule": TIER_RULE,
+        "seconds": round(result.wall_time, 6),
+    }

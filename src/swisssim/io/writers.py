@@ -1,0 +1,245 @@
+"""Writers: the tables, figures and manifests of every analysis, into atomic result folders.
+
+Each ``write_*`` function writes one result folder atomically (:func:`swisssim.io.staging.atomic_output`)
+and each ``stage_*`` function fills a staging folder, so that the report can gather several
+analyses into one folder. Figures are drawn from the tables as written, so ``swisssim plot`` on a
+sweep folder reproduces them exactly. The command line and notebooks use the same functions.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from swisssim.analysis.bootstrap import BootstrapResult
+from swisssim.analysis.compare import Comparison, correlation_matrix
+from swisssim.analysis.orders import OrdersResult, orders_manifest
+from swisssim.analysis.perturb import PerturbResult
+from swisssim.analysis.sweep import (
+    DEFAULT_SCHEDULES,
+    Sweep,
+    SweepFrames,
+    profile_rule,
+    rank_column,
+    read_sweep_folder,
+)
+from swisssim.data.scenario import Scenario
+from swisssim.engine.results import SimulationResult
+from swisssim.io.figures import save_figure
+from swisssim.io.manifests import base_manifest, bootstrap_manifest, simulation_manifest
+from swisssim.io.staging import Staging, atomic_output
+from swisssim.plots.compare import bump_chart, correlation_heatmap, probe_chart
+from swisssim.plots.sweep import FIGURE_STEMS, render_figure
+from swisssim.plots.uncertainty import order_spread_figure, rank_interval_figure
+
+# -- run ------------------------------------------------------------------------------------------
+
+def write_run(result: SimulationResult, out, argv, *,
+              bootstrap: BootstrapResult | None = None) -> None:
+    """Write the run's tables and manifest (and the bootstrap's, if any) atomically into ``out``."""
+    manifest = base_manifest("run", result.scenario, argv)
+    manifest["simulation"] = simulation_manifest(result)
+    if bootstrap is not None:
+        manifest["bootstrap"] = bootstrap_manifest(bootstrap)
+    with atomic_output(out) as stage:
+        stage.write_csv("expected_scores.csv", result.expected_scores())
+        stage.write_csv("rank_distribution.csv", result.rank_distribution())
+        stage.write_csv("survival.csv", result.survival())
+        if bootstrap is not None:
+            stage_bootstrap(bootstrap, stage)
+        stage.write_json("manifest.json", manifest)
+
+
+# -- sweep ----------------------------------------------------------------------------------------
+
+def write_sweep(sweep: Sweep, out: Path, argv: Sequence[str] | None, *, figures: bool = True,
+                dpi: int = 150) -> float:
+    """Write the sweep's tables, manifest and figures atomically; return the rendering seconds.
+
+    Figures are drawn from the CSV files as written (read back from the staging folder), so
+    ``swisssim plot`` on the result folder reproduces them exactly.
+    """
+    result = sweep.result
+    manifest = base_manifest("sweep", result.scenario, list(argv) if argv is not None else None)
+    manifest["simulation"] = simulation_manifest(result)
+    manifest["sweep"] = sweep_manifest(sweep, sweep.risk_profile())
+    with atomic_output(out) as stage:
+        names, seconds = stage_sweep(sweep, stage, figures=figures, dpi=dpi)
+        if figures:
+            manifest["sweep"]["figures"] = names
+            manifest["sweep"]["figure_seconds"] = round(seconds, 3)
+        stage.write_json("manifest.json", manifest)
+    return seconds
+
+
+def stage_sweep(sweep: Sweep, stage: Staging, *, figures: bool = True,
+                dpi: int = 150) -> tuple[list[str], float]:
+    """Write the sweep's four tables and (optionally) its figures into a staging folder.
+
+    Parameters
+    ----------
+    sweep
+        The sweep to write.
+    stage
+        A staging folder (:func:`swisssim.io.staging.atomic_output`), or any object with the same
+        ``root``, ``path`` and ``write_csv`` members (e.g. a sub-folder view of one).
+    figures, dpi
+        Whether to draw the figures under ``figures/``, and their PNG resolution.
+
+    Returns
+    -------
+    tuple of (list of str, float)
+        The figure file names written (relative to ``stage``) and the seconds spent drawing.
+
+    Notes
+    -----
+    Figures are drawn from the CSV files as written (read back from ``stage.root``), so
+    ``swisssim plot`` on the folder reproduces them exactly.
+    """
+    result = sweep.result
+    stage.write_csv("sweep.csv", sweep.table())
+    stage.write_csv("risk_profile.csv", sweep.risk_profile())
+    stage.write_csv("rank_distribution.csv", result.rank_distribution())
+    stage.write_csv("survival.csv", result.survival())
+    if not figures:
+        return [], 0.0
+    started = time.perf_counter()
+    names = write_sweep_figures(read_sweep_folder(stage.root), stage, dpi=dpi)
+    return names, time.perf_counter() - started
+
+
+def sweep_manifest(sweep: Sweep, risk: pd.DataFrame) -> dict:
+    """The sweep's own manifest section: schedule severities, base/most, the label rule."""
+    table = sweep.table().drop_duplicates("elimination")
+    return {
+        "default_schedules": list(DEFAULT_SCHEDULES),
+        "total_eliminations": {row.elimination: int(row.total_eliminations)
+                               for row in table.itertuples()},
+        "removed_model_rounds": {row.elimination: int(row.removed_model_rounds)
+                                 for row in table.itertuples()},
+        "severity_rule": "total effective eliminations, then removed model-rounds "
+                         "(sum_k T_k (K - k)), then the order given",
+        "base_schedule": str(risk["base_schedule"].iloc[0]),
+        "most_schedule": str(risk["most_schedule"].iloc[0]),
+        "slope_x": "mean effective eliminations per round (total effective / K)",
+        "rank_columns": {label: rank_column(label) for label in sweep.result.labels},
+        "median_base_score": float(risk["base_score"].median()),
+        "median_drop": float(risk["drop"].median()),
+        "profile_rule": profile_rule(sweep.z),
+        "profile_counts": {k: int(v) for k, v in risk["profile"].value_counts().items()},
+        "notes": sweep.notes(),
+        "figures": [],
+        "figure_stems": list(FIGURE_STEMS),
+    }
+
+
+def write_sweep_figures(frames: SweepFrames, stage: Staging, *, folder: str = "figures",
+                  dpi: int = 150) -> list[str]:
+    """Render every figure and stage ``<folder>/<stem>.png`` and ``.svg``; return the names."""
+    names: list[str] = []
+    for stem in FIGURE_STEMS:
+        figure = render_figure(frames, stem)
+        names += save_figure(figure, stage, f"{folder}/{stem}" if folder else stem, dpi=dpi)
+    return names
+
+
+# -- comparison -----------------------------------------------------------------------------------
+
+def comparison_manifest(command: str, scenario: Scenario, comparison: Comparison,
+                        argv: list[str] | None) -> dict[str, Any]:
+    """base + simulation manifests, the methods' settings, and the scipy version."""
+    import scipy
+
+    manifest = base_manifest(command, scenario, argv)
+    manifest["environment"].setdefault("scipy", scipy.__version__)
+    manifest["simulation"] = simulation_manifest(comparison.simulation)
+    manifest["comparison"] = comparison.parameters()
+    return manifest
+
+
+def write_comparison(stage: Staging, comparison: Comparison, prefix: str = "", *,
+                     dpi: int = 150) -> list[str]:
+    """Write rankings, correlations, shifts and the two figures into a staging folder.
+
+    Every name is prefixed with ``prefix`` (e.g. ``"compare/"``), figures included; returns the
+    figure file names.
+    """
+    stage.write_csv(f"{prefix}rankings.csv", comparison.rankings())
+    correlations = comparison.correlations()
+    stage.write_csv(f"{prefix}rank_correlations.csv", correlations)
+    stage.write_csv(f"{prefix}rank_shifts.csv", comparison.shifts())
+    return write_comparison_figures(stage, comparison, correlations, prefix, dpi=dpi)
+
+
+def write_comparison_figures(stage: Staging, comparison: Comparison, correlations: pd.DataFrame,
+                  prefix: str = "", *, dpi: int = 150) -> list[str]:
+    """Stage ``<prefix>figures/bump_chart`` and ``rank_correlations`` (PNG + SVG); return names."""
+    names = comparison.method_names
+    ranks = comparison.ranks
+    ranks.columns = [m.short for m in comparison.methods]
+    first = names.index(comparison.csd_methods[0]) if comparison.csd_methods else None
+    figure = bump_chart(ranks, list(comparison.scenario.models["family"]),
+                        list(comparison.scenario.models["display_name"]),
+                        sort_by=ranks.columns[first] if first is not None else None,
+                        csd_start=first,
+                        title=f"{comparison.scenario.name}: rank under each method")
+    written = save_figure(figure, stage, f"{prefix}figures/bump_chart", dpi=dpi)
+    tau = correlation_matrix(correlations, "kendall_tau_b", names)
+    rho = correlation_matrix(correlations, "spearman_rho", names)
+    figure = correlation_heatmap(tau, rho, title=f"{comparison.scenario.name}: rank agreement")
+    return written + save_figure(figure, stage, f"{prefix}figures/rank_correlations", dpi=dpi)
+
+
+# -- orders and bootstrap -------------------------------------------------------------------------
+
+def write_orders(result: OrdersResult, out: str | Path, argv: list[str] | None, *,
+                 samples: int | None = None) -> None:
+    """Write the order-sensitivity tables, figure and manifest atomically into ``out``."""
+    manifest = base_manifest("orders", result.scenario, argv)
+    manifest["orders"] = orders_manifest(result, samples)
+    with atomic_output(out) as stage:
+        manifest["figures"] = stage_orders(result, stage)
+        stage.write_json("manifest.json", manifest)
+
+
+def stage_orders(result: OrdersResult, stage: Staging, *, dpi: int = 150) -> list[str]:
+    """Write ``order_sensitivity.csv``, ``order_taus.csv``, ``order_scores.csv`` and the
+    ``order_spread`` figure (PNG + SVG) into a staging folder; return the figure names."""
+    stage.write_csv("order_sensitivity.csv", result.sensitivity())
+    stage.write_csv("order_taus.csv", result.order_table())
+    stage.write_csv("order_scores.csv", result.order_scores())
+    return save_figure(order_spread_figure(result), stage, "order_spread", dpi=dpi)
+
+
+def stage_bootstrap(result: BootstrapResult, stage: Any, *, dpi: int = 150) -> list[str]:
+    """Write ``bootstrap.csv``, ``tiers.csv`` and ``bootstrap_ranks.png``/``.svg`` into a
+    staging folder; return the figure names."""
+    stage.write_csv("bootstrap.csv", result.table())
+    stage.write_csv("tiers.csv", result.tiers())
+    return save_figure(rank_interval_figure(result), stage, "bootstrap_ranks", dpi=dpi)
+
+
+# -- robustness probes ----------------------------------------------------------------------------
+
+def write_perturb(result: PerturbResult, out: str | Path, manifest: dict[str, Any]) -> None:
+    """Write a damage / clone probe's rankings, changes, summary and figure atomically."""
+    with atomic_output(out) as stage:
+        stage.write_csv("rankings_before.csv", result.before.rankings())
+        if result.after is not None:
+            summary = result.summary()
+            stage.write_csv("rankings_after.csv", result.after.rankings())
+            stage.write_csv("perturb_rank_changes.csv", result.rank_changes())
+            stage.write_csv("perturb_summary.csv", summary)
+            save_figure(probe_chart(summary, title=f"{result.before.scenario.name}: damaged model's rank "
+                                                   "before and after"),
+                        stage, "figures/perturb_probe")
+        if result.clones is not None:
+            probe, changes = result.clone_summary()
+            stage.write_csv("rankings_with_clones.csv", result.clones.rankings())
+            stage.write_csv("clone_probe.csv", probe)
+            stage.write_csv("clone_rank_changes.csv", changes)
+        stage.write_json("manifest.json", manifest)

@@ -1,0 +1,218 @@
+"""Render a report :class:`~swisssim.report.doc.Document` as one self-contained HTML file.
+
+The page needs nothing but itself: figures are embedded as base64 PNG data URIs, the CSS is
+inline, there is no script, and a Content-Security-Policy forbids every request except data-URI
+images (links to the CSV files beside the report only act when clicked). Every text is escaped
+with :func:`html.escape`. Tables stay readable for 100+ models: compact type, zebra rows, and
+long tables in a scroll box with a sticky header.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import struct
+from pathlib import Path
+
+from swisssim.report.doc import (
+    Block,
+    Bullets,
+    Code,
+    Document,
+    Figure,
+    Inline,
+    Paragraph,
+    Section,
+    Table,
+)
+
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+CSS = """
+:root { --ink: #1d2327; --muted: #5f6b74; --rule: #d5dbe0; --band: #f4f6f8; --accent: #1f5f99; }
+* { box-sizing: border-box; }
+body { margin: 0; color: var(--ink); background: #fff;
+  font: 15px/1.5 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+header, main, footer, nav { max-width: 1180px; margin: 0 auto; padding: 0 20px; }
+header { padding-top: 24px; border-bottom: 2px solid var(--accent); }
+h1 { font-size: 1.7em; margin: 0 0 4px; }
+h2 { font-size: 1.35em; margin: 34px 0 8px; padding-bottom: 3px;
+  border-bottom: 1px solid var(--rule); }
+h3 { font-size: 1.1em; margin: 22px 0 6px; }
+p.subtitle { color: var(--muted); margin: 0 0 14px; }
+p.note { color: var(--muted); font-size: 0.92em; }
+p.warning { background: #fff4e5; border-left: 4px solid #e08a00; padding: 6px 10px; }
+a { color: var(--accent); }
+code { font: 0.9em/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+  background: var(--band); padding: 0 3px; border-radius: 3px; }
+pre { background: var(--band); border: 1px solid var(--rule); padding: 10px; overflow: auto;
+  max-height: 36em; font-size: 12px; line-height: 1.35; }
+pre code { background: none; padding: 0; }
+nav#contents { margin-top: 12px; }
+nav#contents ol { columns: 2; margin: 4px 0; padding-left: 22px; font-size: 0.95em; }
+nav#contents li { margin: 0 0 2px; break-inside: avoid; }
+nav#contents h2 { font-size: 1.05em; border: 0; margin: 10px 0 0; }
+figure { margin: 14px 0 22px; }
+figure img { display: block; max-width: 100%; height: auto; border: 1px solid var(--rule); }
+figcaption { color: var(--muted); font-size: 0.9em; margin-top: 4px; }
+.table-wrap { margin: 0 0 18px; overflow-x: auto; }
+.table-wrap.scroll { max-height: 34em; overflow-y: auto; border: 1px solid var(--rule); }
+table { border-collapse: collapse; font-size: 12.5px; line-height: 1.3; }
+p.caption { color: var(--muted); font-size: 13px; margin: 14px 0 3px; }
+th, td { padding: 2px 7px; border-bottom: 1px solid #e6eaee; white-space: nowrap;
+  text-align: left; vertical-align: top; }
+th { background: #e9eef2; font-weight: 600; position: sticky; top: 0; z-index: 1; }
+tbody tr:nth-child(even) { background: var(--band); }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+ul { padding-left: 22px; }
+li { margin: 2px 0; }
+details { margin: 6px 0 14px; }
+summary { cursor: pointer; color: var(--accent); }
+footer { color: var(--muted); font-size: 0.85em; margin-top: 40px; padding-bottom: 30px;
+  border-top: 1px solid var(--rule); padding-top: 8px; }
+"""
+
+
+def escape(text: str) -> str:
+    """HTML-escape text for element content and attribute values."""
+    return html.escape(text, quote=True)
+
+
+def render_inline(spans: Inline) -> str:
+    """Spans as escaped HTML."""
+    parts = []
+    for span in spans:
+        text = escape(span.text)
+        if span.kind == "code":
+            parts.append(f"<code>{text}</code>")
+        elif span.kind == "strong":
+            parts.append(f"<strong>{text}</strong>")
+        elif span.kind == "em":
+            parts.append(f"<em>{text}</em>")
+        elif span.kind == "link":
+            parts.append(f'<a href="{escape(span.href)}">{text}</a>')
+        else:
+            parts.append(text)
+    return "".join(parts)
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk.
+
+    Raises
+    ------
+    ValueError
+        If ``data`` is not a PNG.
+    """
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        raise ValueError("png_size: data: expected a PNG file, found other bytes")
+    width, height = struct.unpack(">II", data[16:24])
+    return int(width), int(height)
+
+
+def render_block(block: Block, root: Path, dpi: int = 150) -> str:
+    """One block as HTML; figures are read from ``root`` and embedded (:func:`render_figure`)."""
+    if isinstance(block, Paragraph):
+        css = f' class="{escape(block.css_class)}"' if block.css_class else ""
+        return f"<p{css}>{render_inline(block.spans)}</p>"
+    if isinstance(block, Bullets):
+        items = "".join(f"<li>{render_inline(item)}</li>" for item in block.items)
+        return f"<ul>{items}</ul>"
+    if isinstance(block, Table):
+        return render_table(block)
+    if isinstance(block, Figure):
+        return render_figure(block, root, dpi)
+    if isinstance(block, Code):
+        pre = f"<pre><code>{escape(block.text)}</code></pre>"
+        if block.summary:
+            return f"<details><summary>{escape(block.summary)}</summary>{pre}</details>"
+        return pre
+    raise TypeError(f"render_block: block: expected a report block, found {type(block).__name__}")
+
+
+def render_table(table: Table) -> str:
+    numeric = table.numeric or (False,) * len(table.header)
+
+    def cell(tag: str, text: str, is_number: bool) -> str:
+        css = ' class="num"' if is_number else ""
+        return f"<{tag}{css}>{escape(text)}</{tag}>"
+
+    head = "".join(cell("th", h, n) for h, n in zip(table.header, numeric))
+    body = "\n".join("<tr>" + "".join(cell("td", c, n) for c, n in zip(row, numeric)) + "</tr>"
+                     for row in table.rows)
+    wrap = "table-wrap scroll" if table.scroll else "table-wrap"
+    ident = escape(table.id)
+    caption, described = "", ""
+    if table.caption:
+        caption = f'<p class="caption" id="{ident}-caption">{render_inline(table.caption)}</p>'
+        described = f' aria-describedby="{ident}-caption"'
+    return (f'{caption}<div class="{wrap}"><table id="{ident}"{described}>'
+            f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table></div>")
+
+
+def render_figure(figure: Figure, root: Path, dpi: int = 150) -> str:
+    """A figure as an ``<img>`` with a base64 PNG data URI.
+
+    The image is shown at its printed size (pixels x 96 / ``dpi``, the CSS pixel density), or
+    narrower when the page is narrower.
+    """
+    data = (root / figure.path).read_bytes()
+    width, height = png_size(data)
+    scale = 96.0 / dpi
+    source = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+    stem = Path(figure.path).with_suffix("").as_posix().replace("/", "-")
+    caption = render_inline(figure.caption)
+    file_link = f' (file: <a href="{escape(figure.path)}">{escape(figure.path)}</a>)'
+    return (f'<figure id="fig-{escape(stem)}"><img src="{source}" alt="{escape(figure.alt)}" '
+            f'width="{round(width * scale)}" height="{round(height * scale)}">'
+            f"<figcaption>{caption}{file_link}</figcaption></figure>")
+
+
+def render_section(section: Section, root: Path, level: int = 2, dpi: int = 150) -> str:
+    parts = [f'<section id="{escape(section.id)}">',
+             f"<h{level}>{escape(section.title)}</h{level}>"]
+    parts += [render_block(block, root, dpi) for block in section.blocks]
+    parts += [render_section(sub, root, level + 1, dpi) for sub in section.subsections]
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def render_html(document: Document, root: Path, *, dpi: int = 150) -> str:
+    """The whole page.
+
+    Parameters
+    ----------
+    document
+        The report's content.
+    root
+        The report folder: figure paths are relative to it.
+    dpi
+        Resolution the figures were drawn at (sets their displayed size).
+    """
+    contents = "".join(f'<li><a href="#{escape(s.id)}">{escape(s.title)}</a></li>'
+                       for s in document.sections)
+    sections = "\n".join(render_section(s, root, dpi=dpi) for s in document.sections)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{escape(CSP)}">
+<title>{escape(document.title)}</title>
+<style>{CSS}</style>
+</head>
+<body>
+<header><h1>{escape(document.title)}</h1>
+<p class="subtitle">{render_inline(document.subtitle)}</p></header>
+<nav id="contents"><h2>Contents</h2><ol>{contents}</ol></nav>
+<main>
+{sections}
+</main>
+<footer>Self-contained report written by swisssim: figures are embedded, no network access is
+needed. The CSV files and PNG figures it refers to are in the same folder.</footer>
+</body>
+</html>
+"""
+
+
+__all__ = ["CSP", "CSS", "escape", "png_size", "render_html", "render_inline"]

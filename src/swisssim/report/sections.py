@@ -1,0 +1,194 @@
+"""Report sections of the comparison, the order sensitivity and the bootstrap.
+
+Part of :mod:`swisssim.report.content` (split for size); each function returns one
+:class:`~swisssim.report.doc.Section` built from a :class:`~swisssim.report.model.Report`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from swisssim.analysis.compare import csd_method_name
+from swisssim.report.doc import (
+    SCROLL_ROWS,
+    Figure,
+    Paragraph,
+    Section,
+    Table,
+    fmt,
+    inline,
+    join_inline,
+    plain,
+    pm,
+    prose,
+)
+from swisssim.report.model import Report
+
+#: Rank shifts listed per CSD schedule.
+TOP_SHIFTS = 10
+
+
+def comparison_section(report: Report) -> Section:
+    """Bump chart, correlation heatmap, agreement with CSD, full rankings, biggest shifts."""
+    comparison = report.comparison
+    base = csd_method_name(report.base_schedule)
+    short = {m.name: m.short for m in comparison.methods}
+    ranks = comparison.ranks
+    ranks.index = comparison.scenario.model_names
+    models = comparison.scenario.models
+    correlations = comparison.correlations()
+    agreement = agreement_rows(comparison, correlations, base)
+    order = sorted(ranks.index, key=lambda m: (ranks.at[m, base], m))
+    rows = []
+    for model in order:
+        shift = int(ranks.at[model, "mean"] - ranks.at[model, base])
+        rows.append((str(models.at[model, "display_name"]), str(models.at[model, "family"]),
+                     *(str(int(ranks.at[model, name])) for name in comparison.method_names),
+                     f"{shift:+d}" if shift else "0"))
+    header = ("model", "family", *(short[n] for n in comparison.method_names),
+              f"shift mean→{short[base]}")
+    numeric = (False, False) + (True,) * (len(header) - 2)
+    shifts = comparison.shifts()
+    moved = shifts[(shifts["method"] == base) & (shifts["shift"] != 0)]
+    movers = [inline(plain(r.display_name), f" (#{r.reference_rank} → #{r.rank})")
+              for r in moved.head(3).itertuples(index=False)]
+    tau = correlations[((correlations.method_a == "mean") & (correlations.method_b == base))
+                       | ((correlations.method_b == "mean") & (correlations.method_a == base))]
+    tau_text = fmt(float(tau["kendall_tau_b"].iloc[0]), 2) if len(tau) else "–"
+    kept = int((ranks["mean"] == ranks[base]).sum())
+    text = inline(
+        f"Kendall's τ-b between the plain mean and CSD at T={report.base_schedule} is "
+        f"**{tau_text}**; {kept} of {len(order)} models keep their rank. ",
+        *(("Largest moves from the mean to CSD: ", *join_inline(movers), ".") if movers else
+          ("No model changes rank.",)))
+    return Section("comparison", "Comparison with other rankings", (
+        Paragraph(text),
+        Figure("compare/figures/bump_chart.png", "Rank of every model under every method",
+               prose("Rank under each method; CSD schedules right of the dashed line "
+                     "(`compare/rankings.csv`).")),
+        Figure("compare/figures/rank_correlations.png", "Rank correlations between methods",
+               prose("Rank agreement between methods (`compare/rank_correlations.csv`).")),
+        Table("agreement-table", prose(f"Agreement of each method with CSD at "
+                                       f"T={report.base_schedule}"),
+              ("method", "reads", "Kendall τ-b", "Spearman ρ", "mean |Δrank|", "max |Δrank|"),
+              agreement, (False, False, True, True, True, True)),
+        Table("rankings-table", prose(f"Rank of every model under every method, by CSD rank at "
+                                      f"T={report.base_schedule}; shift = rank by mean − rank "
+                                      "by CSD (positive: CSD ranks it higher)"),
+              header, tuple(rows), numeric, scroll=len(rows) > SCROLL_ROWS),
+        Table("shifts-table", prose(f"Biggest rank shifts from the mean to each CSD schedule "
+                                    f"(up to {TOP_SHIFTS} each; `compare/rank_shifts.csv`)"),
+              ("schedule", "model", "rank by mean", "rank by CSD", "shift", "mean score",
+               "E[S]"), shift_rows(comparison, shifts),
+              (False, False, True, True, True, True, True)),
+    ))
+
+
+def agreement_rows(comparison: Any, correlations: pd.DataFrame, base: str) -> tuple:
+    """One row per method other than ``base``: its Kendall tau-b etc. against ``base``."""
+    rows = []
+    for method in comparison.methods:
+        if method.name == base:
+            continue
+        pair = correlations[((correlations.method_a == method.name)
+                             & (correlations.method_b == base))
+                            | ((correlations.method_b == method.name)
+                               & (correlations.method_a == base))]
+        if not len(pair):
+            continue
+        r = pair.iloc[0]
+        rows.append((method.short, method.description, fmt(r.kendall_tau_b, 3),
+                     fmt(r.spearman_rho, 3), fmt(r.mean_abs_rank_diff, 2),
+                     str(int(r.max_abs_rank_diff))))
+    return tuple(rows)
+
+
+def shift_rows(comparison: Any, shifts: pd.DataFrame) -> tuple:
+    short = {m.name: m.short for m in comparison.methods}
+    rows = []
+    for method in comparison.csd_methods:
+        part = shifts[(shifts["method"] == method) & (shifts["shift"] != 0)].head(TOP_SHIFTS)
+        for r in part.itertuples(index=False):
+            rows.append((short[method], str(r.display_name), str(r.reference_rank), str(r.rank),
+                         f"{int(r.shift):+d}", fmt(r.reference_score), fmt(r.score)))
+    return tuple(rows)
+
+
+def orders_section(report: Report) -> Section:
+    """Spread of E[S] and rank over round orders at the base schedule."""
+    result = report.orders
+    label = result.labels[0]
+    table = result.sensitivity()
+    table = table[table["elimination"] == label]
+    taus = result.kendall_taus()[1:, 0]
+    finite = taus[np.isfinite(taus)]
+    kind = (f"all {result.n_orders} orders of the {result.scenario.n_rounds} rounds"
+            if result.exhaustive else
+            f"{result.n_orders} orders (the curated one and a random sample of the "
+            f"{result.scenario.n_rounds}! possible)")
+    tau_text = (f"Kendall's τ-b of each order's ranking against the curated order's: median "
+                f"**{fmt(float(np.median(finite)), 3)}**, minimum {fmt(float(finite.min()), 3)}."
+                if finite.size else "")
+    rows = tuple((str(r.marginal_rank), str(r.display_name), str(r.family),
+                  f"{fmt(r.curated_score)} (#{r.curated_rank})", pm(r.mean_score, r.sd_score),
+                  f"{fmt(r.min_score)} – {fmt(r.max_score)}", f"{r.best_rank} – {r.worst_rank}",
+                  fmt(r.p_rank_first, 3), fmt(r.p_top_k, 3), fmt(r.mc_std_error, 4))
+                 for r in table.itertuples(index=False))
+    return Section("orders", "Order sensitivity", (
+        Paragraph(inline(
+            f"The rounds were replayed in {kind}, {result.iterations:,} tournaments each at "
+            f"T={label}, with common random numbers. {tau_text} A spread (sd over orders) well "
+            "above the Monte Carlo SE is due to the order, not to pairing luck.")),
+        Figure("orders/order_spread.png", "Expected win score under each round order",
+               prose("E[S] over round orders: dots = orders, red diamond = the curated order, "
+                     "bar = mean (`orders/order_sensitivity.csv`).")),
+        Table("orders-table", prose(f"By mean E[S] over orders (#); T={label}"),
+              ("#", "model", "family", "curated E[S] (rank)", "mean ± sd over orders",
+               "range", "ranks", "P(first)", f"P(top {result.top_k})", "MC SE"), rows,
+              (True, False, False, True, True, True, True, True, True, True),
+              scroll=len(rows) > SCROLL_ROWS),
+    ))
+
+
+def bootstrap_section(report: Report) -> Section:
+    """Bootstrap rank intervals and tiers at the base schedule."""
+    boot = report.bootstrap
+    label = report.base_schedule
+    table = boot.table()
+    tiers = table.groupby("elimination", sort=False)["tier"].max()
+    part = table[table["elimination"] == label]
+    scheme = ("every round's benchmarks resampled with replacement"
+              + (" and every score perturbed by its standard error" if boot.noise else ""))
+    rounds = (inline("Rounds with more than one benchmark (the only ones resampling changes): ",
+                     plain(", ".join(boot.resampled_rounds)), ".")
+              if boot.resampled_rounds else inline("Every round has one benchmark."))
+    blocks: list[Any] = [Paragraph(inline(
+        f"{boot.replicates} replicates × {boot.iterations:,} tournaments: in each, {scheme}; "
+        f"CSD is rerun with the same random numbers. Intervals are {100 * boot.level:g}% "
+        "percentile intervals; a tier groups models whose rank intervals overlap (chained). "
+        "Tiers: " + ", ".join(f"T={k}: {int(v)}" for k, v in tiers.items()) + ". ", rounds))]
+    if boot.degenerate:
+        blocks.append(Paragraph(inline(
+            "Nothing was resampled: every round has one benchmark and the scenario gives no "
+            "score errors, so these intervals show Monte Carlo noise only, not data "
+            "uncertainty."), "warning"))
+    rows = tuple((str(r.rank), str(r.display_name), str(r.family), str(r.tier),
+                  f"{r.rank_low} – {r.rank_high}", fmt(r.rank_median, 1), fmt(r.expected_score),
+                  f"{fmt(r.score_low)} – {fmt(r.score_high)}")
+                 for r in part.itertuples(index=False))
+    blocks += [
+        Figure("bootstrap/bootstrap_ranks.png", "Bootstrap rank intervals with tiers",
+               prose("Rank intervals per model; shaded bands are tiers (`bootstrap/tiers.csv`).")),
+        Table("bootstrap-table", prose(f"Bootstrap intervals at T={label}"),
+              ("rank", "model", "family", "tier", "rank interval", "median rank", "E[S]",
+               "E[S] interval"), rows, (True, False, False, True, True, True, True, True),
+              scroll=len(rows) > SCROLL_ROWS),
+    ]
+    return Section("bootstrap", "Data uncertainty (bootstrap)", tuple(blocks))
+
+
+__all__ = ["agreement_rows", "bootstrap_section", "comparison_section", "orders_section",
+           "shift_rows"]

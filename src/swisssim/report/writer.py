@@ -1,0 +1,151 @@
+"""One-command report: sweep, comparison, optional order sensitivity and bootstrap, as HTML + MD.
+
+:func:`write_report` writes the analyses of a :class:`~swisssim.report.model.Report` atomically (all or
+nothing) into one folder::
+
+    DIR/
+      report.html        self-contained: figures as base64 PNG data URIs, inline CSS, no script
+      report.md          the same content; images and files linked relatively
+      manifest.json      every setting, seed, version and timing of the analyses below
+      summary.csv        the headline table: E[S], SE and rank per schedule, drop, profile
+      sweep/             sweep.csv, risk_profile.csv, rank_distribution.csv, survival.csv,
+                         manifest.json, figures/{sensitivity,risk_profile,survival,
+                         rank_distribution}.png (+ .svg)
+      compare/           rankings.csv, rank_correlations.csv, rank_shifts.csv, manifest.json,
+                         figures/{bump_chart,rank_correlations}.png (+ .svg)
+      orders/            (--orders) order_sensitivity.csv, order_taus.csv, order_scores.csv,
+                         manifest.json, order_spread.png (+ .svg)
+      bootstrap/         (--bootstrap) bootstrap.csv, tiers.csv, manifest.json,
+                         bootstrap_ranks.png (+ .svg)
+
+Each sub-folder holds what the corresponding command (``sweep``, ``compare``, ``orders``,
+``run --bootstrap``) writes, with its own ``manifest.json``, so ``swisssim plot DIR/sweep`` works
+on it. The content of the two documents is assembled once (:mod:`swisssim.report.content`, on
+the model of :mod:`swisssim.report.doc`) and rendered twice (:mod:`swisssim.report.html`,
+:mod:`swisssim.report.markdown`). Every figure is also written as a PNG file; ``palette=True`` stores
+them as 256-colour palette images and ``svg=False`` drops the SVG copies (``results/`` uses
+both).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from swisssim.analysis.orders import orders_manifest
+from swisssim.io.figures import palette_png
+from swisssim.io.manifests import base_manifest, bootstrap_manifest, simulation_manifest
+from swisssim.io.staging import SubStaging, atomic_output
+from swisssim.io.writers import (
+    stage_bootstrap,
+    stage_orders,
+    stage_sweep,
+    sweep_manifest,
+    write_comparison,
+)
+from swisssim.report.content import build_document
+from swisssim.report.html import render_html
+from swisssim.report.markdown import render_markdown
+from swisssim.report.model import Report, summary_frame
+
+# -- manifest and summary -------------------------------------------------------------------------
+
+def report_manifest(report: Report, argv: Sequence[str] | None) -> dict[str, Any]:
+    """The report's manifest: scenario, environment, and one entry per analysis."""
+    import scipy
+
+    result = report.sweep.result
+    manifest = base_manifest("report", report.scenario, list(argv) if argv is not None else None)
+    manifest["environment"].setdefault("scipy", scipy.__version__)
+    manifest["simulation"] = simulation_manifest(result)
+    manifest["sweep"] = sweep_manifest(report.sweep, report.sweep.risk_profile())
+    manifest["comparison"] = report.comparison.parameters()
+    manifest["comparison"]["simulation"] = "the sweep's simulation (not run twice)"
+    if report.orders is not None:
+        manifest["orders"] = orders_manifest(report.orders, report.orders_samples)
+    if report.bootstrap is not None:
+        manifest["bootstrap"] = bootstrap_manifest(report.bootstrap)
+    manifest["seconds"] = {k: round(v, 3) for k, v in report.seconds.items()}
+    return manifest
+
+
+# -- writing --------------------------------------------------------------------------------------
+
+def write_report(report: Report, out: str | Path, argv: Sequence[str] | None = None, *,
+                 svg: bool = True, palette: bool = False, dpi: int = 150) -> dict[str, Any]:
+    """Write the report folder atomically (layout in the module notes); return the manifest.
+
+    Parameters
+    ----------
+    report
+        The analyses (:func:`build_report`).
+    out
+        The folder; files of earlier runs that this report does not write are left alone.
+    argv
+        The command line, recorded in the manifests.
+    svg
+        Also keep SVG copies of the figures.
+    palette
+        Store PNG figures as 256-colour palette images (:func:`palette_png`), about 3x smaller;
+        the HTML embeds the same bytes.
+    dpi
+        PNG resolution of every figure.
+    """
+    manifest = report_manifest(report, argv)
+    argv_list = list(argv) if argv is not None else None
+    started = time.perf_counter()
+    with atomic_output(out) as stage:
+        sweep_stage = SubStaging(stage, "sweep", keep_svg=svg)
+        stage_sweep(report.sweep, sweep_stage, dpi=dpi)
+        sweep_stage.write_json("manifest.json", _part_manifest(manifest, argv_list,
+                                                               ("simulation", "sweep")))
+        compare_stage = SubStaging(stage, "compare", keep_svg=svg)
+        write_comparison(compare_stage, report.comparison, dpi=dpi)
+        compare_stage.write_json("manifest.json", _part_manifest(
+            manifest, argv_list, ("simulation", "comparison")))
+        if report.orders is not None:
+            orders_stage = SubStaging(stage, "orders", keep_svg=svg)
+            stage_orders(report.orders, orders_stage, dpi=dpi)
+            orders_stage.write_json("manifest.json", _part_manifest(manifest, argv_list,
+                                                                    ("orders",)))
+        if report.bootstrap is not None:
+            boot_stage = SubStaging(stage, "bootstrap", keep_svg=svg)
+            stage_bootstrap(report.bootstrap, boot_stage, dpi=dpi)
+            boot_stage.write_json("manifest.json", _part_manifest(
+                manifest, argv_list, ("simulation", "bootstrap")))
+        stage.write_csv("summary.csv", summary_frame(report))
+        if palette:
+            for name in stage.names:
+                if name.lower().endswith(".png"):
+                    palette_png(stage.root / name)
+        files = sorted(stage.names + ["report.html", "report.md", "manifest.json"])
+        manifest["report"] = {"files": files, "svg": svg, "palette_png": palette, "dpi": dpi,
+                              "figure_and_table_seconds": round(time.perf_counter() - started,
+                                                                3)}
+        document = build_document(report, manifest, files)
+        stage.write_text("report.html", render_html(document, stage.root, dpi=dpi))
+        stage.write_text("report.md", render_markdown(document))
+        stage.write_json("manifest.json", manifest)
+    return manifest
+
+
+def _part_manifest(manifest: dict[str, Any], argv: list[str] | None,
+                   keys: Sequence[str]) -> dict[str, Any]:
+    """The manifest of one sub-folder: the common fields plus the analyses it holds."""
+    common = ("command", "argv", "created_utc", "scenario", "environment")
+    part = {k: manifest[k] for k in common if k in manifest}
+    part["argv"] = argv if argv is not None else manifest.get("argv")
+    part.update({k: manifest[k] for k in keys if k in manifest})
+    return part
+
+
+def _part_manifest(manifest: dict[str, Any], argv: list[str] | None,
+                   keys: Sequence[str]) -> dict[str, Any]:
+    """The manifest of one sub-folder: the common fields plus the analyses it holds."""
+    common = ("command", "argv", "created_utc", "scenario", "environment")
+    part = {k: manifest[k] for k in common if k in manifest}
+    part["argv"] = argv if argv is not None else manifest.get("argv")
+    part.update({k: manifest[k] for k in keys if k in manifest})
+    return part
