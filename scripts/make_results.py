@@ -229,7 +229,7 @@ Total: {total:.1f} MB.
 Each folder holds `report.html` (self-contained: open it from disk), `report.md` (the same, with
 figures linked), `summary.csv` (the headline table), `manifest.json`, and the sub-folders
 `sweep/`, `compare/`, `orders/` and (where run) `bootstrap/` with their CSV files, figures and
-manifests; the layout is described in `src/swisssim/report.py`.
+manifests; the layout is described in `src/swisssim/report/writer.py`.
 
 Figures are PNG only, at {dpi} dpi, stored as 256-colour palette images (`--no-svg --palette-png
 --dpi {dpi}`), to keep this folder small enough for git: SVG copies would add about 1 MB per

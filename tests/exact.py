@@ -3,7 +3,7 @@
 This module is a deliberately simple, pure-Python reference implementation of one
 CSD tournament as described in J. Liu et al., "LLM Swiss Round: Aggregating
 Multi-Benchmark Performance via Competitive Swiss-System Dynamics",
-arXiv:2512.21010 (2025), with the defaults of ``docs/csd-method.md``.  It is written
+arXiv:2512.21010 (2025), with the defaults of ``docs/method.md``.  It is written
 independently of the numba engine and is used only by the test suite.
 
 Instead of sampling, it enumerates *every* random choice of a tournament with its
@@ -465,7 +465,7 @@ def exact_tournament(
     """Compute the exact outcome distribution of a tiny CSD tournament.
 
     Implements the tournament of Liu et al., arXiv:2512.21010 (see
-    ``docs/csd-method.md`` section 2) by exhaustive enumeration of all random
+    ``docs/method.md`` section 2) by exhaustive enumeration of all random
     choices, without any sampling.
 
     Parameters
@@ -513,7 +513,7 @@ def group_size_final_multiset(
     """Final score multiset implied by score-group sizes alone (``ties="coin"``).
 
     Every match has exactly one winner, so the sizes of the score groups evolve the
-    same way in every tournament whatever the data (``docs/csd-method.md`` section 5).
+    same way in every tournament whatever the data (``docs/method.md`` section 6).
     A group of size g at score s yields ``g // 2`` winners at s + 1, ``g // 2`` losers
     at s and, if g is odd, one bye at ``s + bye_points``; then the effective T_k
     lowest scores are eliminated (and keep their score).

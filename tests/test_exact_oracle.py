@@ -2,7 +2,7 @@
 
 The oracle is the reference the Monte Carlo engine is tested against (CSD of
 Liu et al., arXiv:2512.21010), so here it is itself checked against hand-worked
-tournaments, structural invariants (``docs/csd-method.md`` section 5) and an
+tournaments, structural invariants (``docs/method.md`` section 6) and an
 independent, deliberately naive brute force over every group *shuffle*.
 """
 

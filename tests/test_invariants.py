@@ -1,4 +1,4 @@
-"""Invariants of docs/csd-method.md section 5 that hold in every tournament, whatever the data."""
+"""Invariants of docs/method.md section 6 that hold in every tournament, whatever the data."""
 
 from __future__ import annotations
 

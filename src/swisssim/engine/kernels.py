@@ -1,7 +1,7 @@
 """Numba kernels of the Swiss-system engine. Arrays in, arrays out; nothing is decided here.
 
 One tournament follows Liu et al., "LLM Swiss Round" (arXiv:2512.21010), section on Competitive
-Swiss-System Dynamics, with the conventions of ``docs/csd-method.md``:
+Swiss-System Dynamics, with the conventions of ``docs/method.md`` (section 2; streams: section 4):
 
 * Scores are integers in **score units** (see :func:`units_per_point`): a win is one unit, or two
   when draws or half-point byes need half points. Integer scores keep the score groups exact and

@@ -124,7 +124,7 @@ def simulate(
 
     Notes
     -----
-    Ties, byes and eliminations follow ``docs/csd-method.md``: equal round scores are a fair coin
+    Ties, byes and eliminations follow ``docs/method.md`` (sections 2.3-2.6): equal round scores are a fair coin
     (or a draw), the odd model out of a score group gets a bye worth ``bye_points``, and the
     elimination tie-break is ``random`` or ``index`` (earliest listed model first). The last active
     model is never eliminated.
