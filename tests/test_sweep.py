@@ -109,13 +109,13 @@ def test_rank_column_names():
 def test_common_random_numbers_shrink_the_standard_error_of_the_drop():
     scenario = load_scenario(PAPER)
     # Schedules that diverge only after round 7: paired tournaments share rounds 1-7 exactly.
-    late = sweep(scenario, ["0", "0,0,0,0,0,0,2,0,0,0,0,0"], iterations=4000, seed=11)
+    late = sweep(scenario, elimination=["0", "0,0,0,0,0,0,2,0,0,0,0,0"], iterations=4000, seed=11)
     risk = late.risk_profile()
     ratio = risk["drop_se"] / risk["unpaired_drop_se"]
     assert ratio.median() < 0.7
     assert (ratio <= 1.0).all()
     # The paper's sweep: T = 1 and T = 2 stay correlated; T = 0 vs T = 2 only slightly.
-    result = sweep(scenario, [0, 1, 2], iterations=4000, seed=11).result
+    result = sweep(scenario, elimination=[0, 1, 2], iterations=4000, seed=11).result
     error = result.std_error()
     _, paired = result.difference(1, 2)
     assert np.median(paired / np.hypot(error[1], error[2])) < 0.95
@@ -127,7 +127,7 @@ def test_elimination_after_the_lone_bottom_model_changes_nothing():
     # 29 models: from round 6 on the bottom score groups are singletons, which take 0-point byes;
     # eliminating them changes no score (a useful invariant of the bye rule).
     scenario = load_scenario(PAPER)
-    risk = sweep(scenario, ["0", "0,0,0,0,0,0,0,0,0,0,2,0"], iterations=500, seed=2).risk_profile()
+    risk = sweep(scenario, elimination=["0", "0,0,0,0,0,0,0,0,0,0,2,0"], iterations=500, seed=2).risk_profile()
     assert (risk["drop"] == 0).all() and (risk["drop_se"] == 0).all()
 
 
@@ -180,7 +180,7 @@ def test_sweep_risk_profile_matches_the_result_object(tmp_path, write_scenario):
                        "--no-figures")
     assert code == 0 and not (out / "figures").exists()
     written = pd.read_csv(out / "risk_profile.csv")
-    result = sweep(load_scenario(path), [0, 1], iterations=800, seed=9).result
+    result = sweep(load_scenario(path), elimination=[0, 1], iterations=800, seed=9).result
     drop, paired = result.difference(0, 1)
     np.testing.assert_allclose(written["drop"], drop, rtol=1e-12)
     np.testing.assert_allclose(written["drop_se"], paired, rtol=1e-12)
@@ -247,7 +247,7 @@ def test_sweep_api_validates_z():
 
 def test_equal_totals_are_ordered_by_how_early_models_leave(write_scenario):
     path = write_scenario(TINY_TOML, TINY_CSV)          # 4 models, 3 rounds
-    result = sweep(load_scenario(path), ["3", "0,0,3", "0", "1"], iterations=300, seed=3)
+    result = sweep(load_scenario(path), elimination=["3", "0,0,3", "0", "1"], iterations=300, seed=3)
     table = result.table().drop_duplicates("elimination").set_index("elimination")
     assert table["total_eliminations"].to_dict() == {"3": 3, "0,0,3": 3, "0": 0, "1": 3}
     assert table["removed_model_rounds"].to_dict() == {"3": 6, "0,0,3": 0, "0": 0, "1": 3}
@@ -260,10 +260,10 @@ def test_equal_totals_are_ordered_by_how_early_models_leave(write_scenario):
 
 def test_schedules_differing_only_in_timing_are_flagged(write_scenario):
     path = write_scenario(TINY_TOML, TINY_CSV)
-    result = sweep(load_scenario(path), ["0,2,0", "2,0,0"], iterations=200, seed=3)
+    result = sweep(load_scenario(path), elimination=["0,2,0", "2,0,0"], iterations=200, seed=3)
     assert result.risk_profile()["most_schedule"].iloc[0] == "2,0,0"
     assert any("only how early" in note for note in result.notes())
-    flat = sweep(load_scenario(path), ["1", "1,1,1"], iterations=200, seed=3)
+    flat = sweep(load_scenario(path), elimination=["1", "1,1,1"], iterations=200, seed=3)
     assert any("identical effective quotas" in note for note in flat.notes())
     assert any("same timing" in note for note in flat.notes())
     assert (flat.risk_profile()["profile"] == "no contrast").all()

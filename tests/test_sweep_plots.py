@@ -51,7 +51,7 @@ def folders(tmp_path_factory):
     root = tmp_path_factory.mktemp("sweeps")
     made = {}
     for n, schedules in ((5, [0, 1, 2]), (100, [0, 1, 2, "10%", "0,0,0,0,2,2,2,2"])):
-        result = sweep(synthetic_scenario(n), schedules, iterations=300, seed=1)
+        result = sweep(synthetic_scenario(n), elimination=schedules, iterations=300, seed=1)
         write_sweep(result, root / f"m{n}", ["test"])
         made[n] = root / f"m{n}"
     return made
@@ -130,7 +130,7 @@ def test_risk_scatter_labels_everyone_when_few_and_the_extremes_when_many(folder
 
 
 def test_figures_without_any_elimination_contrast(tmp_path):
-    result = sweep(synthetic_scenario(6), [0], iterations=200, seed=2)
+    result = sweep(synthetic_scenario(6), elimination=[0], iterations=200, seed=2)
     write_sweep(result, tmp_path / "flat", None)
     frames = read_sweep_folder(tmp_path / "flat")
     assert (frames.risk["profile"] == "no contrast").all()

@@ -30,9 +30,13 @@ class InputError(ValueError):
         self.field = field
         self.expected = expected
         self.found = found
+        self.found_text = found_text if found_text is not None else _show(found)
         location = f"{source}: {field}" if field else source
-        shown = found_text if found_text is not None else _show(found)
-        super().__init__(f"{location}: expected {expected}, found {shown}")
+        super().__init__(f"{location}: expected {expected}, found {self.found_text}")
+
+    def renamed(self, source: str, field: str = "") -> InputError:
+        """The same error reported under another name (a command-line flag for an argument)."""
+        return InputError(source, field, self.expected, self.found, found_text=self.found_text)
 
 
 def _show(value: Any) -> str:

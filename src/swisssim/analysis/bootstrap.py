@@ -38,18 +38,20 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 import pandas as pd
 
 from swisssim.analysis.orders import competition_ranks
 from swisssim.data.rounds import normalized_scores
-from swisssim.data.scenario import Scenario, check_iterations
+from swisssim.data.scenario import Scenario
 from swisssim.data.schedules import Schedule
 from swisssim.engine.results import SimulationResult
+from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import EngineSession
 from swisssim.errors import InputError
+from swisssim.validation import is_number
 
 #: Spawn key separating the bootstrap generators from any other generator derived from the seed.
 BOOTSTRAP_STREAM = 0x424F4F54  # "BOOT"
@@ -256,15 +258,12 @@ def check_replicates(value: Any, source: str, field: str) -> int:
 def bootstrap(
     scenario: Scenario,
     replicates: int,
+    settings: Settings | None = None,
+    /,
     *,
-    iterations: int | None = None,
-    seed: int | None = None,
-    elimination: Sequence[Any] | None = None,
-    tie_break: str | None = None,
-    threads: int | None = None,
     reference: SimulationResult | None = None,
     level: float = 0.95,
-    progress: bool = False,
+    **overrides: Unpack[SettingsFields],
 ) -> BootstrapResult:
     """Bootstrap the data of a scenario: rerun CSD on resampled and perturbed scores.
 
@@ -274,19 +273,15 @@ def bootstrap(
         A validated scenario (optionally with ``score_errors``).
     replicates
         B, the number of bootstrap replicates.
-    iterations
-        Monte Carlo iterations per replicate (default: the reference's, else the scenario's).
-    seed, elimination, tie_break, threads
-        As in :func:`~swisssim.engine.simulation.simulate`; default: the reference run's settings, else
-        the scenario's.
+    settings, **overrides
+        As in :func:`~swisssim.engine.simulation.simulate`, for every replicate (iterations are
+        per replicate); fields left at ``None`` take the reference run's settings, else the
+        scenario's. ``progress`` shows a bar over replicates.
     reference
         The run on the data as given, whose expected scores and ranks are the point estimates;
         simulated here when not given.
     level
         Confidence level of the percentile intervals.
-    progress
-        Show a progress bar over replicates.
-
     Returns
     -------
     BootstrapResult
@@ -297,18 +292,17 @@ def bootstrap(
     Resampling, noise, rank ties and the tier rule are described in the module conventions.
     """
     replicates = check_replicates(replicates, "bootstrap", "replicates")
-    if not isinstance(level, float) or not 0.0 < level < 1.0:
+    if not is_number(level) or not 0.0 < level < 1.0:
         raise InputError("bootstrap", "level", "a number strictly between 0 and 1", level)
+    level = float(level)
+    settings = Settings.of(settings, overrides)
     if reference is not None:
-        seed = reference.seed if seed is None else seed
-        elimination = reference.schedules if elimination is None else elimination
-        tie_break = reference.tie_break if tie_break is None else tie_break
-        threads = reference.threads if threads is None else threads
-        iterations = reference.iterations if iterations is None else iterations
-    iterations = check_iterations(scenario.simulation.iterations if iterations is None
-                                  else iterations, "bootstrap", "iterations")
-    session = EngineSession(scenario, seed=seed, elimination=elimination, tie_break=tie_break,
-                            threads=threads)
+        settings = settings.defaults(seed=reference.seed, elimination=reference.schedules,
+                                     tie_break=reference.tie_break, threads=reference.threads,
+                                     iterations=reference.iterations)
+    iterations = settings.resolved_iterations(scenario)
+    progress = settings.progress
+    session = EngineSession(scenario, settings)
     resampler = Resampler(scenario)
     started = time.perf_counter()
     if reference is None:

@@ -25,7 +25,7 @@ import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,7 @@ from swisssim.analysis import baselines
 from swisssim.data.rounds import round_scores
 from swisssim.data.scenario import Scenario
 from swisssim.engine.results import SimulationResult
+from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import simulate
 
 #: Significant digits to which scores are compared when ranking.
@@ -154,17 +155,14 @@ class Comparison:
 
 def compare(
     scenario: Scenario,
+    settings: Settings | None = None,
+    /,
     *,
-    iterations: int | None = None,
-    seed: int | None = None,
-    elimination: Sequence[Any] | None = None,
-    tie_break: str | None = None,
-    threads: int | None = None,
-    progress: bool = False,
     elo_orders: int = baselines.ELO_ORDERS,
     elo_k: float = baselines.ELO_K,
     bt_alpha: float = baselines.BT_ALPHA,
     simulation: SimulationResult | None = None,
+    **overrides: Unpack[SettingsFields],
 ) -> Comparison:
     """Score every model under every method.
 
@@ -172,15 +170,16 @@ def compare(
     ----------
     scenario
         A validated scenario.
-    iterations, seed, elimination, tie_break, threads, progress
-        Passed to :func:`swisssim.simulate` (defaults: the scenario's settings). The Elo orders
-        are drawn from the same seed (see :func:`swisssim.analysis.baselines.fit_elo`).
+    settings, **overrides
+        The CSD simulation's settings, as in :func:`swisssim.simulate` (defaults: the
+        scenario's). The Elo orders are drawn from the same seed (see
+        :func:`swisssim.analysis.baselines.fit_elo`).
     elo_orders, elo_k, bt_alpha
         Elo orders and K-factor, Bradley-Terry ridge penalty.
     simulation
         An already computed CSD simulation of ``scenario`` (e.g. a sweep's), used instead of
-        simulating again; then ``iterations``, ``seed``, ``elimination``, ``tie_break`` and
-        ``threads`` must be left at ``None`` (they are the simulation's), and the Elo orders are
+        simulating again; then the settings' ``iterations``, ``seed``, ``elimination``,
+        ``tie_break`` and ``threads`` must be left at ``None`` (they are the simulation's), and the Elo orders are
         drawn from its seed.
 
     Returns
@@ -195,14 +194,14 @@ def compare(
     """
     times: dict[str, float] = {}
     started = time.perf_counter()
+    settings = Settings.of(settings, overrides)
     if simulation is None:
-        result = simulate(scenario, iterations=iterations, seed=seed, elimination=elimination,
-                          tie_break=tie_break, threads=threads, progress=progress)
+        result = simulate(scenario, settings)
         times["csd"] = time.perf_counter() - started
     else:
-        result = _checked_simulation(scenario, simulation, iterations=iterations, seed=seed,
-                                     elimination=elimination, tie_break=tie_break,
-                                     threads=threads)
+        result = _checked_simulation(scenario, simulation, iterations=settings.iterations,
+                                     seed=settings.seed, elimination=settings.elimination,
+                                     tie_break=settings.tie_break, threads=settings.threads)
         times["csd"] = float(result.wall_time)
     started = time.perf_counter()
     values = round_scores(scenario)

@@ -34,16 +34,16 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 import pandas as pd
 
 from swisssim.data.rounds import round_scores
-from swisssim.data.scenario import Scenario, check_iterations
+from swisssim.data.scenario import Scenario
 from swisssim.data.schedules import Schedule
+from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import EngineSession
 from swisssim.errors import InputError
 
@@ -249,16 +249,13 @@ def _unrank(index: int, n: int) -> list[int]:
 
 def evaluate_orders(
     scenario: Scenario,
+    settings: Settings | None = None,
+    /,
     *,
     samples: int = DEFAULT_SAMPLES,
-    iterations: int = ORDERS_ITERATIONS,
-    seed: int | None = None,
-    elimination: Sequence[Any] | None = (0,),
-    tie_break: str | None = None,
-    threads: int | None = None,
     top_k: int = 3,
     orders: np.ndarray | None = None,
-    progress: bool = False,
+    **overrides: Unpack[SettingsFields],
 ) -> OrdersResult:
     """Simulate the scenario under many round orders with common random numbers.
 
@@ -268,21 +265,16 @@ def evaluate_orders(
         A validated scenario; its rounds, in file order, are the curated order.
     samples
         Number of orders (all ``K!`` when that is not more); see :func:`order_permutations`.
-    iterations
-        Monte Carlo iterations per order (default 10,000, not the scenario's).
-    seed, tie_break, threads
-        As in :func:`~swisssim.engine.simulation.simulate` (default: the scenario's seed and tie-break).
-    elimination
-        Schedules (default: ``T = 0`` only; ``None`` = the scenario's). Quotas apply to
-        positions: "after the k-th round played".
+    settings, **overrides
+        As in :func:`~swisssim.engine.simulation.simulate`, with other defaults: iterations per
+        order :data:`ORDERS_ITERATIONS` (not the scenario's) and schedules ``T = 0`` only. Quotas
+        apply to positions: "after the k-th round played". ``progress`` shows a bar over
+        orders.
     top_k
         The ``k`` of the probability of ranking in the top ``k``.
     orders
         Explicit orders, shape (P, K), each a permutation of ``range(K)``; overrides ``samples``.
         Row 0 should be the curated order.
-    progress
-        Show a progress bar over orders.
-
     Returns
     -------
     OrdersResult
@@ -292,10 +284,12 @@ def evaluate_orders(
     Ranks, ties and the order-marginalised ranking follow the module conventions. The expected
     scores of order 0 equal those of ``simulate`` with the same seed, iterations and schedules.
     """
-    iterations = check_iterations(iterations, "evaluate_orders", "iterations")
+    settings = Settings.of(settings, overrides).defaults(iterations=ORDERS_ITERATIONS,
+                                                         elimination=(0,))
+    iterations = settings.resolved_iterations(scenario)
+    progress = settings.progress
     top_k = check_top_k(top_k, scenario.n_models, "evaluate_orders", "top_k")
-    session = EngineSession(scenario, seed=seed, elimination=elimination, tie_break=tie_break,
-                            threads=threads)
+    session = EngineSession(scenario, settings)
     if orders is None:
         orders, exhaustive = order_permutations(scenario.n_rounds, samples, session.seed)
     else:

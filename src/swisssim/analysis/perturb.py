@@ -26,11 +26,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 import pandas as pd
 
+from swisssim.analysis import baselines
 from swisssim.analysis.compare import (
     Comparison,
     compare,
@@ -38,6 +39,7 @@ from swisssim.analysis.compare import (
     correlation_pair,
 )
 from swisssim.data.scenario import Scenario
+from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.errors import InputError
 
 WORST = "worst"
@@ -207,22 +209,25 @@ class PerturbResult:
 
 def perturb(scenario: Scenario, models: Sequence[str] = (),
             assignments: dict[str, float | str] | None = None, clones: int = 0,
-            **compare_options: Any) -> PerturbResult:
+            settings: Settings | None = None, *, elo_orders: int = baselines.ELO_ORDERS,
+            elo_k: float = baselines.ELO_K, **overrides: Unpack[SettingsFields]) -> PerturbResult:
     """Run every method on the scenario, on its damaged copy and on its copy with clones.
 
-    ``compare_options`` go to :func:`swisssim.analysis.compare.compare` and are the same for every run
-    (same seed). The damaged copy is made only if ``models`` and ``assignments`` are given, the
+    ``settings`` (with ``overrides``), ``elo_orders`` and ``elo_k`` go to
+    :func:`swisssim.analysis.compare.compare` and are the same for every run (same seed). The damaged copy is made only if ``models`` and ``assignments`` are given, the
     clone copy only if ``clones > 0``.
     """
     assignments = dict(assignments or {})
-    before = compare(scenario, **compare_options)
+    settings = Settings.of(settings, overrides)
+    compare_options: dict[str, Any] = {"elo_orders": elo_orders, "elo_k": elo_k}
+    before = compare(scenario, settings, **compare_options)
     after = None
     if models and assignments:
-        after = compare(damaged(scenario, models, assignments), **compare_options)
+        after = compare(damaged(scenario, models, assignments), settings, **compare_options)
     clone_run, names = None, []
     if clones > 0:
         cloned, names = with_clones(scenario, clones)
-        clone_run = compare(cloned, **compare_options)
+        clone_run = compare(cloned, settings, **compare_options)
     return PerturbResult(before=before, models=tuple(models), assignments=assignments,
                          after=after, clones=clone_run, clone_names=tuple(names))
 

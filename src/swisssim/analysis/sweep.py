@@ -85,12 +85,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 import pandas as pd
 
+from swisssim.data.scenario import Scenario
 from swisssim.engine.results import Z95, SimulationResult
+from swisssim.engine.settings import Settings, SettingsFields
+from swisssim.engine.simulation import simulate
 from swisssim.errors import InputError
 
 #: The paper's sweep: no elimination, drop 1 per round, drop 2 per round.
@@ -381,18 +384,23 @@ class Sweep:
         return schedule_notes(self.result)
 
 
-def sweep(scenario: Any, elimination: Sequence[Any] | None = None, *, z: float = Z95,
-          **options: Any) -> Sweep:
+def sweep(scenario: Scenario, settings: Settings | None = None, /, *, z: float = Z95,
+          **overrides: Unpack[SettingsFields]) -> Sweep:
     """Simulate ``scenario`` under several schedules (default T = 0, 1, 2, like the paper).
 
-    ``options`` are passed to :func:`~swisssim.engine.simulation.simulate` (iterations, seed, tie_break,
-    threads, progress). The scenario's own ``elimination`` setting is not used.
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+    settings, **overrides
+        As in :func:`~swisssim.engine.simulation.simulate`, except that schedules default to
+        :data:`DEFAULT_SCHEDULES`: the scenario's own ``elimination`` setting is not used.
+    z
+        Significance threshold of the profile labels (:func:`profile_rule`).
     """
-    from swisssim.engine.simulation import simulate
-
     z = check_z(z, "sweep", "z")
-    schedules = list(DEFAULT_SCHEDULES) if elimination is None else list(elimination)
-    return Sweep(simulate(scenario, elimination=schedules, **options), z=z)
+    settings = Settings.of(settings, overrides).defaults(elimination=DEFAULT_SCHEDULES)
+    return Sweep(simulate(scenario, settings), z=z)
 
 
 def schedule_notes(result: SimulationResult) -> list[str]:

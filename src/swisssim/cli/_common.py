@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from swisssim.data.scenario import Scenario, check_iterations, check_seed, load_scenario
-from swisssim.data.schedules import parse_schedules
+from swisssim.data.scenario import Scenario, load_scenario
+from swisssim.engine.settings import Settings
 from swisssim.errors import InputError
+from swisssim.validation import check_iterations
 
 
 def add_scenario_argument(parser: argparse.ArgumentParser) -> None:
@@ -33,19 +37,44 @@ def load(args: argparse.Namespace) -> Scenario:
     return load_scenario(args.scenario)
 
 
-def checked_overrides(args: argparse.Namespace, scenario: Scenario) -> dict:
-    """Validate the command-line overrides of the scenario's ``[simulation]`` settings."""
-    overrides: dict = {}
-    if args.iterations is not None:
-        overrides["iterations"] = check_iterations(args.iterations, "--iterations", "")
-    if args.seed is not None:
-        overrides["seed"] = check_seed(args.seed, "--seed", "")
-    if args.elimination is not None:
-        overrides["elimination"] = parse_schedules(args.elimination, scenario.n_rounds,
-                                                   "--elimination", "")
-    if args.tie_break is not None:
-        overrides["tie_break"] = args.tie_break
-    return overrides
+#: The command-line flag of each :class:`~swisssim.engine.settings.Settings` field.
+SETTINGS_FLAGS = {"iterations": "--iterations", "seed": "--seed", "elimination": "--elimination",
+                  "tie_break": "--tie-break", "threads": "--threads",
+                  "probabilistic_wins": "--probabilistic-wins"}
+
+
+@contextmanager
+def flag_names(source: str = "Settings",
+               flags: dict[str, str] | None = None) -> Iterator[None]:
+    """Report the library's argument errors under the command line's flag names.
+
+    Validation lives in the library (:mod:`swisssim.validation`, :class:`Settings`) and names
+    Python arguments (``Settings: iterations: ...``); inside this context such an error is
+    re-raised naming the flag instead (``--iterations: ...``).
+    """
+    flags = SETTINGS_FLAGS if flags is None else flags
+    try:
+        yield
+    except InputError as error:
+        if error.source == source:
+            for name, flag in flags.items():
+                if error.field == name or error.field.startswith(name + "["):
+                    raise error.renamed(flag, error.field[len(name):]) from None
+        raise
+
+
+def settings_from_args(args: argparse.Namespace, scenario: Scenario, **defaults: Any) -> Settings:
+    """The :class:`Settings` of the simulation flags, validated (schedules parsed for the
+    scenario) before anything runs; ``defaults`` fill flags that were not given."""
+    with flag_names():
+        settings = Settings(
+            iterations=args.iterations, seed=args.seed, elimination=args.elimination,
+            tie_break=args.tie_break, threads=args.threads,
+            probabilistic_wins=True if getattr(args, "probabilistic_wins", False) else None,
+            progress=not args.no_progress).defaults(**defaults)
+        settings.schedules(scenario)
+        settings.resolved_threads()
+    return settings
 
 
 def output_folder(args: argparse.Namespace, scenario: Scenario,

@@ -16,7 +16,7 @@ from swisssim.analysis.compare import (
 )
 from swisssim.cli import _common
 from swisssim.data.scenario import Scenario
-from swisssim.engine.simulation import resolve_threads
+from swisssim.engine.settings import Settings
 from swisssim.errors import InputError
 from swisssim.io.staging import (
     atomic_output,
@@ -52,10 +52,11 @@ def add_options(parser: argparse.ArgumentParser) -> None:
                         help=f"Elo K-factor (default {baselines.ELO_K:g})")
 
 
-def checked_options(args: argparse.Namespace, scenario: Scenario) -> dict[str, Any]:
-    """Validated keyword arguments for :func:`swisssim.analysis.compare.compare`."""
-    options = _common.checked_overrides(args, scenario)
-    options["threads"] = resolve_threads(args.threads)
+def checked_options(args: argparse.Namespace, scenario: Scenario,
+                    **defaults: Any) -> tuple[Settings, dict[str, Any]]:
+    """Validated settings and Elo options of :func:`swisssim.analysis.compare.compare`."""
+    settings = _common.settings_from_args(args, scenario, **defaults)
+    options: dict[str, Any] = {}
     if isinstance(args.elo_orders, bool) or not 1 <= args.elo_orders <= MAX_ELO_ORDERS:
         raise InputError("--elo-orders", "", f"an integer from 1 to {MAX_ELO_ORDERS}",
                          args.elo_orders)
@@ -63,17 +64,16 @@ def checked_options(args: argparse.Namespace, scenario: Scenario) -> dict[str, A
         raise InputError("--elo-k", "", "a positive finite number", args.elo_k)
     options["elo_orders"] = args.elo_orders
     options["elo_k"] = args.elo_k
-    options["progress"] = not args.no_progress
-    return options
+    return settings, options
 
 
 def execute(args: argparse.Namespace) -> int:
     scenario = _common.load(args)
-    options = checked_options(args, scenario)
+    settings, options = checked_options(args, scenario)
     if args.top < 1:
         raise InputError("--top", "", "a positive integer", args.top)
     out = _common.output_folder(args, scenario, "compare")
-    comparison = compare(scenario, **options)
+    comparison = compare(scenario, settings, **options)
     manifest = comparison_manifest("compare", scenario, comparison, args.argv)
     with atomic_output(out) as stage:
         write_comparison(stage, comparison)

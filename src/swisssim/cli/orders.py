@@ -17,7 +17,6 @@ from swisssim.analysis.orders import (
     evaluate_orders,
 )
 from swisssim.cli import _common
-from swisssim.engine.simulation import resolve_threads
 from swisssim.io.writers import write_orders
 
 
@@ -51,16 +50,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def execute(args: argparse.Namespace) -> int:
     scenario = _common.load(args)
-    overrides = _common.checked_overrides(args, scenario)
+    settings = _common.settings_from_args(args, scenario, iterations=ORDERS_ITERATIONS,
+                                          elimination=(0,))
     samples = check_samples(args.samples, "--samples", "")
     top_k = check_top_k(args.top, scenario.n_models, "--top", "")
-    threads = resolve_threads(args.threads)
     out = _common.output_folder(args, scenario, "orders")
-    result = evaluate_orders(
-        scenario, samples=samples, iterations=overrides.get("iterations", ORDERS_ITERATIONS),
-        seed=overrides.get("seed"), elimination=overrides.get("elimination", (0,)),
-        tie_break=overrides.get("tie_break"), threads=threads, top_k=top_k,
-        progress=not args.no_progress)
+    result = evaluate_orders(scenario, settings, samples=samples, top_k=top_k)
     write_orders(result, out, args.argv, samples=samples)
     print(summary_table(result).to_string())
     summary = tau_summary(result)

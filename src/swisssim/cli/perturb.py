@@ -59,9 +59,9 @@ def execute(args: argparse.Namespace) -> int:
     if not models and clones == 0:
         raise InputError("perturb", "", "--model with --set, and/or --clones N > 0",
                          found_text="neither")
-    options = checked_options(args, scenario)
+    settings, options = checked_options(args, scenario)
     out = _common.output_folder(args, scenario, "perturb")
-    result = perturb(scenario, models, assignments, clones, **options)
+    result = perturb(scenario, models, assignments, clones, settings, **options)
     manifest = comparison_manifest("perturb", scenario, result.before, args.argv)
     manifest["perturbation"] = {
         "models": list(models),

@@ -16,8 +16,9 @@ from swisssim.analysis.sweep import DEFAULT_SCHEDULES, check_z
 from swisssim.cli import _common
 from swisssim.cli.compare import checked_options
 from swisssim.cli.sweep import check_dpi
-from swisssim.data.scenario import check_iterations
 from swisssim.engine.results import Z95
+from swisssim.engine.settings import Settings
+from swisssim.validation import check_iterations
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -58,17 +59,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
-def checked(args: argparse.Namespace, scenario) -> dict:
-    """Validated keyword arguments for :func:`swisssim.report.model.build_report`."""
+def checked(args: argparse.Namespace, scenario) -> tuple[Settings, dict]:
+    """Validated settings and options of :func:`swisssim.report.model.build_report`."""
     from swisssim.analysis import baselines
 
-    if args.elimination is None:
-        args.elimination = [str(t) for t in DEFAULT_SCHEDULES]
     if args.elo_orders is None:
         args.elo_orders = baselines.ELO_ORDERS
     if args.elo_k is None:
         args.elo_k = baselines.ELO_K
-    options = checked_options(args, scenario)
+    settings, options = checked_options(args, scenario, elimination=DEFAULT_SCHEDULES)
     options["z"] = check_z(args.label_z, "--label-z")
     if args.orders is not None:
         options["orders"] = check_samples(args.orders, "--orders", "")
@@ -82,7 +81,7 @@ def checked(args: argparse.Namespace, scenario) -> dict:
         options["bootstrap_replicates"] = replicates
     if replicate_iterations is not None:
         options["bootstrap_iterations"] = replicate_iterations
-    return options
+    return settings, options
 
 
 def execute(args: argparse.Namespace) -> int:
@@ -91,10 +90,10 @@ def execute(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     scenario = _common.load(args)
-    options = checked(args, scenario)
+    settings, options = checked(args, scenario)
     dpi = check_dpi(args.dpi)
     out = _common.output_folder(args, scenario)
-    report = build_report(scenario, **options)
+    report = build_report(scenario, settings, **options)
     manifest = write_report(report, out, args.argv, svg=not args.no_svg,
                             palette=args.palette_png, dpi=dpi)
     for note in report.sweep.notes():

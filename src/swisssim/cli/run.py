@@ -9,11 +9,12 @@ import pandas as pd
 
 from swisssim.analysis.bootstrap import bootstrap
 from swisssim.cli import _common
-from swisssim.data.scenario import check_iterations
 from swisssim.engine.results import SimulationResult
-from swisssim.engine.simulation import check_target_se, resolve_threads, simulate
+from swisssim.engine.settings import Settings
+from swisssim.engine.simulation import check_target_se, simulate
 from swisssim.errors import InputError
 from swisssim.io.writers import write_run
+from swisssim.validation import check_iterations
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -47,19 +48,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def execute(args: argparse.Namespace) -> int:
     scenario = _common.load(args)
-    overrides = _common.checked_overrides(args, scenario)
-    overrides.update(_uncertainty_options(args))
-    if args.probabilistic_wins:
-        overrides["probabilistic_wins"] = True
-    replicates = overrides.pop("bootstrap", None)
-    replicate_iterations = overrides.pop("bootstrap_iterations", None)
-    threads = resolve_threads(args.threads)
+    settings = _common.settings_from_args(args, scenario)
+    options = _uncertainty_options(args)
+    replicates = options.pop("bootstrap", None)
+    replicate_iterations = options.pop("bootstrap_iterations", None)
     out = _common.output_folder(args, scenario)
-    result = simulate(scenario, threads=threads, progress=not args.no_progress, **overrides)
+    result = simulate(scenario, settings, **options)
     boot = None
     if replicates is not None:
-        boot = bootstrap(scenario, replicates, iterations=replicate_iterations, reference=result,
-                         progress=not args.no_progress)
+        boot = bootstrap(scenario, replicates,
+                         Settings(iterations=replicate_iterations, progress=settings.progress),
+                         reference=result)
     write_run(result, out, args.argv, bootstrap=boot)
     print(summary_table(result).to_string())
     stopping = getattr(result, "stopping", None)

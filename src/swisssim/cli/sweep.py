@@ -20,7 +20,7 @@ from swisssim.analysis.sweep import (
 )
 from swisssim.cli import _common
 from swisssim.engine.results import Z95
-from swisssim.engine.simulation import resolve_threads, simulate
+from swisssim.engine.simulation import simulate
 from swisssim.io.writers import write_sweep
 
 
@@ -48,14 +48,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def execute(args: argparse.Namespace) -> int:
     scenario = _common.load(args)
-    if args.elimination is None:
-        args.elimination = [str(t) for t in DEFAULT_SCHEDULES]
-    overrides = _common.checked_overrides(args, scenario)
+    settings = _common.settings_from_args(args, scenario, elimination=DEFAULT_SCHEDULES)
     z = check_z(args.label_z, "--label-z")
     dpi = check_dpi(args.dpi)
-    threads = resolve_threads(args.threads)
     out = _common.output_folder(args, scenario, "sweep")
-    result = simulate(scenario, threads=threads, progress=not args.no_progress, **overrides)
+    result = simulate(scenario, settings)
     sweep = Sweep(result, z=z)
     seconds = write_sweep(sweep, out, args.argv, figures=not args.no_figures, dpi=dpi)
     print(summary_table(sweep).to_string())

@@ -33,6 +33,7 @@ from swisssim.data.tables import (
 )
 from swisssim.errors import InputError
 from swisssim.errors import preview as _preview
+from swisssim.validation import check_iterations, check_seed, choice, flag, is_number
 
 NORMALIZATIONS = ("none", "minmax", "zscore", "rank")
 MISSING_POLICIES = ("error", "lose", "skip", "drop")
@@ -40,7 +41,6 @@ TIE_RULES = ("coin", "draw")
 TIE_BREAKS = ("random", "index")
 BYE_POINTS = (0.0, 0.5, 1.0)
 DEFAULT_ELIMINATION = (0, 1, 2)
-MAX_SEED = 2**64 - 1
 
 _TOP_KEYS = {"name", "description", "scores", "score_errors", "item_counts", "models_file",
              "scoring", "rounds",
@@ -362,11 +362,11 @@ def _parse_scoring(table: Mapping[str, Any], benchmarks: list[str], source: str)
                              f"benchmarks of the scores file ({_preview(benchmarks)})", bench)
     return Scoring(
         lower_is_better=tuple(lower),
-        normalization=_choice(table.get("normalization", "none"), NORMALIZATIONS, source,
+        normalization=choice(table.get("normalization", "none"), NORMALIZATIONS, source,
                               "[scoring].normalization"),
-        missing=_choice(table.get("missing", "error"), MISSING_POLICIES, source,
+        missing=choice(table.get("missing", "error"), MISSING_POLICIES, source,
                         "[scoring].missing"),
-        ties=_choice(table.get("ties", "coin"), TIE_RULES, source, "[scoring].ties"),
+        ties=choice(table.get("ties", "coin"), TIE_RULES, source, "[scoring].ties"),
     )
 
 
@@ -377,46 +377,20 @@ def _parse_simulation(table: Mapping[str, Any], n_rounds: int, source: str) -> S
         seed=check_seed(table.get("seed", 0), source, "[simulation].seed"),
         elimination=parse_schedules(table.get("elimination", list(DEFAULT_ELIMINATION)),
                                     n_rounds, source, "[simulation].elimination"),
-        tie_break=_choice(table.get("tie_break", "random"), TIE_BREAKS, source,
+        tie_break=choice(table.get("tie_break", "random"), TIE_BREAKS, source,
                           "[simulation].tie_break"),
         bye_points=check_bye_points(table.get("bye_points", 0.0), source,
                                     "[simulation].bye_points"),
-        probabilistic_wins=_flag(table.get("probabilistic_wins", False), source,
+        probabilistic_wins=flag(table.get("probabilistic_wins", False), source,
                                  "[simulation].probabilistic_wins"),
     )
 
 
-def _flag(value: Any, source: str, field: str) -> bool:
-    if not isinstance(value, bool):
-        raise InputError(source, field, "true or false", value)
-    return value
-
-
-def check_iterations(value: Any, source: str, field: str) -> int:
-    """A positive integer number of Monte Carlo iterations."""
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise InputError(source, field, "a positive integer", value)
-    return value
-
-
-def check_seed(value: Any, source: str, field: str) -> int:
-    """A seed: an integer in [0, 2**64)."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEED:
-        raise InputError(source, field, "an integer from 0 to 2**64 - 1", value)
-    return value
-
-
 def check_bye_points(value: Any, source: str, field: str) -> float:
     """Points for a bye: 0, 0.5 or 1."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or float(value) not in BYE_POINTS:
+    if not is_number(value) or float(value) not in BYE_POINTS:
         raise InputError(source, field, "0, 0.5 or 1", value)
     return float(value)
-
-
-def _choice(value: Any, allowed: Sequence[str], source: str, field: str) -> str:
-    if value not in allowed:
-        raise InputError(source, field, "one of " + ", ".join(repr(a) for a in allowed), value)
-    return str(value)
 
 
 def _apply_missing_policy(frame: pd.DataFrame, used: list[str], policy: str,

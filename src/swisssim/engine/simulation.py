@@ -11,27 +11,23 @@ from __future__ import annotations
 import math
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, Unpack
 
 import numba
 import numpy as np
 
 from swisssim.data.rounds import round_noise, round_scores
-from swisssim.data.scenario import (
-    TIE_BREAKS,
-    Scenario,
-    _choice,
-    check_iterations,
-    check_seed,
-)
-from swisssim.data.schedules import Schedule, parse_schedules
+from swisssim.data.scenario import Scenario
+from swisssim.data.schedules import Schedule
 from swisssim.engine import kernels
 from swisssim.engine.results import SimulationResult
 from swisssim.engine.rng import seed_key
+from swisssim.engine.settings import Settings, SettingsFields, resolve_threads
 from swisssim.errors import InputError
+from swisssim.validation import check_iterations, number
 
 #: Iterations per engine call when a progress bar is shown (results do not depend on it).
 PROGRESS_CHUNK = 5_000
@@ -65,29 +61,14 @@ class Counters:
                 self.elim_counts.sum(axis=0))
 
 
-def resolve_threads(threads: int | None, source: str = "--threads") -> int:
-    """Validate a thread count against numba's pool (``NUMBA_NUM_THREADS``)."""
-    available = numba.config.NUMBA_NUM_THREADS
-    if threads is None:
-        return available
-    if isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= available:
-        raise InputError(source, "", f"an integer from 1 to {available} (NUMBA_NUM_THREADS)",
-                         threads)
-    return threads
-
-
 def simulate(
     scenario: Scenario,
+    settings: Settings | None = None,
+    /,
     *,
-    iterations: int | None = None,
-    seed: int | None = None,
-    elimination: Sequence[Any] | None = None,
-    tie_break: str | None = None,
-    threads: int | None = None,
-    progress: bool = False,
     target_se: float | None = None,
     max_iterations: int | None = None,
-    probabilistic_wins: bool | None = None,
+    **overrides: Unpack[SettingsFields],
 ) -> SimulationResult:
     """Run the CSD Monte Carlo on a scenario.
 
@@ -107,7 +88,7 @@ def simulate(
     target_se
         Adaptive stopping: run until every expected score's standard error (all models, all
         schedules) is below ``target_se`` points, or ``max_iterations`` is reached. Excludes
-        ``iterations`` (the scenario's iteration count is then not used).
+        ``settings.iterations`` (the scenario's iteration count is then not used).
     max_iterations
         Cap of an adaptive run (default 1,000,000); only with ``target_se``.
     probabilistic_wins
@@ -133,7 +114,8 @@ def simulate(
     checkpoints chosen by :func:`next_checkpoint`. Results depend only on the seed and the
     iteration index, so a run that stops after N iterations is identical to a fixed run of N.
     """
-    settings = scenario.simulation
+    settings = Settings.of(settings, overrides)
+    iterations = settings.iterations
     if target_se is not None:
         if iterations is not None:
             raise InputError("simulate", "iterations", "no fixed iteration count together with "
@@ -146,10 +128,9 @@ def simulate(
         raise InputError("simulate", "max_iterations", "target_se as well (max_iterations caps "
                          "an adaptive run)", found_text="no target_se")
     else:
-        iterations = check_iterations(settings.iterations if iterations is None else iterations,
-                                      "simulate", "iterations")
-    session = EngineSession(scenario, seed=seed, elimination=elimination, tie_break=tie_break,
-                            threads=threads, probabilistic_wins=probabilistic_wins)
+        iterations = settings.resolved_iterations(scenario)
+    progress = settings.progress
+    session = EngineSession(scenario, settings)
     run = session.start(round_scores(scenario))
     started = time.perf_counter()
     stopping = None
@@ -191,15 +172,6 @@ def _noise(scenario: Scenario, probabilistic: bool) -> np.ndarray | None:
                          "a scenario with score_errors (standard errors of the scores)",
                          found_text="no score_errors")
     return round_noise(scenario)
-
-
-def _schedules(scenario: Scenario, elimination: Sequence[Any] | None) -> tuple[Schedule, ...]:
-    if elimination is None:
-        return scenario.simulation.elimination or parse_schedules(
-            [0, 1, 2], scenario.n_rounds, "simulate", "elimination")
-    if all(isinstance(e, Schedule) for e in elimination):
-        return tuple(elimination)
-    return parse_schedules(list(elimination), scenario.n_rounds, "--elimination", "")
 
 
 @dataclass
@@ -278,10 +250,7 @@ class AdaptiveResult(SimulationResult):
 
 def check_target_se(value: Any, source: str, field: str) -> float:
     """A target standard error: a finite number > 0."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-            math.isfinite(value) and value > 0):
-        raise InputError(source, field, "a finite number > 0 (points)", value)
-    return float(value)
+    return number(value, source, field, positive=True, expected="a finite number > 0 (points)")
 
 
 def next_checkpoint(done: int, max_se: float, target_se: float, max_iterations: int,
@@ -330,24 +299,22 @@ class EngineSession:
     ----------
     scenario
         Gives the models, the tie rule, the bye points and the default settings.
-    seed, elimination, tie_break, threads, probabilistic_wins
-        As in :func:`simulate` (``None`` = the scenario's setting).
+    settings
+        Seed, schedules, tie-break, threads and probabilistic wins (``None`` fields: the
+        scenario's settings); iterations are given to :meth:`run` or :meth:`start`.
     """
 
-    def __init__(self, scenario: Scenario, *, seed: int | None = None,
-                 elimination: Sequence[Any] | None = None, tie_break: str | None = None,
-                 threads: int | None = None, probabilistic_wins: bool | None = None) -> None:
-        settings = scenario.simulation
+    def __init__(self, scenario: Scenario, settings: Settings | None = None) -> None:
+        settings = settings if settings is not None else Settings()
         self.scenario = scenario
-        self.seed = check_seed(settings.seed if seed is None else seed, "simulate", "seed")
-        self.tie_break = _choice(settings.tie_break if tie_break is None else tie_break,
-                                 TIE_BREAKS, "simulate", "tie_break")
-        self.schedules = _schedules(scenario, elimination)
-        self.threads = resolve_threads(threads)
+        self.settings = settings
+        self.seed = settings.resolved_seed(scenario)
+        self.tie_break = settings.resolved_tie_break(scenario)
+        self.schedules = settings.schedules(scenario)
+        self.threads = settings.resolved_threads()
         self.quotas = np.stack([s.quotas(scenario.n_models)
                                 for s in self.schedules]).astype(np.int64)
-        self.noise = _noise(scenario, settings.probabilistic_wins if probabilistic_wins is None
-                            else probabilistic_wins)
+        self.noise = _noise(scenario, settings.resolved_probabilistic_wins(scenario))
         self.counters = Counters.zeros(self.threads, len(self.schedules), scenario.n_models,
                                        scenario.n_rounds)
 
@@ -388,4 +355,4 @@ class EngineSession:
 
 
 __all__ = ["simulate", "SimulationResult", "AdaptiveResult", "StoppingRecord", "EngineSession",
-           "next_checkpoint", "check_target_se", "resolve_threads"]
+           "Settings", "next_checkpoint", "check_target_se", "resolve_threads"]

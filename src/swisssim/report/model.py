@@ -9,9 +9,8 @@ order sensitivity and the bootstrap. :mod:`swisssim.report.writer` writes them.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 import pandas as pd
@@ -23,6 +22,7 @@ from swisssim.analysis.orders import ORDERS_ITERATIONS, OrdersResult, evaluate_o
 from swisssim.analysis.sweep import DEFAULT_SCHEDULES, Sweep, check_z, rank_column
 from swisssim.data.scenario import Scenario
 from swisssim.engine.results import Z95
+from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import simulate
 
 #: The paper, as cited in every report.
@@ -76,13 +76,9 @@ class Report:
 
 def build_report(
     scenario: Scenario,
+    settings: Settings | None = None,
+    /,
     *,
-    iterations: int | None = None,
-    seed: int | None = None,
-    elimination: Sequence[Any] | None = None,
-    tie_break: str | None = None,
-    threads: int | None = None,
-    progress: bool = False,
     z: float = Z95,
     orders: int | None = None,
     orders_iterations: int | None = None,
@@ -90,6 +86,7 @@ def build_report(
     bootstrap_iterations: int | None = None,
     elo_orders: int = baselines.ELO_ORDERS,
     elo_k: float = baselines.ELO_K,
+    **overrides: Unpack[SettingsFields],
 ) -> Report:
     """Run every analysis of a report, each once.
 
@@ -97,10 +94,9 @@ def build_report(
     ----------
     scenario
         A validated scenario.
-    iterations, seed, tie_break, threads, progress
-        As in :func:`swisssim.simulate` (defaults: the scenario's settings).
-    elimination
-        Schedules of the sweep (default: T = 0, 1, 2 like the paper; the scenario's own
+    settings, **overrides
+        As in :func:`swisssim.simulate` (defaults: the scenario's settings), except that the
+        sweep's schedules default to T = 0, 1, 2 like the paper (the scenario's own
         ``elimination`` setting is not used, as in ``swisssim sweep``).
     z
         Significance threshold of the risk-profile labels.
@@ -119,11 +115,11 @@ def build_report(
     Report
     """
     z = check_z(z, "build_report", "z")
-    schedules = list(DEFAULT_SCHEDULES) if elimination is None else list(elimination)
+    settings = Settings.of(settings, overrides).defaults(elimination=DEFAULT_SCHEDULES)
+    progress = settings.progress
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    result = simulate(scenario, iterations=iterations, seed=seed, elimination=schedules,
-                      tie_break=tie_break, threads=threads, progress=progress)
+    result = simulate(scenario, settings)
     seconds["simulation"] = time.perf_counter() - started
     sweep = Sweep(result, z=z)
     started = time.perf_counter()
@@ -135,16 +131,18 @@ def build_report(
         schedule = result.schedules[result.labels.index(base)]
         started = time.perf_counter()
         order_result = evaluate_orders(
-            scenario, samples=orders,
-            iterations=ORDERS_ITERATIONS if orders_iterations is None else orders_iterations,
-            seed=result.seed, elimination=(schedule,), tie_break=result.tie_break,
-            threads=result.threads, progress=progress)
+            scenario, Settings(
+                iterations=ORDERS_ITERATIONS if orders_iterations is None else orders_iterations,
+                seed=result.seed, elimination=(schedule,), tie_break=result.tie_break,
+                threads=result.threads, progress=progress),
+            samples=orders)
         seconds["orders"] = time.perf_counter() - started
     boot = None
     if bootstrap_replicates is not None:
         started = time.perf_counter()
-        boot = bootstrap(scenario, bootstrap_replicates, iterations=bootstrap_iterations,
-                         reference=result, progress=progress)
+        boot = bootstrap(scenario, bootstrap_replicates,
+                         Settings(iterations=bootstrap_iterations, progress=progress),
+                         reference=result)
         seconds["bootstrap"] = time.perf_counter() - started
     return Report(sweep=sweep, comparison=comparison, orders=order_result,
                   orders_samples=orders, bootstrap=boot, seconds=seconds)

@@ -1,0 +1,83 @@
+"""One home for validating values: every check raises :class:`~swisssim.errors.InputError`.
+
+Each check takes the ``source`` and ``field`` to name in its message. The Python API passes the
+function or class and the argument (``"Settings", "iterations"``); the command line passes the
+flag (``"--iterations", ""``), or renames an API error with :meth:`InputError.renamed`. numpy
+integer and floating scalars are accepted wherever Python ones are.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from numbers import Integral, Real
+from typing import Any
+
+from swisssim.errors import InputError
+
+#: Seeds are 64-bit (the random streams are keyed by a 64-bit integer).
+MAX_SEED = 2**64 - 1
+#: Iteration indices are signed 64-bit integers in the engine; this cap keeps every
+#: per-(iteration, round) stream index and every counter far from overflow.
+MAX_ITERATIONS = 2**40
+
+
+def is_integer(value: Any) -> bool:
+    """A Python or numpy integer, not a bool."""
+    return isinstance(value, Integral) and not isinstance(value, bool)
+
+
+def is_number(value: Any) -> bool:
+    """A Python or numpy real number (integers included), not a bool."""
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
+def integer(value: Any, source: str, field: str, *, low: int | None = None,
+            high: int | None = None, expected: str | None = None) -> int:
+    """An integer in ``[low, high]`` (either bound optional), returned as a Python int."""
+    if not is_integer(value) or (low is not None and value < low) or (
+            high is not None and value > high):
+        if expected is None:
+            if low is not None and high is not None:
+                expected = f"an integer from {low} to {high}"
+            elif low is not None:
+                expected = "a positive integer" if low == 1 else f"an integer >= {low}"
+            else:
+                expected = "an integer"
+        raise InputError(source, field, expected, value)
+    return int(value)
+
+
+def number(value: Any, source: str, field: str, *, positive: bool = False,
+           expected: str | None = None) -> float:
+    """A finite real number (``> 0`` when ``positive``), returned as a Python float."""
+    if not is_number(value) or not math.isfinite(float(value)) or (positive and value <= 0):
+        raise InputError(source, field, expected or (
+            "a finite number > 0" if positive else "a finite number"), value)
+    return float(value)
+
+
+def choice(value: Any, allowed: Sequence[str], source: str, field: str) -> str:
+    """One of the strings ``allowed``."""
+    if not isinstance(value, str) or value not in allowed:
+        raise InputError(source, field, "one of " + ", ".join(repr(a) for a in allowed), value)
+    return value
+
+
+def flag(value: Any, source: str, field: str) -> bool:
+    """``True`` or ``False`` (numpy bools included)."""
+    if type(value).__name__ not in ("bool", "bool_"):
+        raise InputError(source, field, "true or false", value)
+    return bool(value)
+
+
+def check_iterations(value: Any, source: str, field: str) -> int:
+    """A positive number of Monte Carlo iterations, at most :data:`MAX_ITERATIONS`."""
+    return integer(value, source, field, low=1, high=MAX_ITERATIONS,
+                   expected=f"a positive integer up to 2**40 ({MAX_ITERATIONS:,})")
+
+
+def check_seed(value: Any, source: str, field: str) -> int:
+    """A seed: an integer in [0, 2**64)."""
+    return integer(value, source, field, low=0, high=MAX_SEED,
+                   expected="an integer from 0 to 2**64 - 1")
