@@ -15,20 +15,13 @@ from swisssim import Scenario, simulate
 from swisssim.analysis.compare import (
     BASELINE_METHODS,
     compare,
-    competition_ranks,
     correlation_matrix,
     csd_method_name,
     rank_correlations,
     rank_shifts,
 )
+from swisssim.analysis.ranks import competition_ranks
 from swisssim.cli.app import main
-
-
-def test_competition_ranks_ties_share_the_best_rank_and_nan_is_last():
-    ranks = competition_ranks(np.array([3.0, 1.0, 3.0, 2.0, np.nan]))
-    np.testing.assert_array_equal(ranks, [1, 4, 1, 3, 5])
-    series = competition_ranks(pd.Series([0.1 + 0.2, 0.3, 0.0], index=list("xyz"), name="m"))
-    assert list(series) == [1, 1, 3] and list(series.index) == list("xyz") and series.name == "m"
 
 
 def test_csd_method_names():

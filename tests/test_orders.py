@@ -14,7 +14,6 @@ from swisssim import Scenario, simulate
 from swisssim.analysis.orders import (
     OrdersResult,
     _unrank,
-    competition_ranks,
     evaluate_orders,
     order_permutations,
 )
@@ -81,11 +80,6 @@ def test_each_order_equals_simulating_the_reordered_scenario():
         direct = simulate(reordered, iterations=700, seed=9, elimination=[0, 1])
         assert np.array_equal(result.score_sum[p], direct.score_sum)
         np.testing.assert_array_equal(result.std_error[p], direct.std_error())
-
-
-def test_competition_ranks_share_the_better_rank():
-    assert competition_ranks(np.array([3, 1, 3, 2])).tolist() == [1, 4, 1, 3]
-    assert competition_ranks(np.array([[2, 2], [0, 1]])).tolist() == [[1, 1], [2, 1]]
 
 
 def test_sensitivity_statistics_on_hand_built_scores():

@@ -3,7 +3,7 @@
 Every public method takes a :class:`~swisssim.data.scenario.Scenario` and returns a ``pandas.Series``
 of scores indexed by model name (index name ``model``, scenario order); a **higher score is
 better**. Turning scores into ranks (and the tie convention of ranks) is the job of
-:func:`swisssim.analysis.compare.competition_ranks`.
+:func:`swisssim.analysis.ranks.competition_ranks`.
 
 Inputs
 ------

@@ -43,8 +43,8 @@ from typing import Any, Unpack
 import numpy as np
 import pandas as pd
 
-from swisssim.analysis.orders import competition_ranks
-from swisssim.data.rounds import normalized_scores
+from swisssim.analysis.ranks import competition_ranks
+from swisssim.data.rounds import normalized_scores, round_means
 from swisssim.data.scenario import Scenario
 from swisssim.data.schedules import Schedule
 from swisssim.engine.results import SimulationResult
@@ -223,29 +223,6 @@ class Resampler:
                                  columns=self.scenario.scores.columns)
             matrix = normalized_scores(self.scenario.with_scores(frame)).to_numpy(np.float64)
         return round_means(matrix, picks, self.scenario.scoring.missing)
-
-
-def round_means(matrix: np.ndarray, columns: Sequence[np.ndarray], missing: str) -> np.ndarray:
-    """Round scores (K, M) from normalised scores (M, benchmarks) and each round's columns.
-
-    Same arithmetic as :func:`swisssim.data.rounds.round_scores` (a column may repeat): the plain
-    mean over the round's columns; ``-inf`` for a model missing any of them, or under ``skip``
-    missing all of them.
-    """
-    result = np.empty((len(columns), matrix.shape[0]), dtype=np.float64)
-    for k, cols in enumerate(columns):
-        block = matrix[:, cols]
-        absent = np.isnan(block)
-        counts = (~absent).sum(axis=1)
-        sums = np.where(absent, 0.0, block).sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            means = sums / counts
-        if missing == "skip":
-            means[counts == 0] = -np.inf
-        else:
-            means[absent.any(axis=1)] = -np.inf
-        result[k] = means
-    return np.ascontiguousarray(result)
 
 
 def check_replicates(value: Any, source: str, field: str) -> int:

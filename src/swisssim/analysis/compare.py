@@ -32,6 +32,7 @@ import pandas as pd
 from scipy import stats
 
 from swisssim.analysis import baselines
+from swisssim.analysis.ranks import competition_ranks
 from swisssim.data.rounds import round_scores
 from swisssim.data.scenario import Scenario
 from swisssim.engine.results import SimulationResult
@@ -108,7 +109,7 @@ class Comparison:
     @property
     def ranks(self) -> pd.DataFrame:
         """Competition ranks, same shape as :attr:`scores` (int)."""
-        return pd.DataFrame({name: competition_ranks(self.scores[name])
+        return pd.DataFrame({name: competition_ranks(self.scores[name], significant_digits=TIE_DIGITS)
                              for name in self.method_names})
 
     def rankings(self) -> pd.DataFrame:
@@ -253,21 +254,6 @@ def _checked_simulation(scenario: Scenario, simulation: SimulationResult,
     return simulation
 
 
-def competition_ranks(scores: pd.Series | np.ndarray) -> pd.Series | np.ndarray:
-    """Competition ranks, 1 = highest score; ties (to ``TIE_DIGITS`` digits) share the best rank.
-
-    NaN scores are ranked after every other model (all sharing one rank). Returns the same type
-    as given (a Series keeps its index).
-    """
-    values = np.asarray(scores, dtype=np.float64)
-    rounded = np.array([float(f"{v:.{TIE_DIGITS}g}") for v in values], dtype=np.float64)
-    ranks = pd.Series(rounded).rank(method="min", ascending=False, na_option="bottom")
-    result = ranks.to_numpy(dtype=np.int64)
-    if isinstance(scores, pd.Series):
-        return pd.Series(result, index=scores.index, name=scores.name)
-    return result
-
-
 def rank_correlations(ranks: pd.DataFrame) -> pd.DataFrame:
     """Kendall tau-b and Spearman rho (with p-values) for every pair of rank columns.
 
@@ -355,6 +341,6 @@ def summary_table(comparison: Comparison, top: int = 20) -> pd.DataFrame:
     table.columns = [m.short for m in comparison.methods]
     return table
 
-__all__ = ["BASELINE_METHODS", "Comparison", "Method", "compare", "competition_ranks",
+__all__ = ["BASELINE_METHODS", "Comparison", "Method", "compare",
            "correlation_matrix", "correlation_pair", "csd_method_name", "rank_correlations",
            "rank_shifts", "summary_table"]

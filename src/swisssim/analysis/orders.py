@@ -40,6 +40,7 @@ from typing import Any, Unpack
 import numpy as np
 import pandas as pd
 
+from swisssim.analysis.ranks import competition_ranks
 from swisssim.data.rounds import round_scores
 from swisssim.data.scenario import Scenario
 from swisssim.data.schedules import Schedule
@@ -170,17 +171,6 @@ class OrdersResult:
             "std_error": self.std_error.ravel(),
             "rank": self.ranks().ravel(),
         })
-
-
-def competition_ranks(values: np.ndarray) -> np.ndarray:
-    """Competition ("1224") ranks along the last axis, higher value = better rank.
-
-    A model's rank is 1 + the number of models with a strictly higher value, so equal values
-    share the better rank. Returns an int64 array of the same shape.
-    """
-    values = np.asarray(values)
-    above = (values[..., None, :] > values[..., :, None]).sum(axis=-1)
-    return (1 + above).astype(np.int64)
 
 
 def check_samples(value: Any, source: str, field: str) -> int:

@@ -33,11 +33,12 @@ import pandas as pd
 
 from swisssim.analysis import baselines
 from swisssim.analysis.compare import (
+    TIE_DIGITS,
     Comparison,
     compare,
-    competition_ranks,
     correlation_pair,
 )
+from swisssim.analysis.ranks import competition_ranks
 from swisssim.data.scenario import Scenario
 from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.errors import InputError
@@ -270,8 +271,8 @@ def damage_summary(before: Comparison, after: Comparison, perturbed: Sequence[st
     stability = {}
     for method in before.method_names:
         rb, ra = before.ranks[method].to_numpy(), after.ranks[method].to_numpy()
-        ob = competition_ranks(before.scores[method].to_numpy()[others])
-        oa = competition_ranks(after.scores[method].to_numpy()[others])
+        ob = competition_ranks(before.scores[method].to_numpy()[others], significant_digits=TIE_DIGITS)
+        oa = competition_ranks(after.scores[method].to_numpy()[others], significant_digits=TIE_DIGITS)
         stability[method] = (rb, ra, correlation_pair(rb.astype(float), ra.astype(float))[0],
                              correlation_pair(ob.astype(float), oa.astype(float))[0],
                              int((ob != oa).sum()))
@@ -308,7 +309,7 @@ def clone_probe(before: Comparison, cloned: Comparison,
     rows, parts = [], []
     for method in before.method_names:
         without = before.ranks[method].to_numpy()
-        with_ = competition_ranks(cloned.scores[method].to_numpy()[~is_clone])
+        with_ = competition_ranks(cloned.scores[method].to_numpy()[~is_clone], significant_digits=TIE_DIGITS)
         full = cloned.ranks[method].to_numpy()
         sign_b = np.sign(without[:, None] - without[None, :])
         sign_a = np.sign(with_[:, None] - with_[None, :])

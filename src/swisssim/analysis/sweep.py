@@ -90,6 +90,7 @@ from typing import Any, Unpack
 import numpy as np
 import pandas as pd
 
+from swisssim.analysis.ranks import competition_ranks
 from swisssim.data.scenario import Scenario
 from swisssim.engine.results import Z95, SimulationResult
 from swisssim.engine.settings import Settings, SettingsFields
@@ -259,7 +260,7 @@ def risk_profile(table: pd.DataFrame, covariance: np.ndarray | None = None, *,
     x = schedules["eliminations_per_round"].to_numpy(dtype=float)
     frame["slope"], frame["slope_se"] = least_squares_slope(x, expected, covariance)
     for s, label in enumerate(labels):
-        frame[rank_column(label)] = _ranks(expected[s])
+        frame[rank_column(label)] = competition_ranks(expected[s])
     frame["rank_change"] = frame[rank_column(labels[most])] - frame[rank_column(labels[base])]
     labelled = classify(frame["base_score"].to_numpy(), drop, drop_se, z=z, contrast=contrast)
     return pd.concat([frame, labelled], axis=1)
@@ -317,11 +318,6 @@ def least_squares_slope(x: np.ndarray, expected: np.ndarray,
         return slope, np.full(n_models, np.nan)
     variance = np.einsum("s,stm,t->m", weights, covariance, weights)
     return slope, np.sqrt(np.maximum(variance, 0.0))
-
-
-def _ranks(values: np.ndarray) -> np.ndarray:
-    """Competition rank, 1 = highest value; equal values share the better rank."""
-    return pd.Series(values).rank(method="min", ascending=False).astype(np.int64).to_numpy()
 
 
 def classify(base: np.ndarray, drop: np.ndarray, drop_se: np.ndarray, *, z: float = Z95,

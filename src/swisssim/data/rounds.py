@@ -18,6 +18,8 @@ Conventions
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -51,15 +53,27 @@ def _normalize(column: pd.Series, method: str) -> pd.Series:
 def round_scores(scenario: Scenario) -> np.ndarray:
     """Round scores, shape (K, M), C-contiguous float64; higher is better, ``-inf`` = loses all."""
     frame = normalized_scores(scenario)
-    result = np.empty((scenario.n_rounds, scenario.n_models), dtype=np.float64)
-    for k, rnd in enumerate(scenario.rounds):
-        block = frame[list(rnd.benchmarks)].to_numpy(dtype=np.float64)
+    position = {bench: i for i, bench in enumerate(frame.columns)}
+    columns = [np.array([position[b] for b in rnd.benchmarks], dtype=np.intp)
+               for rnd in scenario.rounds]
+    return round_means(frame.to_numpy(dtype=np.float64), columns, scenario.scoring.missing)
+
+
+def round_means(matrix: np.ndarray, columns: Sequence[np.ndarray], missing: str) -> np.ndarray:
+    """Round scores (K, M) from scores (M, benchmarks) and each round's column indices.
+
+    The plain mean over the round's columns (a column may repeat, as in a bootstrap resample);
+    ``-inf`` for a model missing any of them, or, under the ``skip`` policy, missing all of them.
+    """
+    result = np.empty((len(columns), matrix.shape[0]), dtype=np.float64)
+    for k, cols in enumerate(columns):
+        block = matrix[:, cols]
         absent = np.isnan(block)
         counts = (~absent).sum(axis=1)
         sums = np.where(absent, 0.0, block).sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             means = sums / counts
-        if scenario.scoring.missing == "skip":
+        if missing == "skip":
             means[counts == 0] = -np.inf
         else:
             means[absent.any(axis=1)] = -np.inf

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.figure import Figure
 
-from swisssim.analysis.orders import competition_ranks
+from swisssim.analysis.ranks import competition_ranks
 from swisssim.plots.style import family_colors, label_fontsize, width_for
 
 if TYPE_CHECKING:
