@@ -108,6 +108,15 @@ class BootstrapResult:
                 "rank_high": np.ceil(rank_high - 1e-9).astype(np.int64),
                 "rank_median": np.median(ranks, axis=0)}
 
+    def __repr__(self) -> str:
+        return (f"BootstrapResult(scenario={self.scenario.name!r}, replicates={self.replicates}, "
+                f"iterations={self.iterations:,}, level={self.level:g}, seed={self.seed}, "
+                f"degenerate={self.degenerate})")
+
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy table: intervals per (model, schedule), as ``bootstrap.csv``."""
+        return self.table()
+
     def table(self) -> pd.DataFrame:
         """``bootstrap.csv``: one row per (schedule, model), sorted by schedule and rank."""
         names = self.scenario.model_names

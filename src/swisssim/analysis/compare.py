@@ -23,8 +23,9 @@ from __future__ import annotations
 import re
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Unpack
 
 import numpy as np
@@ -44,25 +45,64 @@ TIE_DIGITS = 10
 
 
 @dataclass(frozen=True)
+class MethodInputs:
+    """What the ranking methods read: the scenario, its round scores and the fitted models."""
+
+    scenario: Scenario
+    round_scores: np.ndarray
+    bt_fit: baselines.BradleyTerryFit
+    elo_fit: baselines.EloFit
+
+
+@dataclass(frozen=True)
 class Method:
-    """One ranking method: its column stem, a short header and what it reads."""
+    """One ranking method of the registry :data:`METHODS`.
+
+    Attributes
+    ----------
+    name
+        Column stem in every table (``rankings.csv``: ``score_<name>``, ``rank_<name>``).
+    short
+        Short header for figures and printed tables.
+    level
+        What it reads: ``benchmark`` (raw scores), ``round`` (round scores) or ``csd``.
+    description
+        One line for reports.
+    score
+        ``score(inputs) -> (M,)`` scores, higher is better (``None`` for CSD methods, whose
+        scores are the simulation's expected win scores).
+    """
 
     name: str
     short: str
     level: str
     description: str
+    score: Callable[[MethodInputs], np.ndarray] | None = field(default=None, compare=False,
+                                                               repr=False)
 
 
 BASELINE_METHODS: tuple[Method, ...] = (
-    Method("mean", "mean", "benchmark", "mean of direction-corrected raw scores"),
-    Method("mean_minmax", "minmax", "benchmark", "mean of per-benchmark min-max normalised scores"),
-    Method("mean_zscore", "zscore", "benchmark", "mean of per-benchmark z-scores"),
-    Method("win_rate", "winrate", "benchmark", "HELM mean win rate (ties count half)"),
-    Method("borda", "borda", "benchmark", "Borda count (ties share average points)"),
-    Method("copeland", "copeland", "round", "Copeland: pairwise round majorities won - lost"),
-    Method("bt", "bt", "round", "Bradley-Terry log-strength (penalised MLE)"),
-    Method("elo", "elo", "round", "Elo rating averaged over random match orders"),
+    Method("mean", "mean", "benchmark", "mean of direction-corrected raw scores",
+           lambda i: baselines.mean_score(i.scenario)),
+    Method("mean_minmax", "minmax", "benchmark", "mean of per-benchmark min-max normalised scores",
+           lambda i: baselines.normalized_mean(i.scenario, "minmax")),
+    Method("mean_zscore", "zscore", "benchmark", "mean of per-benchmark z-scores",
+           lambda i: baselines.normalized_mean(i.scenario, "zscore")),
+    Method("win_rate", "winrate", "benchmark", "HELM mean win rate (ties count half)",
+           lambda i: baselines.mean_win_rate(i.scenario)),
+    Method("borda", "borda", "benchmark", "Borda count (ties share average points)",
+           lambda i: baselines.borda_count(i.scenario)),
+    Method("copeland", "copeland", "round", "Copeland: pairwise round majorities won - lost",
+           lambda i: baselines.copeland(i.scenario)),
+    Method("bt", "bt", "round", "Bradley-Terry log-strength (penalised MLE)",
+           lambda i: i.bt_fit.strengths),
+    Method("elo", "elo", "round", "Elo rating averaged over random match orders",
+           lambda i: i.elo_fit.ratings),
 )
+
+#: The registry of aggregate ranking methods, by name, in table order (CSD methods, one per
+#: elimination schedule, are added by :func:`compare`).
+METHODS: Mapping[str, Method] = MappingProxyType({m.name: m for m in BASELINE_METHODS})
 
 
 def csd_method_name(label: str) -> str:
@@ -111,6 +151,14 @@ class Comparison:
         """Competition ranks, same shape as :attr:`scores` (int)."""
         return pd.DataFrame({name: competition_ranks(self.scores[name], significant_digits=TIE_DIGITS)
                              for name in self.method_names})
+
+    def __repr__(self) -> str:
+        return (f"Comparison(scenario={self.scenario.name!r}, models={self.scenario.n_models}, "
+                f"methods={self.method_names})")
+
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy table: a score and a rank per method for every model, as ``rankings.csv``."""
+        return self.rankings()
 
     def rankings(self) -> pd.DataFrame:
         """``rankings.csv``: one row per model, ``<method>_score`` and ``<method>_rank`` columns.
@@ -208,18 +256,10 @@ def compare(
     values = round_scores(scenario)
     bt_fit = baselines.fit_bradley_terry(baselines.pairwise_wins(values), bt_alpha)
     elo_fit = baselines.fit_elo(values, orders=elo_orders, k_factor=elo_k, seed=result.seed)
-    columns = {
-        "mean": baselines.mean_score(scenario),
-        "mean_minmax": baselines.normalized_mean(scenario, "minmax"),
-        "mean_zscore": baselines.normalized_mean(scenario, "zscore"),
-        "win_rate": baselines.mean_win_rate(scenario),
-        "borda": baselines.borda_count(scenario),
-        "copeland": baselines.copeland(scenario),
-        "bt": bt_fit.strengths,
-        "elo": elo_fit.ratings,
-    }
+    inputs = MethodInputs(scenario=scenario, round_scores=values, bt_fit=bt_fit, elo_fit=elo_fit)
+    columns = {name: method.score(inputs) for name, method in METHODS.items()}
     times["baselines"] = time.perf_counter() - started
-    methods = list(BASELINE_METHODS)
+    methods = list(METHODS.values())
     expected = result.expected()
     for s, label in enumerate(result.labels):
         name = csd_method_name(label)
@@ -341,6 +381,6 @@ def summary_table(comparison: Comparison, top: int = 20) -> pd.DataFrame:
     table.columns = [m.short for m in comparison.methods]
     return table
 
-__all__ = ["BASELINE_METHODS", "Comparison", "Method", "compare",
+__all__ = ["BASELINE_METHODS", "METHODS", "Comparison", "Method", "MethodInputs", "compare",
            "correlation_matrix", "correlation_pair", "csd_method_name", "rank_correlations",
            "rank_shifts", "summary_table"]

@@ -111,6 +111,15 @@ class OrdersResult:
                     taus[p, s] = kendalltau(self.score_sum[0, s], self.score_sum[p, s]).statistic
         return taus
 
+    def __repr__(self) -> str:
+        return (f"OrdersResult(scenario={self.scenario.name!r}, orders={self.n_orders}, "
+                f"exhaustive={self.exhaustive}, schedules={self.labels}, "
+                f"iterations={self.iterations:,}, seed={self.seed})")
+
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy table: one row per (model, schedule), as ``order_sensitivity.csv``."""
+        return self.sensitivity()
+
     def sensitivity(self) -> pd.DataFrame:
         """One row per (schedule, model), sorted by schedule and order-marginalised rank."""
         names = self.scenario.model_names

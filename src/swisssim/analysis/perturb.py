@@ -189,6 +189,17 @@ class PerturbResult:
     clones: Comparison | None
     clone_names: tuple[str, ...]
 
+    def __repr__(self) -> str:
+        return (f"PerturbResult(scenario={self.before.scenario.name!r}, "
+                f"models={list(self.models)}, assignments={self.assignments}, "
+                f"clones={len(self.clone_names)})")
+
+    def to_frame(self) -> pd.DataFrame:
+        """The damage probe's summary (``perturb_summary.csv``), else the clone probe's table."""
+        if self.after is not None:
+            return self.summary()
+        return self.clone_summary()[0]
+
     def rank_changes(self) -> pd.DataFrame:
         """``perturb_rank_changes.csv``: one row per (method, model)."""
         if self.after is None:

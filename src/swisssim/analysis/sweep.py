@@ -362,6 +362,15 @@ class Sweep:
     z: float = Z95
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
 
+    def __repr__(self) -> str:
+        result = self.result
+        return (f"Sweep(scenario={result.scenario.name!r}, models={result.scenario.n_models}, "
+                f"schedules={result.labels}, iterations={result.iterations:,}, z={self.z:g})")
+
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy table: one row per (model, schedule), as ``sweep.csv``."""
+        return self.table()
+
     def table(self) -> pd.DataFrame:
         """``sweep.csv`` (see :func:`sweep_table`)."""
         if "table" not in self._cache:

@@ -100,6 +100,10 @@ class SimulationSettings:
 class Scenario:
     """A validated scenario.
 
+    Build one with :func:`load_scenario` or :meth:`Scenario.from_dataframe`, which validate
+    everything; the constructor itself trusts its arguments (``models`` defaults to an empty
+    family and the model's name as display name).
+
     Attributes
     ----------
     name
@@ -134,6 +138,18 @@ class Scenario:
     path: Path | None = None
     dropped_models: tuple[str, ...] = ()
     score_errors: pd.DataFrame | None = None
+
+    def __post_init__(self) -> None:
+        # Built directly rather than by from_dataframe / load_scenario: give every model the
+        # default metadata, so that every table can be built (validation is the builders' job).
+        if self.models is None:
+            names = [str(m) for m in self.scores.index]
+            object.__setattr__(self, "models", pd.DataFrame(
+                {"family": [""] * len(names), "display_name": names}, index=self.scores.index))
+
+    def __repr__(self) -> str:
+        return (f"Scenario(name={self.name!r}, models={self.n_models}, rounds={self.n_rounds}, "
+                f"benchmarks={self.scores.shape[1]}, path={str(self.path) if self.path else None!r})")
 
     @property
     def model_names(self) -> list[str]:

@@ -57,6 +57,15 @@ class SimulationResult:
     def labels(self) -> list[str]:
         return [s.label for s in self.schedules]
 
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}(scenario={self.scenario.name!r}, "
+                f"models={self.scenario.n_models}, rounds={self.scenario.n_rounds}, "
+                f"schedules={self.labels}, iterations={self.iterations:,}, seed={self.seed})")
+
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy table of the run: one row per (model, schedule), as ``expected_scores.csv``."""
+        return self.expected_scores()
+
     def expected(self) -> np.ndarray:
         """E[S_m] in points, shape (S, M)."""
         return self.score_sum / (self.units_per_point * self.iterations)

@@ -241,7 +241,7 @@ class StoppingRecord:
     checkpoints: tuple[int, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class AdaptiveResult(SimulationResult):
     """A :class:`SimulationResult` of an adaptive run, with its :class:`StoppingRecord`."""
 

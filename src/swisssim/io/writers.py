@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from swisssim.analysis.bootstrap import BootstrapResult
-from swisssim.analysis.compare import Comparison, correlation_matrix
+from swisssim.analysis.compare import Comparison
 from swisssim.analysis.orders import OrdersResult, orders_manifest
 from swisssim.analysis.perturb import PerturbResult
 from swisssim.analysis.sweep import (
@@ -178,19 +178,8 @@ def write_comparison(stage: Staging, comparison: Comparison, prefix: str = "", *
 def write_comparison_figures(stage: Staging, comparison: Comparison, correlations: pd.DataFrame,
                   prefix: str = "", *, dpi: int = 150) -> list[str]:
     """Stage ``<prefix>figures/bump_chart`` and ``rank_correlations`` (PNG + SVG); return names."""
-    names = comparison.method_names
-    ranks = comparison.ranks
-    ranks.columns = [m.short for m in comparison.methods]
-    first = names.index(comparison.csd_methods[0]) if comparison.csd_methods else None
-    figure = bump_chart(ranks, list(comparison.scenario.models["family"]),
-                        list(comparison.scenario.models["display_name"]),
-                        sort_by=ranks.columns[first] if first is not None else None,
-                        csd_start=first,
-                        title=f"{comparison.scenario.name}: rank under each method")
-    written = save_figure(figure, stage, f"{prefix}figures/bump_chart", dpi=dpi)
-    tau = correlation_matrix(correlations, "kendall_tau_b", names)
-    rho = correlation_matrix(correlations, "spearman_rho", names)
-    figure = correlation_heatmap(tau, rho, title=f"{comparison.scenario.name}: rank agreement")
+    written = save_figure(bump_chart(comparison), stage, f"{prefix}figures/bump_chart", dpi=dpi)
+    figure = correlation_heatmap(comparison)
     return written + save_figure(figure, stage, f"{prefix}figures/rank_correlations", dpi=dpi)
 
 

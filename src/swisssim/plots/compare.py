@@ -1,7 +1,8 @@
 """Figures of method comparisons: bump chart of ranks, rank-correlation heatmap, probe chart.
 
-Every function takes tables (as produced by :mod:`swisssim.analysis.compare` and :mod:`swisssim.analysis.perturb`)
-and returns a matplotlib ``Figure``; :func:`swisssim.plots.style.save_figure` writes PNG + SVG.
+Every function takes a :class:`~swisssim.analysis.compare.Comparison` (or the tables it produces, and
+those of :mod:`swisssim.analysis.perturb`) and returns a matplotlib ``Figure``, drawing on a given
+``ax`` (or ``figure``) when there is one; :func:`swisssim.io.figures.save_figure` writes files.
 """
 
 from __future__ import annotations
@@ -11,26 +12,33 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure, SubFigure
 
-from swisssim.plots.style import family_colors, label_fontsize
+from swisssim.analysis.compare import Comparison, correlation_matrix
+from swisssim.plots.style import family_colors, figure_and_axes, figure_or_new, label_fontsize
 
 #: Models labelled in the bump chart: the best by the sort method, plus the biggest movers.
 BUMP_TOP = 15
 BUMP_MOVERS = 8
 
 
-def bump_chart(ranks: pd.DataFrame, families: Sequence[str], labels: Sequence[str], *,
-               sort_by: str | None = None, csd_start: int | None = None, top: int = BUMP_TOP,
-               movers: int = BUMP_MOVERS, title: str = "") -> Figure:
+def bump_chart(ranks: pd.DataFrame | Comparison, families: Sequence[str] | None = None,
+               labels: Sequence[str] | None = None, *, sort_by: str | None = None,
+               csd_start: int | None = None, top: int = BUMP_TOP, movers: int = BUMP_MOVERS,
+               title: str = "", ax: Axes | None = None) -> Figure:
     """Ranks of every model (lines) across methods (x axis); rank 1 at the top.
 
     Parameters
     ----------
     ranks
-        One row per model, one rank column per method, in x order.
+        A comparison (its methods in order, sorted by its first CSD method, with its scenario's
+        families and display names), or a table with one row per model and one rank column per
+        method, in x order.
     families, labels
-        Family (colour) and display name per row.
+        Family (colour) and display name per row (only with a table).
+    ax
+        Axes to draw on (default: a new figure sized for the field).
     sort_by
         Method whose ``top`` best models are highlighted and labelled (default: last column).
     csd_start
@@ -40,6 +48,20 @@ def bump_chart(ranks: pd.DataFrame, families: Sequence[str], labels: Sequence[st
         methods, are highlighted (family colour, labelled at the right end). The others are thin
         translucent lines, so the chart stays readable for 100+ models.
     """
+    if isinstance(ranks, Comparison):
+        comparison = ranks
+        ranks = comparison.ranks
+        ranks.columns = [m.short for m in comparison.methods]
+        names = comparison.method_names
+        first = names.index(comparison.csd_methods[0]) if comparison.csd_methods else None
+        families = list(comparison.scenario.models["family"])
+        labels = list(comparison.scenario.models["display_name"])
+        sort_by = sort_by or (ranks.columns[first] if first is not None else None)
+        csd_start = first if csd_start is None else csd_start
+        title = title or f"{comparison.scenario.name}: rank under each method"
+    if families is None or labels is None:
+        raise ValueError("bump_chart: families, labels: expected both with a rank table, "
+                         "found None")
     n_models, n_methods = ranks.shape
     values = ranks.to_numpy(dtype=float)
     key = ranks[sort_by if sort_by is not None else ranks.columns[-1]].to_numpy()
@@ -50,8 +72,7 @@ def bump_chart(ranks: pd.DataFrame, families: Sequence[str], labels: Sequence[st
     colors = family_colors(list(families))
     height = min(20.0, max(4.5, 0.13 * n_models + 1.5))
     width = max(8.0, 1.0 * n_methods + 5.0)
-    figure = Figure(figsize=(width, height))
-    axes = figure.add_subplot()
+    figure, axes = figure_and_axes(ax, width, height)
     x = np.arange(n_methods)
     for i in range(n_models):
         if i in highlight:
@@ -114,14 +135,23 @@ def _family_legend(axes, families: Sequence[str], colors: dict[str, str], below:
                 ncol=min(6, len(shown)), frameon=False, title="family", title_fontsize=7)
 
 
-def correlation_heatmap(tau: pd.DataFrame, rho: pd.DataFrame, *, title: str = "") -> Figure:
+def correlation_heatmap(tau: pd.DataFrame | Comparison, rho: pd.DataFrame | None = None, *,
+                        title: str = "", ax: Axes | None = None) -> Figure:
     """Annotated heatmap: Kendall tau-b above the diagonal, Spearman rho below.
 
     ``tau`` and ``rho`` are square matrices (see :func:`swisssim.analysis.compare.correlation_matrix`).
     The colour scale runs from the smallest value shown (rounded down to a multiple of 0.05, at
     most 0.95) to 1, so that differences between methods that all agree well stay visible; the
-    numbers are printed in every cell.
+    numbers are printed in every cell. Takes a comparison instead of the two matrices, and draws
+    on ``ax`` when given.
     """
+    if isinstance(tau, Comparison):
+        comparison, correlations = tau, tau.correlations()
+        tau = correlation_matrix(correlations, "kendall_tau_b", comparison.method_names)
+        rho = correlation_matrix(correlations, "spearman_rho", comparison.method_names)
+        title = title or f"{comparison.scenario.name}: rank agreement"
+    if rho is None:
+        raise ValueError("correlation_heatmap: rho: expected a matrix beside tau, found None")
     names = list(tau.columns)
     n = len(names)
     upper = np.triu(np.ones((n, n), dtype=bool), 1)
@@ -131,8 +161,7 @@ def correlation_heatmap(tau: pd.DataFrame, rho: pd.DataFrame, *, title: str = ""
     low = min(0.95, float(np.floor(finite.min() * 20) / 20)) if finite.size else 0.0
     low = max(-1.0, low)
     side = max(4.5, 0.55 * n + 2.0)
-    figure = Figure(figsize=(side + 1.2, side))
-    axes = figure.add_subplot()
+    figure, axes = figure_and_axes(ax, side + 1.2, side)
     image = axes.imshow(np.ma.masked_invalid(matrix), cmap="viridis", vmin=low, vmax=1.0)
     size = 8 if n <= 12 else 6
     for i in range(n):
@@ -151,7 +180,8 @@ def correlation_heatmap(tau: pd.DataFrame, rho: pd.DataFrame, *, title: str = ""
     return figure
 
 
-def probe_chart(summary: pd.DataFrame, *, title: str = "") -> Figure:
+def probe_chart(summary: pd.DataFrame, *, title: str = "",
+                figure: Figure | SubFigure | None = None) -> Figure:
     """Damaged models' rank before (open) and after (filled) under each method.
 
     ``summary`` has columns ``model, method, rank_before, rank_after`` (``perturb_summary.csv``).
@@ -159,7 +189,7 @@ def probe_chart(summary: pd.DataFrame, *, title: str = "") -> Figure:
     """
     models = list(dict.fromkeys(summary["model"]))
     methods = list(dict.fromkeys(summary["method"]))
-    figure = Figure(figsize=(4.0 * len(models) + 1.5, 0.35 * len(methods) + 1.8))
+    figure = figure_or_new(figure, 4.0 * len(models) + 1.5, 0.35 * len(methods) + 1.8)
     axes_list = figure.subplots(1, len(models), squeeze=False, sharey=True)[0]
     y = np.arange(len(methods))
     for axes, model in zip(axes_list, models):
@@ -179,7 +209,8 @@ def probe_chart(summary: pd.DataFrame, *, title: str = "") -> Figure:
     axes_list[0].legend(fontsize=7, loc="best")
     if title:
         figure.suptitle(title, fontsize=10)
-    figure.tight_layout()
+    if isinstance(figure, Figure):
+        figure.tight_layout()
     return figure
 
 

@@ -8,6 +8,11 @@ return a ``Figure`` (or draw on a given ``ax``) and never call ``plt.show()``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure, SubFigure
 
 _PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
             "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39",
@@ -38,3 +43,24 @@ def width_for(n_items: int, *, per_item: float = 0.22, minimum: float = 6.0,
               maximum: float = 30.0) -> float:
     """Figure width in inches for ``n_items`` along the x axis."""
     return min(maximum, max(minimum, 2.0 + per_item * n_items))
+
+
+def new_figure(width: float, height: float, **options: Any) -> Figure:
+    """A standalone figure (no pyplot, so nothing to close) with an Agg canvas attached."""
+    figure = Figure(figsize=(width, height), **options)
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def figure_and_axes(ax: Axes | None, width: float, height: float) -> tuple[Figure | SubFigure, Axes]:
+    """Draw on ``ax`` when given (a notebook's axes), else on a new ``width`` x ``height`` figure."""
+    if ax is not None:
+        return ax.figure, ax
+    figure = new_figure(width, height)
+    return figure, figure.add_subplot()
+
+
+def figure_or_new(figure: Figure | SubFigure | None, width: float, height: float,
+                  **options: Any) -> Figure | SubFigure:
+    """Draw multi-panel plots into ``figure`` (a Figure or SubFigure) when given, else a new one."""
+    return figure if figure is not None else new_figure(width, height, **options)

@@ -18,20 +18,26 @@ import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 from matplotlib.text import Annotation
 
 from swisssim.analysis.sweep import (
     NO_CONTRAST,
+    Sweep,
     SweepFrames,
     schedules_of,
     severity_order,
 )
-from swisssim.plots.style import family_colors, label_fontsize, width_for
+from swisssim.plots.style import (
+    family_colors,
+    figure_and_axes,
+    figure_or_new,
+    label_fontsize,
+    width_for,
+)
 
 #: Markers in severity order: the paper's circle (T=0), down-triangle (T=1), square (T=2), more.
 SCHEDULE_MARKERS = ("o", "v", "s", "D", "^", "P", "X", "h", "<", ">", "p", "*", "d", "8")
@@ -65,12 +71,6 @@ def schedule_name(label: str, total: int | None = None) -> str:
     return text
 
 
-def _new_figure(width: float, height: float) -> Figure:
-    figure = Figure(figsize=(width, height))
-    FigureCanvasAgg(figure)
-    return figure
-
-
 def _ordered_schedules(table: pd.DataFrame) -> tuple[list[str], dict[str, int]]:
     schedules = schedules_of(table)
     totals = dict(zip(schedules["elimination"], schedules["total_eliminations"].astype(int)))
@@ -93,14 +93,17 @@ def _model_colors(meta: pd.DataFrame) -> pd.Series:
 
 # -- (1) sensitivity ----------------------------------------------------------------------------
 
-def sensitivity_figure(table: pd.DataFrame) -> Figure:
-    """The paper's sensitivity figure from a sweep table (``sweep.csv``).
+def sensitivity_figure(table: pd.DataFrame | Sweep, *, ax: Axes | None = None) -> Figure:
+    """The paper's sensitivity figure from a sweep (or its table, ``sweep.csv``).
+
+    Draws on ``ax`` when given (its figure is returned), else on a new figure.
 
     Models on x ordered by expected score at the most eliminating schedule (descending); one
     marker per schedule (circle, down-triangle, square, ... in severity order), dodged slightly
     and joined by a line in the model family's colour; 95% confidence bars (visible where they are
     longer than the marker).
     """
+    table = table.table() if isinstance(table, Sweep) else table
     order, totals = _ordered_schedules(table)
     meta = _model_meta(table)
     expected = table.pivot(index="model", columns="elimination", values="expected_score")
@@ -112,9 +115,8 @@ def sensitivity_figure(table: pd.DataFrame) -> Figure:
     expected, half, meta = expected.loc[models], half.loc[models], meta.loc[models]
     n, n_sched = len(models), len(order)
     colors = all_colors.loc[models].to_numpy()
-    figure = _new_figure(width_for(n, per_item=0.26, minimum=6.5, maximum=32.0),
-                         4.6 + 0.03 * min(n, 100))
-    ax = figure.subplots()
+    figure, ax = figure_and_axes(ax, width_for(n, per_item=0.26, minimum=6.5, maximum=32.0),
+                                 4.6 + 0.03 * min(n, 100))
     x = np.arange(n, dtype=float)
     step = min(0.14, 0.6 / max(n_sched - 1, 1)) if n_sched > 1 else 0.0
     offsets = (np.arange(n_sched) - (n_sched - 1) / 2) * step
@@ -159,18 +161,20 @@ def _sensitivity_legends(ax: Axes, order: list[str], totals: dict[str, int],
 
 # -- (2) risk profile ---------------------------------------------------------------------------
 
-def risk_profile_figure(risk: pd.DataFrame) -> Figure:
-    """Risk-profile plane from ``risk_profile.csv``: base score (x) against drop (y).
+def risk_profile_figure(risk: pd.DataFrame | Sweep, *, ax: Axes | None = None) -> Figure:
+    """Risk-profile plane of a sweep (or ``risk_profile.csv``): base score (x) against drop (y).
+
+    Draws on ``ax`` when given (its figure is returned), else on a new figure.
 
     Points in family colours with 95% bars; hollow points have a drop within ``z`` standard errors
     of the median (``average risk``). Dashed lines: medians of base and drop (the quadrant
     boundaries of the profile rule); dotted line: no drop. All points are labelled up to
     ``LABEL_ALL_UP_TO`` models, otherwise only the extremes.
     """
+    risk = risk.risk_profile() if isinstance(risk, Sweep) else risk
     n = len(risk)
     side = min(13.0, 6.5 + 0.06 * n)
-    figure = _new_figure(side, side * 0.72)
-    ax = figure.subplots()
+    figure, ax = figure_and_axes(ax, side, side * 0.72)
     x, y = risk["base_score"].to_numpy(float), risk["drop"].to_numpy(float)
     colors = _model_colors(_model_meta(risk)).to_numpy()
     has_contrast = not (risk["profile"] == NO_CONTRAST).all()
@@ -314,13 +318,19 @@ def _outside(rect: np.ndarray, frame) -> float:
 
 # -- (3) survival -------------------------------------------------------------------------------
 
-def survival_figure(survival: pd.DataFrame, table: pd.DataFrame, *, highlight: int = 8) -> Figure:
+def survival_figure(survival: pd.DataFrame | Sweep, table: pd.DataFrame | None = None, *,
+                    highlight: int = 8, figure: Figure | SubFigure | None = None) -> Figure:
     """P(still active after round k), one panel per eliminating schedule.
+
+    Takes a sweep, or ``survival.csv`` with ``sweep.csv`` as ``table``; draws into ``figure`` (a
+    Figure or SubFigure) when given.
 
     Every model is a thin grey line; the ``highlight`` models with the highest expected score at
     the most eliminating schedule are drawn in distinct colours (all models when there are at most
     ``highlight``); the dashed black line is the share of the field still active.
     """
+    if isinstance(survival, Sweep):
+        survival, table = survival.result.survival(), survival.table()
     order, totals = _ordered_schedules(table)
     panels = [s for s in order if totals[s] > 0] or order[-1:]
     meta = _model_meta(table)
@@ -332,7 +342,7 @@ def survival_figure(survival: pd.DataFrame, table: pd.DataFrame, *, highlight: i
     columns = min(3, len(panels))
     rows = math.ceil(len(panels) / columns)
     width = min(16.0, 1.0 + columns * max(4.2, 0.3 * len(rounds)))
-    figure = _new_figure(width, 2.2 + rows * 3.0)
+    figure = figure_or_new(figure, width, 2.2 + rows * 3.0)
     axes = np.atleast_1d(figure.subplots(rows, columns, sharex=True, sharey=True, squeeze=False)
                          ).ravel()
     for ax, label in zip(axes, panels):
@@ -394,14 +404,20 @@ def _round_ticks(ax: Axes, rounds: pd.DataFrame) -> None:
 
 # -- (4) rank distribution ----------------------------------------------------------------------
 
-def rank_heatmap_figure(ranks: pd.DataFrame, table: pd.DataFrame,
-                        schedules: list[str] | None = None) -> Figure:
+def rank_heatmap_figure(ranks: pd.DataFrame | Sweep, table: pd.DataFrame | None = None,
+                        schedules: list[str] | None = None, *,
+                        figure: Figure | SubFigure | None = None) -> Figure:
     """Model x final rank probability, one panel per schedule.
+
+    Takes a sweep, or ``rank_distribution.csv`` with ``sweep.csv`` as ``table``; draws into
+    ``figure`` (a Figure or SubFigure) when given.
 
     Default panels: the least and the most eliminating schedule (one panel if they coincide).
     Rows are models ordered by expected rank at the last panel's schedule (best first); white is
     probability 0; the dot marks the expected rank.
     """
+    if isinstance(ranks, Sweep):
+        ranks, table = ranks.result.rank_distribution(), ranks.table()
     order, totals = _ordered_schedules(table)
     panels = schedules or list(dict.fromkeys([order[0], order[-1]]))
     unknown = [p for p in panels if p not in totals]
@@ -414,7 +430,7 @@ def rank_heatmap_figure(ranks: pd.DataFrame, table: pd.DataFrame,
     models = last["expected_rank"].reindex(meta.index).sort_values(kind="stable").index
     height = min(14.0, max(3.6, 1.4 + 0.11 * n))
     panel_width = min(10.0, max(3.8, 1.6 + 0.09 * n))
-    figure = _new_figure(0.8 + panel_width * len(panels) + 1.0, height)
+    figure = figure_or_new(figure, 0.8 + panel_width * len(panels) + 1.0, height)
     axes = np.atleast_1d(figure.subplots(1, len(panels), sharey=True, squeeze=False)).ravel()
     vmax = float(ranks.loc[ranks["elimination"].isin(panels), "probability"].max() or 1.0)
     image = None

@@ -1,8 +1,8 @@
 """Figures of order sensitivity and bootstrap uncertainty.
 
-Both functions take a result object and return a matplotlib ``Figure`` (object API, Agg backend,
-family colours of :mod:`swisssim.plots.style`); they never call ``plt.show()``. Save them with
-:func:`swisssim.plots.style.save_figure`.
+Both functions take a result object and return a matplotlib ``Figure`` (object API, family
+colours of :mod:`swisssim.plots.style`), or draw into a given Figure or SubFigure; they never call
+``plt.show()``. :func:`swisssim.io.figures.save_figure` writes them to result folders.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 
 from swisssim.analysis.ranks import competition_ranks
-from swisssim.plots.style import family_colors, label_fontsize, width_for
+from swisssim.plots.style import family_colors, figure_or_new, label_fontsize, width_for
 
 if TYPE_CHECKING:
     from swisssim.analysis.bootstrap import BootstrapResult
@@ -30,18 +30,20 @@ def _model_styles(scenario) -> tuple[list[str], list[str], list[str], dict[str, 
     return names, families, display, family_colors(families)
 
 
-def order_spread_figure(result: OrdersResult) -> Figure:
+def order_spread_figure(result: OrdersResult, *,
+                        figure: Figure | SubFigure | None = None) -> Figure:
     """Per-model strip plot of the expected win score over round orders, one panel per schedule.
 
     Models are sorted by their order-marginalised rank (mean over orders, best first). Each dot is
     one order (jittered sideways, coloured by family); the red diamond is the curated order and
-    the black bar the mean over orders.
+    the black bar the mean over orders. Draws into ``figure`` (a Figure or SubFigure) when
+    given.
     """
     scenario = result.scenario
     names, families, display, colors = _model_styles(scenario)
     n_models, n_schedules = len(names), len(result.schedules)
-    figure = Figure(figsize=(width_for(n_models, per_item=0.3), 4.2 * n_schedules),
-                    layout="constrained")
+    figure = figure_or_new(figure, width_for(n_models, per_item=0.3), 4.2 * n_schedules,
+                           layout="constrained")
     axes = figure.subplots(n_schedules, 1, squeeze=False)[:, 0]
     jitter = np.random.default_rng(0).uniform(-0.3, 0.3, size=result.n_orders)
     alpha = float(np.clip(30.0 / result.n_orders, 0.08, 0.6))
@@ -69,13 +71,14 @@ def order_spread_figure(result: OrdersResult) -> Figure:
     return figure
 
 
-def rank_interval_figure(result: BootstrapResult) -> Figure:
+def rank_interval_figure(result: BootstrapResult, *,
+                         figure: Figure | SubFigure | None = None) -> Figure:
     """Bootstrap rank intervals per model, one panel per schedule, with tiers shaded.
 
     Models run down the y axis by their rank on the data as given; the segment covers the ranks
     of the percentile rank interval (each rank drawn as a cell of width 0.8, so a zero-width
     interval stays visible), the dot is the rank on the data as given; alternating bands mark the
-    tiers.
+    tiers. Draws into ``figure`` (a Figure or SubFigure) when given.
     """
     from swisssim.analysis.bootstrap import rank_tiers
 
@@ -85,7 +88,8 @@ def rank_interval_figure(result: BootstrapResult) -> Figure:
     bounds = result.intervals()
     rank = competition_ranks(result.reference.score_sum)
     height = max(4.0, 0.17 * n_models + 1.5)
-    figure = Figure(figsize=(min(30.0, 5.5 * n_schedules + 1.5), height), layout="constrained")
+    figure = figure_or_new(figure, min(30.0, 5.5 * n_schedules + 1.5), height,
+                           layout="constrained")
     axes = figure.subplots(1, n_schedules, squeeze=False)[0]
     for s, ax in enumerate(axes):
         low, high = bounds["rank_low"][s], bounds["rank_high"][s]

@@ -59,6 +59,16 @@ class Report:
     bootstrap: BootstrapResult | None = None
     seconds: dict[str, float] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        parts = ["sweep", "comparison"] + [name for name in ("orders", "bootstrap")
+                                           if getattr(self, name) is not None]
+        return (f"Report(scenario={self.scenario.name!r}, models={self.scenario.n_models}, "
+                f"analyses={parts})")
+
+    def to_frame(self) -> pd.DataFrame:
+        """The headline table (``summary.csv``): E[S], SE and rank per schedule, drop, profile."""
+        return summary_frame(self)
+
     @property
     def scenario(self) -> Scenario:
         return self.sweep.result.scenario
