@@ -61,7 +61,13 @@ _EXPORTS = {
 __all__ = ["InputError", "__version__", *_EXPORTS]
 
 
+#: Subpackages reachable as attributes (``swisssim.plots.risk_profile_figure``) without an import.
+_SUBPACKAGES = ("data", "engine", "analysis", "plots", "io", "report", "cli")
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"swisssim.{name}")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'swisssim' has no attribute {name!r}")
@@ -71,4 +77,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+    return sorted(set(globals()) | set(_EXPORTS) | set(_SUBPACKAGES))
