@@ -38,19 +38,18 @@ def test_every_iteration_has_the_group_size_multiset(n_models, n_rounds, schedul
 
 def test_sum_of_expected_scores_is_fixed_by_group_sizes():
     scenario = load_scenario(REPO / "scenarios" / "paper_synthetic.toml")
-    result = simulate(scenario, iterations=5_000, seed=2, elimination=[0, 1, 2])
+    result = simulate(scenario, iterations=500, seed=2, elimination=[0, 1, 2])
     for s, label in enumerate(result.labels):
         quotas = result.quotas[s].tolist()
         total = sum(group_size_final_multiset(scenario.n_models, quotas))
         # Integer counters make this exact, not approximate.
         assert result.score_sum[s].sum() == result.units_per_point * total * result.iterations
-    assert result.expected()[0].sum() == 154.0
 
 
 def test_top_score_for_29_models_and_12_rounds_is_8():
     """Lone leaders get 0-point byes, so nobody gets near 12 (see tests/test_exact_oracle.py)."""
     scenario = load_scenario(REPO / "scenarios" / "paper_synthetic.toml")
-    result = simulate(scenario, iterations=2_000, seed=0, elimination=[0])
+    result = simulate(scenario, iterations=300, seed=0, elimination=[0])
     # Competition rank 1 is always held by the 3 models on 8 points; nobody ever exceeds 8.
     assert result.rank_counts[0, :, 0].sum() == 3 * result.iterations
 
