@@ -10,7 +10,8 @@ scorer's ``accuracy`` when it has one, else that scorer's first metric other tha
 (``metric`` overrides, as ``TASK=METRIC``); its standard error is the same scorer's ``stderr``.
 Logs that did not finish (status other than ``success``) are skipped and reported. When one
 (task, model) pair has several logs, the newest (``eval.created``) wins and the choice is
-recorded. Every task is a round of its own, in the order first seen; curate it.
+recorded. Every task is a round of its own, in the order of the logs' creation times (ties by
+file name); curate it.
 """
 
 from __future__ import annotations
@@ -67,29 +68,26 @@ def import_inspect(paths: Sequence[str | Path], *,
             files += found
         else:
             files += expand_sources([path], "*.eval", "Inspect logs")
-    chosen: dict[tuple[str, str], tuple[str, Path, dict[str, float]]] = {}
-    choices: list[str] = []
+    headers = []
     for path in dict.fromkeys(files):
         try:
             log = read_eval_log(str(path), header_only=True)
         except Exception as error:  # inspect raises pydantic, zip and JSON errors
             raise InputError(str(path), "", "an Inspect AI evaluation log",
                              found_text=f"unreadable content ({type(error).__name__})") from None
+        headers.append((str(log.eval.created), str(path), path, log))
+    chosen: dict[tuple[str, str], tuple[str, Path, dict[str, float]]] = {}
+    choices: list[str] = []
+    for created, _, path, log in sorted(headers, key=lambda h: h[:2]):
         if log.status != "success" or log.results is None:
             choices.append(f"{path}: status {log.status!r}, skipped.")
             continue
         task, model = str(log.eval.task), str(log.eval.model)
         values = _values(log, path, metrics.get(task))
-        key = (task, model)
-        created = str(log.eval.created)
-        if key in chosen:
-            older = chosen[key]
-            if created > older[0]:
-                choices.append(f"{model} on {task}: newer log {path} wins over {older[1]}.")
-            else:
-                choices.append(f"{model} on {task}: newer log {older[1]} wins over {path}.")
-                continue
-        chosen[key] = (created, path, values)
+        if (task, model) in chosen:
+            choices.append(f"{model} on {task}: newer log {path} wins over "
+                           f"{chosen[(task, model)][1]}.")
+        chosen[(task, model)] = (created, path, values)
     if not chosen:
         raise InputError(", ".join(map(str, paths)), "", "at least one successful Inspect log",
                          found_text="none")
