@@ -38,3 +38,14 @@ def width_for(n_items: int, *, per_item: float = 0.22, minimum: float = 6.0,
               maximum: float = 30.0) -> float:
     """Figure width in inches for ``n_items`` along the x axis."""
     return min(maximum, max(minimum, 2.0 + per_item * n_items))
+
+
+def mark_points(ax, xs: Sequence[float], ys: Sequence[float], titles: Sequence[str]) -> None:
+    """Remember data points of ``ax`` and a title for each (who the point is).
+
+    Drawing is unchanged; :func:`swisssim.io.figures.save_figure` writes the points' pixel
+    positions beside the PNG (``<stem>.points.json``) so that the HTML report can name each model
+    on hover.
+    """
+    points = ax.figure.__dict__.setdefault("swisssim_points", [])
+    points.append((ax, [float(x) for x in xs], [float(y) for y in ys], [str(t) for t in titles]))
