@@ -128,6 +128,9 @@
                    "font-size": 9}, plot).textContent = k + 1;
     });
     svg("text", {x: 2, y: 12, "font-size": 10}, plot).textContent = "P=1";
+    svg("text", {x: 2, y: height - bottom, "font-size": 10}, plot).textContent = "P=0";
+    svg("line", {x1: left, y1: height - bottom, x2: width - 10, y2: height - bottom,
+                 stroke: "#555"}, plot);
     return plot;
   }
   function show() {

@@ -78,9 +78,9 @@ li { margin: 2px 0; }
 details { margin: 6px 0 14px; }
 summary { cursor: pointer; color: var(--accent); }
 th.sortable { cursor: pointer; user-select: none; }
-th.sortable::after { content: " \2195"; color: #9aa5ae; font-weight: 400; }
-th[aria-sort="ascending"]::after { content: " \2191"; color: var(--ink); }
-th[aria-sort="descending"]::after { content: " \2193"; color: var(--ink); }
+th.sortable::after { content: " \\2195"; color: #9aa5ae; font-weight: 400; }
+th[aria-sort="ascending"]::after { content: " \\2191"; color: var(--ink); }
+th[aria-sort="descending"]::after { content: " \\2193"; color: var(--ink); }
 .table-tools { margin: 2px 0 4px; font-size: 12.5px; }
 .table-tools input { font: inherit; padding: 2px 6px; width: 16em; }
 .filter-count { color: var(--muted); margin-left: 8px; }
