@@ -27,6 +27,9 @@ MODELS = {  # name: (ability, date of the run)
     "Qwen/Qwen2.5-0.5B": (0.2, 1714822800.75),
     "meta-llama/Llama-3.2-1B": (0.5, 1714909200.0),
     "HuggingFaceTB/SmolLM2-360M": (-0.1, 1714995600.125),
+    "google/gemma-2-2b": (0.9, 1715082000.5),
+    "microsoft/phi-2": (0.7, 1715168400.25),
+    "allenai/OLMo-1B-hf": (-0.3, 1715254800.0),
 }
 MMLU = {"mmlu_stem": ["mmlu_abstract_algebra", "mmlu_college_physics", "mmlu_high_school_mathematics"],
         "mmlu_humanities": ["mmlu_formal_logic", "mmlu_world_religions"],

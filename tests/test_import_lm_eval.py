@@ -129,7 +129,7 @@ def test_import_then_run_from_the_command_line(tmp_path, capsys):
             import hashlib
             assert hashlib.sha256(source.read_bytes()).hexdigest() in scenario.description
     assert scenario.scoring.lower_is_better == ("wikitext",)
-    assert scenario.n_models == 5 and scenario.round_names[:2] == ["mmlu", "bbh"]
+    assert scenario.n_models == 8 and scenario.round_names[:2] == ["mmlu", "bbh"]
     errors = pd.read_csv(out / "small_lms_score_errors.csv").set_index("model")
     assert errors.loc["Qwen/Qwen2.5-0.5B", "gsm8k"] > 0
     run = tmp_path / "run"
