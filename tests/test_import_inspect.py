@@ -22,6 +22,9 @@ from swisssim.data.scenario import load_scenario
 inspect_ai = pytest.importorskip("inspect_ai", reason="inspect_ai is not installed "
                                  "(pip install -e '.[inspect]')")
 
+# Inspect's own retry setup warns about a tenacity deprecation; not ours to fix
+pytestmark = pytest.mark.filterwarnings("ignore:The 'initial' parameter is deprecated")
+
 # (task, number of samples, number of targets the default answer contains)
 TASKS = (("arith", 8, 5), ("recall", 6, 2), ("logic", 5, 4))
 
@@ -99,3 +102,38 @@ def test_a_file_that_is_no_log_fails_cleanly(tmp_path, capsys):
     code = main(["import", "inspect", str(bad), "--name", "x", "--out", str(out)])
     assert_clean_failure(code, capsys.readouterr().err, out, "broken.eval",
                          "an Inspect AI evaluation log")
+
+
+def test_the_newest_log_wins_and_failed_logs_are_skipped(log_dir, tmp_path):
+    import time
+
+    import inspect_ai.model._model as model_module
+    from inspect_ai import Task
+    from inspect_ai import eval as inspect_eval
+    from inspect_ai.dataset import Sample
+    from inspect_ai.scorer import includes
+    from inspect_ai.solver import solver
+
+    @solver
+    def broken():
+        async def solve(state, generate):
+            raise RuntimeError("this solver always fails")
+        return solve
+
+    rerun = tmp_path / "rerun"
+    patch = pytest.MonkeyPatch()
+    patch.setattr(model_module, "count_text_tokens", lambda text: max(1, len(text) // 4))
+    try:
+        time.sleep(1.1)  # creation times have one-second resolution
+        run_task("arith", 8, 1, "mockllm/model", rerun)  # newer: 1 of 8 instead of 5 of 8
+        failed = Task(name="recall", dataset=[Sample(input="q", target="x")], solver=broken(),
+                      scorer=includes())
+        logs = inspect_eval(failed, model="mockllm/model", log_dir=str(rerun), display="none")
+        assert logs[0].status == "error"
+    finally:
+        patch.undo()
+    imported = import_inspect([log_dir, rerun])
+    assert imported.scores.at["mockllm/model", "arith"] == pytest.approx(1 / 8)
+    assert imported.scores.at["mockllm/model", "recall"] == pytest.approx(2 / 6)
+    text = " ".join(imported.choices)
+    assert "mockllm/model on arith: newer log" in text and "status 'error', skipped" in text
