@@ -55,7 +55,7 @@ def import_inspect(paths: Sequence[str | Path], *,
     """
     read_eval_log = _reader()
     if not isinstance(metrics, Mapping):
-        metrics = dict(str(m).partition("=")[::2] for m in metrics)
+        metrics = dict(_metric_override(m) for m in metrics)
     files: list[Path] = []
     for given in paths:
         path = Path(given)
@@ -92,6 +92,10 @@ def import_inspect(paths: Sequence[str | Path], *,
         raise InputError(", ".join(map(str, paths)), "", "at least one successful Inspect log",
                          found_text="none")
     tasks = list(dict.fromkeys(t for t, _ in chosen))
+    unknown = sorted(set(metrics) - set(tasks))
+    if unknown:
+        raise InputError("--metric", "", f"tasks of the logs ({', '.join(tasks[:6])})",
+                         unknown[0])
     models = list(dict.fromkeys(m for _, m in chosen))
     scores = pd.DataFrame(math.nan, index=pd.Index(models, name="model"), columns=tasks)
     errors = scores.copy()
@@ -111,6 +115,14 @@ def import_inspect(paths: Sequence[str | Path], *,
         item_counts=accuracy_counts(scores, consistent),
         rounds=tuple((t, (t,)) for t in tasks),
         sources=tuple(source_of(c[1]) for c in chosen.values()), choices=tuple(choices))
+
+
+def _metric_override(value: str) -> tuple[str, str]:
+    task, sep, metric = str(value).partition("=")
+    if not sep or not task.strip() or not metric.strip() or "," in metric:
+        raise InputError("--metric", "", "TASK=METRIC for an Inspect log (e.g. arith=accuracy)",
+                         value)
+    return task.strip(), metric.strip()
 
 
 def _values(log: Any, path: Path, metric: str | None) -> dict[str, Any]:
