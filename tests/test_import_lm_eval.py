@@ -192,3 +192,16 @@ def test_bad_arguments_fail_cleanly(tmp_path, capsys):
     assert_clean_failure(code, capsys.readouterr().err, out, "nowhere", "no such file")
     with pytest.raises(InputError, match="groups"):
         import_lm_eval([EXAMPLES], groups="all")
+
+
+def test_a_scenario_that_would_not_load_is_never_written(tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["import", "lm-eval", str(EXAMPLES), "--name", "x", "--out", str(out),
+                 "--missing", "error"])
+    assert_clean_failure(code, capsys.readouterr().err, out, "out/x.toml",
+                         "HuggingFaceTB/SmolLM2-360M", "missing")
+    existing = tmp_path / "file"
+    existing.write_text("")
+    code = main(["import", "lm-eval", str(EXAMPLES), "--name", "x", "--out", str(existing)])
+    err = capsys.readouterr().err
+    assert code == 2 and "--out" in err and existing.read_text() == ""
