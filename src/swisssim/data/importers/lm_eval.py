@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from swisssim.data.importers.common import (
@@ -130,27 +131,30 @@ def import_lm_eval(paths: Sequence[str | Path], *, metrics: Mapping[str, Any] | 
         elif direction is None:
             choices.append(f"{task}: no higher_is_better entry for {metric}; taken as "
                            "higher-is-better.")
-    scores = pd.DataFrame(math.nan, index=[r.model for r in chosen], columns=tasks)
-    errors = scores.copy()
-    counts: dict[str, set[int]] = {t: set() for t in tasks}
-    for run in chosen:
+    column = {task: j for j, task in enumerate(tasks)}
+    values = np.full((len(chosen), len(tasks)), np.nan)
+    ses = values.copy()
+    counts: dict[str, set[int | None]] = {t: set() for t in tasks}
+    for i, run in enumerate(chosen):
         results = _entries(run.document)
         for task in tasks:
             entry = results.get(task)
             metric, filt = keys[task]
             if not isinstance(entry, dict) or f"{metric},{filt}" not in entry:
                 continue
-            scores.at[run.model, task] = _number(entry[f"{metric},{filt}"], run.path,
-                                                 f"results.{task}.{metric},{filt}")
+            values[i, column[task]] = _number(entry[f"{metric},{filt}"], run.path,
+                                              f"results.{task}.{metric},{filt}")
             se = entry.get(f"{metric}_stderr,{filt}")
             if se is not None and not isinstance(se, str):
                 value = _number(se, run.path, f"results.{task}.{metric}_stderr,{filt}")
                 if value < 0:
                     raise InputError(str(run.path), f"results.{task}.{metric}_stderr,{filt}",
                                      "a non-negative number", value)
-                errors.at[run.model, task] = value
+                ses[i, column[task]] = value
             counts[task].add(_n_samples(run, task))
-    scores.index.name = errors.index.name = "model"
+    index = pd.Index([r.model for r in chosen], name="model")
+    scores = pd.DataFrame(values, index=index, columns=tasks)
+    errors = pd.DataFrame(ses, index=index, columns=tasks)
     require_common_benchmark(scores, ", ".join(str(r.path) for r in chosen[:3]))
     consistent = {t: next(iter(c)) for t, c in counts.items() if len(c) == 1 and None not in c}
     models = pd.DataFrame({"family": [_family(r.model) for r in chosen],
@@ -234,11 +238,15 @@ def _tasks_and_rounds(document: dict[str, Any],
                 if isinstance(v, list) and v}
     children = {c for members in subtasks.values() for c in members}
 
+    memo: dict[str, list[str]] = {}
+
     def leaves(group: str) -> list[str]:
-        out: list[str] = []
-        for member in subtasks.get(group, []):
-            out += leaves(member) if member in subtasks else [member]
-        return out
+        if group not in memo:
+            out: list[str] = []
+            for member in subtasks.get(group, []):
+                out += leaves(member) if member in subtasks else [member]
+            memo[group] = out
+        return memo[group]
 
     owner = {leaf: g for g in subtasks if g not in children for leaf in leaves(g)}
     owner.update({g: g for g in subtasks if g not in children})
