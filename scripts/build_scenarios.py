@@ -10,6 +10,7 @@ Writes, for each scenario ``<name>``, into ``scenarios/``::
     <name>.toml                 scenario file (docs/scenario-format.md)
     data/<name>_scores.csv      wide CSV: model, then one column per benchmark
     data/<name>_models.csv      model, family, display_name
+    LICENSES/benchbench-1.0.1-LICENSE.txt   the data's licence, verbatim from the wheel
 
 Output is deterministic (alphabetical model order, source column order, fixed decimals,
 ``\\n`` line endings), so ``--check`` can regenerate into a temporary directory and compare
@@ -55,6 +56,8 @@ SCRIPT = "build_scenarios.py"
 PACKAGE = "benchbench"
 VERSION = "1.0.1"
 WHEEL_FILE = f"{PACKAGE}-{VERSION}-py3-none-any.whl"
+#: Where the benchbench licence (copied verbatim from the wheel) is written, under scenarios/.
+LICENSE_FILE = f"LICENSES/{PACKAGE}-{VERSION}-LICENSE.txt"
 # SHA-256 of benchbench-1.0.1-py3-none-any.whl as served by PyPI.
 WHEEL_SHA256 = "1d35a18e139b19b4e980b174b4d06f20ed48c396ce6c87ad4e9b0a47e48eceb8"
 
@@ -646,6 +649,9 @@ def generate(wheel: Path) -> dict[str, str]:
     with zipfile.ZipFile(wheel) as zf:
         for build in BUILDERS.values():
             files.update(render(build(zf), SCRIPT))
+        # the data's licence travels with the data (also inside the swisssim wheel)
+        files[LICENSE_FILE] = zf.read(f"{PACKAGE}-{VERSION}.dist-info/licenses/LICENSE.txt"
+                                      ).decode("utf-8")
     return files
 
 

@@ -21,7 +21,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parent.parent / "src" / "swisssim"
 
 LAYERS = ("base", "data", "engine", "analysis", "plots", "io", "report", "cli")
 BASE_MODULES = {"swisssim.errors", "swisssim._version", "swisssim.validation"}
-TOP_MODULES = {"swisssim", "swisssim.__main__"}
+TOP_MODULES = {"swisssim", "swisssim.__main__", "swisssim.examples"}
 
 
 def module_name(path: Path) -> str:

@@ -48,3 +48,12 @@ def test_the_api_example_runs(at_repository_root):
     assert len(namespace["drop"]) == namespace["scenario"].n_models
     assert namespace["ax"].collections, "the risk profile was not drawn on the given axes"
     assert namespace["orders"].n_orders == 24
+
+
+def test_the_import_example_runs(at_repository_root, tmp_path, monkeypatch):
+    code = python_blocks()[2].replace('"my_scenarios"', repr(str(tmp_path / "my_scenarios")))
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    assert namespace["long"].n_models == 2 and namespace["bbh"].name == "bbh"
+    assert namespace["mine"].n_models >= 2
+    assert (tmp_path / "my_scenarios" / "small_lms.toml").exists()

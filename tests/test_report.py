@@ -4,6 +4,7 @@ committed results (fresh CSVs equal the committed ones)."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
 import re
@@ -151,7 +152,20 @@ def test_report_has_every_section_and_table(full):
     assert [row[1] for row in body] == list(summary["display_name"])
     assert [r for r in page.tables["rankings-table"]["rows"] if r].__len__() == 6
     assert page.tables["rounds-table"]["rows"][2][1:3] == ["pair <2>", "r2a, r2b"]
-    assert "script" not in page.tags
+    assert_only_the_hashed_script(full / "report.html")
+
+
+def assert_only_the_hashed_script(path: Path) -> None:
+    """One executable inline script, allowed by its SHA-256 in the page's policy (and nothing
+    else may run), plus the JSON data block of the model details."""
+    text = path.read_text(encoding="utf-8")
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", text, flags=re.S)
+    executable = [body for attributes, body in scripts if "application/json" not in attributes]
+    assert len(executable) == 1 and all("src=" not in a for a, _ in scripts)
+    digest = base64.b64encode(hashlib.sha256(executable[0].encode()).digest()).decode()
+    policy = re.search(r'Content-Security-Policy" content="([^"]+)"', text).group(1)
+    assert f"script-src &#x27;sha256-{digest}&#x27;" in policy
+    assert "unsafe-inline" not in policy.split("script-src")[1]
 
 
 def test_embedded_images_are_png_and_nothing_is_fetched(full):
@@ -165,7 +179,8 @@ def test_embedded_images_are_png_and_nothing_is_fetched(full):
             decoded.verify()
         assert image["alt"] and int(image["width"]) > 0 and int(image["height"]) > 0
     text = (full / "report.html").read_text(encoding="utf-8")
-    assert "Content-Security-Policy" in text and "<script" not in text
+    assert "Content-Security-Policy" in text
+    assert_only_the_hashed_script(full / "report.html")
     external = [h for h in page.hrefs if re.match(r"[a-z]+:", h)]
     assert set(external) == {"https://arxiv.org/abs/2512.21010"}
     for href in page.hrefs:

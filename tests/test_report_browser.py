@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from conftest import REPO
@@ -72,9 +73,63 @@ def loaded(tmp_path_factory):
                 height: document.documentElement.scrollHeight,
             })""")
             screenshot = page.screenshot(full_page=True)
+            explored = explore(page)
         finally:
             browser.close()
-    return {"out": out, "events": events, "state": state, "screenshot": screenshot}
+    return {"out": out, "events": events, "state": state, "screenshot": screenshot,
+            "explored": explored}
+
+
+def column(page, table: str, index: int) -> list[str]:
+    return page.eval_on_selector_all(
+        f"#{table} tbody tr:not([hidden])",
+        f"rows => rows.map(r => r.cells[{index}].textContent.trim())")
+
+
+def explore(page) -> dict:
+    """Sort, filter, hover and follow a model link, recording what the page shows."""
+    out: dict = {}
+    header = page.eval_on_selector_all("#headline-table thead th", "t => t.map(h => h.textContent)")
+    es = header.index("E[S] ± SE, T=2")
+    out["before"] = column(page, "headline-table", es)
+    page.click(f"#headline-table thead th:nth-child({es + 1})")
+    out["ascending"] = column(page, "headline-table", es)
+    page.click(f"#headline-table thead th:nth-child({es + 1})")
+    out["descending"] = column(page, "headline-table", es)
+    name = header.index("model")
+    page.click(f"#headline-table thead th:nth-child({name + 1})")
+    out["by_name"] = column(page, "headline-table", name)
+    out["by_name_expected"] = page.evaluate("n => n.slice().sort((a, b) => a.localeCompare(b))",
+                                            out["by_name"])
+    out["aria_sort"] = page.get_attribute(f"#headline-table thead th:nth-child({name + 1})",
+                                          "aria-sort")
+    out["filters"] = page.eval_on_selector_all("input.table-filter", "b => b.length")
+    out["tables"] = page.eval_on_selector_all("main table", "t => t.length")
+    box = page.locator("#headline-table-caption + .table-tools input, "
+                       ".table-tools:has(+ .table-wrap #headline-table) input").first
+    box.fill("claude")
+    out["filtered"] = column(page, "headline-table", name)
+    box.fill("")
+    out["unfiltered"] = column(page, "headline-table", name)
+    point = page.locator("#fig-sweep-figures-risk_profile svg.points circle").first
+    out["risk_titles"] = page.eval_on_selector_all(
+        "#fig-sweep-figures-risk_profile svg.points circle title", "t => t.map(x => x.textContent)")
+    out["sensitivity_points"] = page.eval_on_selector_all(
+        "#fig-sweep-figures-sensitivity svg.points circle", "c => c.length")
+    point.hover()
+    out["hovered"] = page.evaluate("() => { const c = document.querySelector("
+                                   "'#fig-sweep-figures-risk_profile svg.points circle:hover');"
+                                   " return c ? c.querySelector('title').textContent : null; }")
+    link = page.locator("#headline-table a.model-link").first
+    out["link_text"] = link.text_content()
+    link.click()
+    page.wait_for_selector("#model-detail:not([hidden]) h3")
+    out["detail_title"] = page.text_content("#model-detail h3")
+    out["detail_charts"] = page.eval_on_selector_all("#model-detail svg.detail-chart",
+                                                     "c => c.length")
+    out["detail_bars"] = page.eval_on_selector_all("#model-detail svg.detail-chart rect",
+                                                   "r => r.length")
+    return out
 
 
 def test_page_loads_without_errors_or_network(loaded):
@@ -113,3 +168,43 @@ def test_screenshot_is_not_blank(loaded):
     assert pixels.shape[1] == 1280 and pixels.shape[0] >= 0.9 * loaded["state"]["height"]
     assert pixels.std() > 20
     assert (pixels < 200).mean() > 0.02
+
+
+def number(cell: str) -> float:
+    return float(cell.split(" ")[0])
+
+
+def test_tables_sort_by_any_column(loaded):
+    explored = loaded["explored"]
+    values = [number(c) for c in explored["ascending"]]
+    assert values == sorted(values) and len(values) == 65
+    assert [number(c) for c in explored["descending"]] == sorted(values, reverse=True)
+    assert sorted(explored["before"]) == sorted(explored["ascending"])
+    assert explored["by_name"] == explored["by_name_expected"]  # the browser's collation
+    assert explored["aria_sort"] == "ascending"
+
+
+def test_tables_filter_with_a_search_box(loaded):
+    explored = loaded["explored"]
+    assert explored["filters"] == explored["tables"] >= 10
+    summary = pd.read_csv(loaded["out"] / "summary.csv", keep_default_na=False)
+    claude = {n for n in summary["display_name"] if "claude" in n.lower()}
+    assert set(explored["filtered"]) == claude and len(claude) >= 3
+    assert len(explored["unfiltered"]) == 65
+
+
+def test_figure_points_name_their_model_on_hover(loaded):
+    explored = loaded["explored"]
+    titles = explored["risk_titles"]
+    assert len(titles) == 65
+    risk = pd.read_csv(loaded["out"] / "sweep" / "risk_profile.csv", keep_default_na=False)
+    assert {t.split(": base")[0] for t in titles} == set(risk["display_name"])
+    assert explored["hovered"] in titles
+    assert explored["sensitivity_points"] == 65 * 3
+
+
+def test_a_model_row_links_to_its_rank_distribution_and_survival(loaded):
+    explored = loaded["explored"]
+    assert explored["detail_title"].startswith(explored["link_text"])
+    assert explored["detail_charts"] == 3 + 1  # a rank distribution per schedule, survival
+    assert explored["detail_bars"] >= 3

@@ -167,10 +167,12 @@ def test_sweep_writes_tables_manifest_and_figures(tmp_path, write_scenario, caps
     assert info["total_eliminations"] == {"0": 0, "1": 3, "2": 3}
     assert info["removed_model_rounds"] == {"0": 0, "1": 3, "2": 5}   # 2*2 + 1*1
     assert info["profile_rule"]["z"] == pytest.approx(1.959964, abs=1e-6)
-    assert len(info["figures"]) == 8
-    assert sorted(p.name for p in (out / "figures").iterdir()) == sorted(
+    # 4 figures as PNG + SVG, and the hover positions of the two scatter figures' points
+    points = ["risk_profile.points.json", "sensitivity.points.json"]
+    assert len(info["figures"]) == 8 + len(points)
+    assert sorted(p.name for p in (out / "figures").iterdir()) == sorted([
         f"{s}.{e}" for s in ("sensitivity", "risk_profile", "survival", "rank_distribution")
-        for e in ("png", "svg"))
+        for e in ("png", "svg")] + points)
     assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
 
 

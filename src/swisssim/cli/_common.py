@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from swisssim.data import examples
 from swisssim.data.scenario import Scenario, load_scenario
 from swisssim.engine.settings import Settings
 from swisssim.errors import InputError
@@ -15,7 +16,8 @@ from swisssim.validation import check_iterations
 
 
 def add_scenario_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("scenario", help="scenario file (TOML), see docs/scenario-format.md")
+    parser.add_argument("scenario", help="scenario file (TOML), see docs/scenario-format.md, or "
+                                         "the name of a shipped scenario ('swisssim scenarios')")
 
 
 def add_simulation_options(parser: argparse.ArgumentParser, *, elimination_help: str) -> None:
@@ -34,7 +36,7 @@ def add_simulation_options(parser: argparse.ArgumentParser, *, elimination_help:
 
 
 def load(args: argparse.Namespace) -> Scenario:
-    return load_scenario(args.scenario)
+    return load_scenario(examples.resolve(args.scenario))
 
 
 #: The command-line flag of each :class:`~swisssim.engine.settings.Settings` field.

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from swisssim.data.long_form import pivot_long
 from swisssim.data.schedules import Schedule, parse_schedules
 from swisssim.data.score_errors import (
     binomial_errors,
@@ -236,6 +237,39 @@ class Scenario:
             errors.attrs["source"] = "score_errors DataFrame"
         return _build(name, description, frame, round_tables, settings, simulation, model_table,
                       source, path=None, errors=errors, item_counts=item_counts)
+
+    @classmethod
+    def from_long(
+        cls,
+        table: pd.DataFrame,
+        rounds: Mapping[str, Sequence[str]] | Sequence[Round] | None = None,
+        *,
+        model: str = "model",
+        benchmark: str = "benchmark",
+        score: str = "score",
+        stderr: str | None = None,
+        n: str | None = None,
+        **options: Any,
+    ) -> Scenario:
+        """Build and validate a scenario from a long table, one row per (model, benchmark).
+
+        Parameters
+        ----------
+        table
+            Columns ``model``, ``benchmark`` and ``score`` (names settable), optionally
+            ``stderr`` (standard errors, become ``score_errors``) and ``n`` (item counts: where
+            every row of a benchmark gives the same count it becomes ``item_counts``). Models and
+            benchmarks keep their order of first appearance; a missing row or an empty score is a
+            missing score (``missing`` chooses the policy, ``docs/scenario-format.md``).
+        rounds
+            As in :meth:`from_dataframe`; ``None`` makes every benchmark a round.
+        options
+            Any keyword of :meth:`from_dataframe` except ``score_errors`` and ``item_counts``.
+        """
+        wide = pivot_long(table, "long table", model=model, benchmark=benchmark, score=score,
+                          stderr=stderr, n=n)
+        return cls.from_dataframe(wide.scores, rounds, score_errors=wide.errors,
+                                  item_counts=wide.item_counts or None, **options)
 
 
 def load_scenario(path: str | Path) -> Scenario:

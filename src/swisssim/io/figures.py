@@ -1,27 +1,63 @@
-"""Saving figures into result folders: PNG (and SVG) files, optionally as palette PNGs."""
+"""Saving figures into result folders: PNG (and SVG) files, optionally as palette PNGs.
+
+A figure whose builder marked its points (:func:`swisssim.plots.style.mark_points`) also gets
+``<stem>.points.json``: each point's pixel position in the saved PNG and its title, which the
+HTML report turns into hover titles over the image.
+"""
 
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 from typing import Any
 
+import matplotlib
 from matplotlib.figure import Figure
 
 
 def save_figure(figure: Figure, stage: Any, stem: str, *, dpi: int = 150,
                 svg: bool = True) -> list[str]:
-    """Write ``<stem>.png`` (and ``<stem>.svg``) into a staging folder; return the names.
+    """Write ``<stem>.png`` (and ``<stem>.svg``, and ``<stem>.points.json`` for marked points)
+    into a staging folder; return the names.
 
     ``stage`` is a :class:`swisssim.io.staging.Staging` or :class:`~swisssim.io.staging.SubStaging`.
     Figures are plain ``matplotlib.figure.Figure`` objects (no pyplot), so nothing needs closing.
     """
     names = []
+    points = figure.__dict__.get("swisssim_points")
+    box: Any = "tight"
+    if points:  # crop to a box computed here, so that the points' positions are known
+        figure.draw_without_rendering()
+        pad = float(matplotlib.rcParams["savefig.pad_inches"])
+        box = figure.get_tightbbox(figure.canvas.get_renderer()).padded(pad)
     for extension in ("png", "svg") if svg else ("png",):
         name = f"{stem}.{extension}"
-        figure.savefig(stage.path(name), dpi=dpi, bbox_inches="tight")
+        figure.savefig(stage.path(name), dpi=dpi, bbox_inches=box)
+        names.append(name)
+    if points:
+        name = f"{stem}.points.json"
+        stage.path(name).write_text(json.dumps(point_positions(figure, box, dpi)) + "\n",
+                                    encoding="utf-8")
         names.append(name)
     return names
+
+
+def point_positions(figure: Figure, box: Any, dpi: int) -> dict[str, Any]:
+    """Pixel positions (origin top left) of the marked points in the PNG that
+    ``savefig(dpi=dpi, bbox_inches=box)`` wrote (``box`` in inches), with their titles.
+
+    Points outside the image are left out.
+    """
+    width, height = round(box.width * dpi), round(box.height * dpi)
+    out = []
+    for ax, xs, ys, titles in figure.__dict__["swisssim_points"]:
+        pixels = ax.transData.transform(list(zip(xs, ys))) / figure.dpi
+        for (x, y), title in zip(pixels, titles):
+            px, py = (x - box.x0) * dpi, (box.y1 - y) * dpi
+            if 0 <= px <= width and 0 <= py <= height:
+                out.append([round(px, 1), round(py, 1), title])
+    return {"width": width, "height": height, "points": out}
 
 
 def palette_png(path: Path) -> None:

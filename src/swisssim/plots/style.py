@@ -64,3 +64,14 @@ def figure_or_new(figure: Figure | SubFigure | None, width: float, height: float
                   **options: Any) -> Figure | SubFigure:
     """Draw multi-panel plots into ``figure`` (a Figure or SubFigure) when given, else a new one."""
     return figure if figure is not None else new_figure(width, height, **options)
+
+
+def mark_points(ax, xs: Sequence[float], ys: Sequence[float], titles: Sequence[str]) -> None:
+    """Remember data points of ``ax`` and a title for each (who the point is).
+
+    Drawing is unchanged; :func:`swisssim.io.figures.save_figure` writes the points' pixel
+    positions beside the PNG (``<stem>.points.json``) so that the HTML report can name each model
+    on hover.
+    """
+    points = ax.figure.__dict__.setdefault("swisssim_points", [])
+    points.append((ax, [float(x) for x in xs], [float(y) for y in ys], [str(t) for t in titles]))

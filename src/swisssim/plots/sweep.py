@@ -36,6 +36,7 @@ from swisssim.plots.style import (
     figure_and_axes,
     figure_or_new,
     label_fontsize,
+    mark_points,
     width_for,
 )
 
@@ -129,6 +130,9 @@ def sensitivity_figure(table: pd.DataFrame | Sweep, *, ax: Axes | None = None) -
                     elinewidth=0.8, zorder=1)
         ax.scatter(x + o, expected[s], marker=schedule_marker(position), s=size, c=colors,
                    edgecolors="black", linewidths=0.4, zorder=3)
+        mark_points(ax, x + o, expected[s], [
+            f"{name} ({schedule_name(s)}): E[S] = {e:.3f} ± {h:.3f} (95% CI)"
+            for name, e, h in zip(meta["display_name"], expected[s], half[s])])
     ax.set_xlim(-0.7, n - 0.3)
     ax.set_xticks(x)
     ax.set_xticklabels(meta["display_name"], rotation=90 if n > 12 else 45,
@@ -187,6 +191,10 @@ def risk_profile_figure(risk: pd.DataFrame | Sweep, *, ax: Axes | None = None) -
                linewidths=0.4, zorder=3)
     ax.scatter(x[~solid], y[~solid], s=size, facecolors="white", edgecolors=colors[~solid],
                linewidths=1.2, zorder=3)
+    names = risk["display_name"].where(risk["display_name"].astype(bool), risk["model"])
+    mark_points(ax, x, y, [f"{name}: base E[S] = {b:.3f}, drop = {d:+.3f} ± {1.959964 * se:.3f} "
+                           f"({profile})" for name, b, d, se, profile in
+                           zip(names, x, y, risk["drop_se"], risk["profile"])])
     ax.axvline(np.median(x), color="0.4", linestyle="--", linewidth=0.8)
     ax.axhline(np.median(y), color="0.4", linestyle="--", linewidth=0.8)
     ax.axhline(0.0, color="0.4", linestyle=":", linewidth=0.8)
@@ -197,7 +205,6 @@ def risk_profile_figure(risk: pd.DataFrame | Sweep, *, ax: Axes | None = None) -
         ha="center", color="0.4")]
     figure.draw_without_rendering()
     chosen = label_choice(risk)
-    names = risk["display_name"].where(risk["display_name"].astype(bool), risk["model"])
     place_labels(ax, x[chosen], y[chosen], list(names.to_numpy()[chosen]), x, y,
                  fontsize=8.0 if n <= 20 else (7.0 if n <= 40 else 6.0), avoid=texts)
     return figure

@@ -1,17 +1,25 @@
 """Render a report :class:`~swisssim.report.doc.Document` as one self-contained HTML file.
 
 The page needs nothing but itself: figures are embedded as base64 PNG data URIs, the CSS is
-inline, there is no script, and a Content-Security-Policy forbids every request except data-URI
-images (links to the CSV files beside the report only act when clicked). Every text is escaped
-with :func:`html.escape`. Tables stay readable for 100+ models: compact type, zebra rows, and
-long tables in a scroll box with a sticky header.
+inline, and a Content-Security-Policy forbids every request except data-URI images (links to the
+CSV files beside the report only act when clicked). Every text is escaped with
+:func:`html.escape`. Tables stay readable for 100+ models: compact type, zebra rows, and long
+tables in a scroll box with a sticky header.
+
+The page is explorable (:mod:`swisssim.report.explore`): one small inline script, allowed by its
+SHA-256 in the policy and by nothing else, sorts every table by any column and filters it with a
+search box; names in a table's ``model`` column link to that model's rank distribution and
+survival; figures with marked points (risk profile, sensitivity) carry an inline SVG over the
+image with one ``<title>`` per point, so hovering a point names the model.
 """
 
 from __future__ import annotations
 
 import base64
 import html
+import json
 import struct
+from collections.abc import Mapping
 from pathlib import Path
 
 from swisssim.report.doc import (
@@ -25,6 +33,7 @@ from swisssim.report.doc import (
     Section,
     Table,
 )
+from swisssim.report.explore import embedded_json, model_data, script, script_hash
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
@@ -68,6 +77,19 @@ ul { padding-left: 22px; }
 li { margin: 2px 0; }
 details { margin: 6px 0 14px; }
 summary { cursor: pointer; color: var(--accent); }
+th.sortable { cursor: pointer; user-select: none; }
+th.sortable::after { content: " \\2195"; color: #9aa5ae; font-weight: 400; }
+th[aria-sort="ascending"]::after { content: " \\2191"; color: var(--ink); }
+th[aria-sort="descending"]::after { content: " \\2193"; color: var(--ink); }
+.table-tools { margin: 2px 0 4px; font-size: 12.5px; }
+.table-tools input { font: inherit; padding: 2px 6px; width: 16em; }
+.filter-count { color: var(--muted); margin-left: 8px; }
+.hover-figure { position: relative; display: inline-block; max-width: 100%; }
+.hover-figure svg.points { position: absolute; left: 0; top: 0; width: 100%; height: 100%; }
+.hover-figure circle { fill: transparent; stroke: none; cursor: help; }
+.hover-figure circle:hover { stroke: #e08a00; stroke-width: 3; }
+a.model-link { color: inherit; text-decoration: underline dotted; }
+#model-detail .detail-chart { display: block; max-width: 100%; height: auto; margin: 2px 0 8px; }
 footer { color: var(--muted); font-size: 0.85em; margin-top: 40px; padding-bottom: 30px;
   border-top: 1px solid var(--rule); padding-top: 8px; }
 """
@@ -110,8 +132,10 @@ def png_size(data: bytes) -> tuple[int, int]:
     return int(width), int(height)
 
 
-def render_block(block: Block, root: Path, dpi: int = 150) -> str:
-    """One block as HTML; figures are read from ``root`` and embedded (:func:`render_figure`)."""
+def render_block(block: Block, root: Path, dpi: int = 150,
+                 models: Mapping[str, int] | None = None) -> str:
+    """One block as HTML; figures are read from ``root`` and embedded (:func:`render_figure`);
+    ``models`` maps names in a table's ``model`` column to their detail index."""
     if isinstance(block, Paragraph):
         css = f' class="{escape(block.css_class)}"' if block.css_class else ""
         return f"<p{css}>{render_inline(block.spans)}</p>"
@@ -119,7 +143,7 @@ def render_block(block: Block, root: Path, dpi: int = 150) -> str:
         items = "".join(f"<li>{render_inline(item)}</li>" for item in block.items)
         return f"<ul>{items}</ul>"
     if isinstance(block, Table):
-        return render_table(block)
+        return render_table(block, models)
     if isinstance(block, Figure):
         return render_figure(block, root, dpi)
     if isinstance(block, Code):
@@ -130,15 +154,22 @@ def render_block(block: Block, root: Path, dpi: int = 150) -> str:
     raise TypeError(f"render_block: block: expected a report block, found {type(block).__name__}")
 
 
-def render_table(table: Table) -> str:
+def render_table(table: Table, models: Mapping[str, int] | None = None) -> str:
+    """A table; with ``models``, cells of a column headed ``model`` link to ``#model-<i>``."""
     numeric = table.numeric or (False,) * len(table.header)
+    linked = [h == "model" and bool(models) for h in table.header]
 
-    def cell(tag: str, text: str, is_number: bool) -> str:
+    def cell(tag: str, text: str, is_number: bool, link: bool = False) -> str:
         css = ' class="num"' if is_number else ""
-        return f"<{tag}{css}>{escape(text)}</{tag}>"
+        content = escape(text)
+        if link and models is not None and text in models:
+            content = (f'<a class="model-link" href="#model-{models[text]}" title="rank '
+                       f'distribution and survival of {content}">{content}</a>')
+        return f"<{tag}{css}>{content}</{tag}>"
 
     head = "".join(cell("th", h, n) for h, n in zip(table.header, numeric))
-    body = "\n".join("<tr>" + "".join(cell("td", c, n) for c, n in zip(row, numeric)) + "</tr>"
+    body = "\n".join("<tr>" + "".join(cell("td", c, n, k) for c, n, k in
+                                       zip(row, numeric, linked)) + "</tr>"
                      for row in table.rows)
     wrap = "table-wrap scroll" if table.scroll else "table-wrap"
     ident = escape(table.id)
@@ -163,16 +194,37 @@ def render_figure(figure: Figure, root: Path, dpi: int = 150) -> str:
     stem = Path(figure.path).with_suffix("").as_posix().replace("/", "-")
     caption = render_inline(figure.caption)
     file_link = f' (file: <a href="{escape(figure.path)}">{escape(figure.path)}</a>)'
-    return (f'<figure id="fig-{escape(stem)}"><img src="{source}" alt="{escape(figure.alt)}" '
-            f'width="{round(width * scale)}" height="{round(height * scale)}">'
+    image = (f'<img src="{source}" alt="{escape(figure.alt)}" '
+             f'width="{round(width * scale)}" height="{round(height * scale)}">')
+    points = root / Path(figure.path).with_suffix(".points.json")
+    if points.is_file():
+        image = hover_overlay(image, json.loads(points.read_text(encoding="utf-8")),
+                              width, height)
+    return (f'<figure id="fig-{escape(stem)}">{image}'
             f"<figcaption>{caption}{file_link}</figcaption></figure>")
 
 
-def render_section(section: Section, root: Path, level: int = 2, dpi: int = 150) -> str:
+def hover_overlay(image: str, points: dict, width: int, height: int) -> str:
+    """The image under an inline SVG of the same size with one titled circle per point.
+
+    ``points`` is a ``<figure>.points.json`` document: pixel positions in the PNG (origin top
+    left) and a title each; the SVG's view box is the PNG's pixel grid, so the circles stay on
+    their points at any displayed size.
+    """
+    radius = max(4.0, min(width, height) / 120)
+    circles = "".join(f'<circle cx="{x}" cy="{y}" r="{radius:.1f}"><title>{escape(title)}'
+                      f"</title></circle>" for x, y, title in points.get("points", []))
+    return (f'<div class="hover-figure">{image}<svg class="points" viewBox="0 0 {width} '
+            f'{height}" preserveAspectRatio="none" role="group" aria-label="points, '
+            f'named on hover">{circles}</svg></div>')
+
+
+def render_section(section: Section, root: Path, level: int = 2, dpi: int = 150,
+                   models: Mapping[str, int] | None = None) -> str:
     parts = [f'<section id="{escape(section.id)}">',
              f"<h{level}>{escape(section.title)}</h{level}>"]
-    parts += [render_block(block, root, dpi) for block in section.blocks]
-    parts += [render_section(sub, root, level + 1, dpi) for sub in section.subsections]
+    parts += [render_block(block, root, dpi, models) for block in section.blocks]
+    parts += [render_section(sub, root, level + 1, dpi, models) for sub in section.subsections]
     parts.append("</section>")
     return "\n".join(parts)
 
@@ -191,13 +243,29 @@ def render_html(document: Document, root: Path, *, dpi: int = 150) -> str:
     """
     contents = "".join(f'<li><a href="#{escape(s.id)}">{escape(s.title)}</a></li>'
                        for s in document.sections)
-    sections = "\n".join(render_section(s, root, dpi=dpi) for s in document.sections)
+    data = model_data(root)
+    models: dict[str, int] = {}
+    detail = ""
+    if data is not None:
+        for i, model in enumerate(data["models"]):
+            models.setdefault(model["display"], i)
+            models.setdefault(model["name"], i)
+        detail = ('<aside id="model-detail" hidden><h2>Model detail</h2>'
+                  '<p class="note">Rank distribution (competition ranks, probabilities under '
+                  f"{len(data['schedules'])} elimination schedule(s)) and survival of the model "
+                  'whose name was followed in a table.</p><div id="model-detail-body"></div>'
+                  '</aside>\n<script type="application/json" id="model-data">'
+                  f"{embedded_json(data)}</script>")
+    sections = "\n".join(render_section(s, root, dpi=dpi, models=models)
+                         for s in document.sections)
+    code = script()
+    policy = f"{CSP}; script-src {script_hash(code)}"
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{escape(CSP)}">
+<meta http-equiv="Content-Security-Policy" content="{escape(policy)}">
 <title>{escape(document.title)}</title>
 <style>{CSS}</style>
 </head>
@@ -207,12 +275,17 @@ def render_html(document: Document, root: Path, *, dpi: int = 150) -> str:
 <nav id="contents"><h2>Contents</h2><ol>{contents}</ol></nav>
 <main>
 {sections}
+{detail}
 </main>
 <footer>Self-contained report written by swisssim: figures are embedded, no network access is
-needed. The CSV files and PNG figures it refers to are in the same folder.</footer>
+needed. The CSV files and PNG figures it refers to are in the same folder. Click a column header
+to sort a table, type in the box above it to filter, follow a model's name for its rank
+distribution and survival, and hover a point of the risk-profile or sensitivity figure to see
+which model it is.</footer>
+<script>{code}</script>
 </body>
 </html>
 """
 
 
-__all__ = ["CSP", "CSS", "escape", "png_size", "render_html", "render_inline"]
+__all__ = ["CSP", "CSS", "escape", "hover_overlay", "png_size", "render_html", "render_inline"]
