@@ -61,8 +61,8 @@ _EXPORTS = {
 __all__ = ["InputError", "__version__", *_EXPORTS]
 
 
-#: Subpackages reachable as attributes (``swisssim.plots.risk_profile_figure``) without an import.
-_SUBPACKAGES = ("data", "engine", "analysis", "plots", "io", "report", "cli")
+#: Subpackages (and the examples module) reachable as attributes (``swisssim.plots.risk_profile_figure``) without an import.
+_SUBPACKAGES = ("data", "engine", "analysis", "plots", "io", "report", "cli", "examples")
 
 
 def __getattr__(name: str) -> Any:
