@@ -44,7 +44,7 @@ from scipy import optimize
 from scipy.sparse.csgraph import connected_components
 from scipy.special import expit
 
-from swisssim.data.rounds import round_scores, win_tensor
+from swisssim.data.rounds import round_scores
 from swisssim.data.scenario import Scenario
 
 #: Default ridge penalty of the Bradley-Terry fit (see :func:`fit_bradley_terry`).
@@ -54,6 +54,11 @@ ELO_ORDERS = 200
 ELO_K = 16.0
 ELO_SCALE = 400.0
 ELO_INITIAL = 1500.0
+#: Elo plays at most about this many matches over all its orders: a large field plays fewer
+#: orders (never fewer than ``ELO_MIN_ORDERS``), see :func:`elo_orders_for`. Shipped scenarios
+#: (at most 36,000 matches an order) stay far below it.
+ELO_MATCH_BUDGET = 200_000_000
+ELO_MIN_ORDERS = 5
 #: Fixed first word of the Elo seed, so Elo draws never coincide with another use of the seed.
 ELO_STREAM = 0xE10
 
@@ -175,12 +180,22 @@ def pairwise_wins(scores_by_round: np.ndarray) -> np.ndarray:
 
     ``w[i, j] + w[j, i] == K`` for ``i != j`` (every pair meets once per round); diagonal 0.
     """
-    wins = win_tensor(scores_by_round)
-    strict = wins.sum(axis=2, dtype=np.float64)
-    ties = wins.shape[2] - strict - strict.T
+    strict = _round_wins(scores_by_round).astype(np.float64)
+    ties = np.asarray(scores_by_round).shape[0] - strict - strict.T
     result = strict + 0.5 * ties
     np.fill_diagonal(result, 0.0)
     return result
+
+
+def _round_wins(scores_by_round: np.ndarray) -> np.ndarray:
+    """Rounds won by i over j, (M, M): ``win_tensor(...).sum(axis=2)`` built round by round,
+    so memory is O(M^2), not O(M^2 K)."""
+    values = np.asarray(scores_by_round, dtype=np.float64)
+    n_rounds, n_models = values.shape
+    counts = np.zeros((n_models, n_models), np.int32 if n_rounds < 2**31 else np.int64)
+    for row in values:
+        counts += row[:, None] > row[None, :]
+    return counts
 
 
 def copeland(scenario: Scenario) -> pd.Series:
@@ -193,7 +208,7 @@ def copeland(scenario: Scenario) -> pd.Series:
     more rounds, -1 if fewer, 0 if as many. Score = sum over the other models, in
     ``[-(M - 1), M - 1]``.
     """
-    wins = win_tensor(round_scores(scenario)).sum(axis=2, dtype=np.int64)
+    wins = _round_wins(round_scores(scenario)).astype(np.int64)
     return _series(np.sign(wins - wins.T).sum(axis=1).astype(np.float64), scenario, "copeland")
 
 
@@ -292,7 +307,9 @@ class EloFit:
         Standard deviation of the final rating over the orders, shape (M,): how much one order
         alone would have moved the result.
     orders, k_factor, scale, initial, seed
-        Settings used.
+        Settings used (``orders``: the orders played).
+    requested_orders
+        The orders asked for; more than ``orders`` when the match budget capped them.
     """
 
     ratings: np.ndarray
@@ -302,10 +319,27 @@ class EloFit:
     scale: float
     initial: float
     seed: int
+    requested_orders: int = 0
+
+
+def elo_orders_for(requested: int, n_matches: int,
+                   budget: int | None = ELO_MATCH_BUDGET) -> int:
+    """The orders Elo plays: ``requested``, or fewer when ``requested * n_matches > budget``.
+
+    A capped run plays ``max(ELO_MIN_ORDERS, budget // n_matches)`` orders (never more than
+    requested). Each order is a fresh permutation of all ``K M (M - 1) / 2`` matches, which costs
+    about a second per 20 million matches on one core, so 200 orders of a 2,000-model field
+    would take minutes; each model then plays ``K (M - 1)`` games per order, and the spread of
+    its rating over orders is reported. ``budget=None`` disables the cap.
+    """
+    if budget is None or requested * n_matches <= budget:
+        return requested
+    return min(requested, max(ELO_MIN_ORDERS, budget // max(n_matches, 1)))
 
 
 def fit_elo(scores_by_round: np.ndarray, *, orders: int = ELO_ORDERS, k_factor: float = ELO_K,
-            seed: int = 0, scale: float = ELO_SCALE, initial: float = ELO_INITIAL) -> EloFit:
+            seed: int = 0, scale: float = ELO_SCALE, initial: float = ELO_INITIAL,
+            match_budget: int | None = ELO_MATCH_BUDGET) -> EloFit:
     """Play every (pair, round) match in ``orders`` random orders with Elo updates; average.
 
     Notes
@@ -316,39 +350,74 @@ def fit_elo(scores_by_round: np.ndarray, *, orders: int = ELO_ORDERS, k_factor: 
     e_i)`` with ``e_i = 1 / (1 + 10 ** ((r_j - r_i) / scale))`` (Elo 1978; K = 16 as for
     established players in USCF rules). Elo depends on the order of play, which rounds do not
     define, hence the average of the final ratings over orders. Each model plays ``K (M - 1)``
-    games, so the mean rating is close to a Bradley-Terry fit on the same outcomes.
+    games, so the mean rating is close to a Bradley-Terry fit on the same outcomes. On a large
+    field the number of orders is capped by ``match_budget`` (:func:`elo_orders_for`); the orders
+    played and requested are both recorded. The passes run in a numba kernel that draws the same
+    permutations as ``numpy`` (:func:`_elo_orders`).
     """
     if orders < 1:
         raise ValueError(f"fit_elo: orders must be a positive integer, got {orders!r}")
-    wins = win_tensor(scores_by_round)
-    m, _, k = wins.shape
+    a, b, outcome, m = _round_matches(np.asarray(scores_by_round, dtype=np.float64))
+    played = elo_orders_for(int(orders), a.size, match_budget)
+    rng = np.random.default_rng([ELO_STREAM, seed])
+    finals = _elo_orders(rng, a, b, outcome, played, float(k_factor), float(scale),
+                         float(initial), m)
+    return EloFit(ratings=finals.mean(axis=0), spread=finals.std(axis=0), orders=played,
+                  k_factor=float(k_factor), scale=float(scale), initial=float(initial),
+                  seed=int(seed), requested_orders=int(orders))
+
+
+def _round_matches(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Every (pair, round) match: first model, second model, its outcome (1, 0.5 or 0).
+
+    Pairs ``i < j`` in ``numpy.triu_indices`` order, round by round; built one round at a time
+    from the round scores, without the (M, M, K) win tensor.
+    """
+    k, m = values.shape
     first, second = np.triu_indices(m, 1)
     a = np.tile(first, k).astype(np.int64)
     b = np.tile(second, k).astype(np.int64)
-    rounds = np.repeat(np.arange(k), first.size)
-    outcome = np.where(wins[a, b, rounds], 1.0, np.where(wins[b, a, rounds], 0.0, 0.5))
-    rng = np.random.default_rng([ELO_STREAM, seed])
-    finals = np.empty((orders, m))
-    for o in range(orders):
-        finals[o] = _elo_pass(a, b, outcome, rng.permutation(a.size), float(k_factor),
-                              float(scale), float(initial), m)
-    return EloFit(ratings=finals.mean(axis=0), spread=finals.std(axis=0), orders=int(orders),
-                  k_factor=float(k_factor), scale=float(scale), initial=float(initial),
-                  seed=int(seed))
+    outcome = np.empty(a.size)
+    for r in range(k):
+        x, y = values[r, first], values[r, second]
+        outcome[r * first.size:(r + 1) * first.size] = np.where(x > y, 1.0,
+                                                                np.where(y > x, 0.0, 0.5))
+    return a, b, outcome, m
 
 
 @njit(cache=True)
-def _elo_pass(a: np.ndarray, b: np.ndarray, outcome: np.ndarray, order: np.ndarray,
-              k_factor: float, scale: float, initial: float, m: int) -> np.ndarray:
-    ratings = np.full(m, initial)
-    for t in range(order.size):
-        g = order[t]
-        i, j = a[g], b[g]
-        expected = 1.0 / (1.0 + 10.0 ** ((ratings[j] - ratings[i]) / scale))
-        step = k_factor * (outcome[g] - expected)
-        ratings[i] += step
-        ratings[j] -= step
-    return ratings
+def _elo_orders(rng, a, b, outcome, orders, k_factor, scale, initial, m):
+    """Final ratings of ``orders`` Elo passes, shape (orders, M).
+
+    Order ``o`` plays the matches in the order ``rng.permutation(n)``; numba's generator draws
+    exactly as numpy's does, so this equals the same loop in Python. Each match is packed into one
+    int64 (first model, second model, outcome in half points) and the packed array itself is
+    shuffled: Fisher-Yates applied to the records gives ``records[permutation]`` from the same
+    draws, so the pass reads them sequentially instead of gathering them. One buffer serves every
+    order (no allocation per order).
+    """
+    n = a.size
+    packed = np.empty(n, np.int64)
+    for g in range(n):
+        packed[g] = (a[g] << 40) | (b[g] << 2) | np.int64(round(outcome[g] * 2.0))
+    shuffled = np.empty(n, np.int64)
+    finals = np.empty((orders, m))
+    ratings = np.empty(m)
+    for o in range(orders):
+        shuffled[:] = packed
+        rng.shuffle(shuffled)
+        for i in range(m):
+            ratings[i] = initial
+        for t in range(n):
+            record = shuffled[t]
+            i = record >> 40
+            j = (record >> 2) & 0x3FFFFFFFFF
+            expected = 1.0 / (1.0 + 10.0 ** ((ratings[j] - ratings[i]) / scale))
+            step = k_factor * (0.5 * (record & 3) - expected)
+            ratings[i] += step
+            ratings[j] -= step
+        finals[o] = ratings
+    return finals
 
 
 def elo(scenario: Scenario, *, orders: int = ELO_ORDERS, k_factor: float = ELO_K,
@@ -363,6 +432,6 @@ def _series(values, scenario: Scenario, name: str) -> pd.Series:
     return pd.Series(np.asarray(values, dtype=np.float64), index=index, name=name)
 
 
-__all__ = ["BT_ALPHA", "ELO_K", "ELO_ORDERS", "BradleyTerryFit", "EloFit", "benchmark_scores",
+__all__ = ["BT_ALPHA", "ELO_K", "ELO_MATCH_BUDGET", "ELO_ORDERS", "elo_orders_for", "BradleyTerryFit", "EloFit", "benchmark_scores",
            "borda_count", "bradley_terry", "copeland", "elo", "fit_bradley_terry", "fit_elo",
            "mean_score", "mean_win_rate", "normalized_mean", "pairwise_wins"]

@@ -49,9 +49,18 @@ def write_run(result: SimulationResult, out, argv, *,
         stage.write_csv("expected_scores.csv", result.expected_scores())
         stage.write_csv("rank_distribution.csv", result.rank_distribution())
         stage.write_csv("survival.csv", result.survival())
+        manifest["simulation"]["rank_distribution"] = rank_table_manifest(
+            result, stage.root / "rank_distribution.csv")
         if bootstrap is not None:
             stage_bootstrap(bootstrap, stage)
         stage.write_json("manifest.json", manifest)
+
+
+def rank_table_manifest(result: SimulationResult, path: Path) -> dict[str, int]:
+    """Rows and bytes of a written ``rank_distribution.csv`` (only non-zero probabilities are
+    written, so its size grows with the ranks each model actually reaches, not with M^2)."""
+    return {"rows": int(result.ranks.count.size), "bytes": path.stat().st_size,
+            "dense_rows": int(result.score_sum.size * result.score_sum.shape[1])}
 
 
 # -- sweep ----------------------------------------------------------------------------------------
@@ -69,6 +78,8 @@ def write_sweep(sweep: Sweep, out: Path, argv: Sequence[str] | None, *, figures:
     manifest["sweep"] = sweep_manifest(sweep, sweep.risk_profile())
     with atomic_output(out) as stage:
         names, seconds = stage_sweep(sweep, stage, figures=figures, dpi=dpi)
+        manifest["simulation"]["rank_distribution"] = rank_table_manifest(
+            result, stage.root / "rank_distribution.csv")
         if figures:
             manifest["sweep"]["figures"] = names
             manifest["sweep"]["figure_seconds"] = round(seconds, 3)
