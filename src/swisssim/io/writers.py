@@ -33,7 +33,8 @@ from swisssim.io.figures import save_figure
 from swisssim.io.manifests import base_manifest, bootstrap_manifest, simulation_manifest
 from swisssim.io.staging import Staging, atomic_output
 from swisssim.plots.compare import bump_chart, correlation_heatmap, probe_chart
-from swisssim.plots.sweep import FIGURE_STEMS, render_figure
+from swisssim.plots.large import render_sweep_figure
+from swisssim.plots.sweep import FIGURE_STEMS
 from swisssim.plots.uncertainty import order_spread_figure, rank_interval_figure
 
 # -- run ------------------------------------------------------------------------------------------
@@ -153,7 +154,7 @@ def write_sweep_figures(frames: SweepFrames, stage: Staging, *, folder: str = "f
     """Render every figure and stage ``<folder>/<stem>.png`` and ``.svg``; return the names."""
     names: list[str] = []
     for stem in FIGURE_STEMS:
-        figure = render_figure(frames, stem)
+        figure = render_sweep_figure(frames, stem)
         names += save_figure(figure, stage, f"{folder}/{stem}" if folder else stem, dpi=dpi)
     return names
 
