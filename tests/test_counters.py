@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 
 from swisssim import Scenario, simulate
+from swisssim.data.rounds import round_scores
 from swisssim.engine import kernels
 from swisssim.engine.counters import Counters, rank_windows, ranks_determined
 from swisssim.engine.rng import seed_key
 from swisssim.engine.simulation import EngineSession
-from swisssim.data.rounds import round_scores
 
 
 def _scenario(values, **options) -> Scenario:
@@ -111,6 +111,6 @@ def test_merge_is_exact_and_order_free():
 def test_counter_memory_does_not_grow_like_m_squared():
     small = Counters.zeros(2, 3, 1_000, 6, 7)
     large = Counters.zeros(2, 3, 20_000, 6, 7)
-    size = lambda c: sum(getattr(c, n).nbytes for n in ("score_sum", "score_cross",  # noqa: E731
+    size = lambda c: sum(getattr(c, n).nbytes for n in ("score_sum", "score_cross",
                                                          "score_counts", "elim_counts"))
     assert size(large) == 20 * size(small)

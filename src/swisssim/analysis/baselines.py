@@ -357,49 +357,39 @@ def fit_elo(scores_by_round: np.ndarray, *, orders: int = ELO_ORDERS, k_factor: 
     """
     if orders < 1:
         raise ValueError(f"fit_elo: orders must be a positive integer, got {orders!r}")
-    a, b, outcome, m = _round_matches(np.asarray(scores_by_round, dtype=np.float64))
-    played = elo_orders_for(int(orders), a.size, match_budget)
+    values = np.ascontiguousarray(scores_by_round, dtype=np.float64)
+    k, m = values.shape
+    played = elo_orders_for(int(orders), k * m * (m - 1) // 2, match_budget)
     rng = np.random.default_rng([ELO_STREAM, seed])
-    finals = _elo_orders(rng, a, b, outcome, played, float(k_factor), float(scale),
-                         float(initial), m)
+    finals = _elo_orders(rng, values, played, float(k_factor), float(scale), float(initial))
     return EloFit(ratings=finals.mean(axis=0), spread=finals.std(axis=0), orders=played,
                   k_factor=float(k_factor), scale=float(scale), initial=float(initial),
                   seed=int(seed), requested_orders=int(orders))
 
 
-def _round_matches(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """Every (pair, round) match: first model, second model, its outcome (1, 0.5 or 0).
-
-    Pairs ``i < j`` in ``numpy.triu_indices`` order, round by round; built one round at a time
-    from the round scores, without the (M, M, K) win tensor.
-    """
-    k, m = values.shape
-    first, second = np.triu_indices(m, 1)
-    a = np.tile(first, k).astype(np.int64)
-    b = np.tile(second, k).astype(np.int64)
-    outcome = np.empty(a.size)
-    for r in range(k):
-        x, y = values[r, first], values[r, second]
-        outcome[r * first.size:(r + 1) * first.size] = np.where(x > y, 1.0,
-                                                                np.where(y > x, 0.0, 0.5))
-    return a, b, outcome, m
-
-
 @njit(cache=True)
-def _elo_orders(rng, a, b, outcome, orders, k_factor, scale, initial, m):
-    """Final ratings of ``orders`` Elo passes, shape (orders, M).
+def _elo_orders(rng, values, orders, k_factor, scale, initial):
+    """Final ratings of ``orders`` Elo passes over the round scores ``values`` (K, M).
 
-    Order ``o`` plays the matches in the order ``rng.permutation(n)``; numba's generator draws
-    exactly as numpy's does, so this equals the same loop in Python. Each match is packed into one
-    int64 (first model, second model, outcome in half points) and the packed array itself is
-    shuffled: Fisher-Yates applied to the records gives ``records[permutation]`` from the same
-    draws, so the pass reads them sequentially instead of gathering them. One buffer serves every
+    The matches are numbered round by round, pairs ``i < j`` in row-major order within a round
+    (``numpy.triu_indices``); order ``o`` plays them in the order ``rng.permutation(n)``, and
+    numba's generator draws exactly as numpy's does. Each match is packed into one int64 (first
+    model, second model, outcome in half points: 2 win, 1 tie, 0 loss) and the packed array
+    itself is shuffled: Fisher-Yates applied to the records gives ``records[permutation]`` from
+    the same draws, so the pass reads them sequentially. Two buffers of n int64 serve every
     order (no allocation per order).
     """
-    n = a.size
+    k, m = values.shape
+    n = k * m * (m - 1) // 2
     packed = np.empty(n, np.int64)
-    for g in range(n):
-        packed[g] = (a[g] << 40) | (b[g] << 2) | np.int64(round(outcome[g] * 2.0))
+    g = 0
+    for r in range(k):
+        for i in range(m):
+            for j in range(i + 1, m):
+                x, y = values[r, i], values[r, j]
+                code = 2 if x > y else (0 if y > x else 1)
+                packed[g] = (np.int64(i) << 40) | (np.int64(j) << 2) | code
+                g += 1
     shuffled = np.empty(n, np.int64)
     finals = np.empty((orders, m))
     ratings = np.empty(m)

@@ -28,8 +28,14 @@ import pandas as pd
 
 from swisssim.data.scenario import Scenario
 from swisssim.data.schedules import Schedule
-from swisssim.engine.counters import (RankCounts, RankWindows, rank_windows, ranks_determined,
-                                      ranks_from_scores, ranks_from_windows)
+from swisssim.engine.counters import (
+    RankCounts,
+    RankWindows,
+    rank_windows,
+    ranks_determined,
+    ranks_from_scores,
+    ranks_from_windows,
+)
 
 Z95 = NormalDist().inv_cdf(0.975)
 

@@ -26,7 +26,6 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 
 from swisssim.analysis.sweep import NO_CONTRAST, SweepFrames
 from swisssim.plots.style import family_colors
