@@ -300,3 +300,25 @@ def test_elo_orders_are_capped_by_the_match_budget():
     fit = fit_elo(values, orders=50, match_budget=870 * 20)
     assert (fit.orders, fit.requested_orders) == (20, 50)
     assert np.array_equal(fit.ratings, fit_elo(values, orders=20, match_budget=None).ratings)
+
+
+def test_fused_bradley_terry_objective_equals_the_numpy_one(monkeypatch):
+    """The numba objective used on large fields is the numpy one summed another way."""
+    from scipy.special import expit
+
+    from swisssim.analysis import baselines
+
+    rng = np.random.default_rng(2)
+    wins = rng.integers(0, 4, size=(40, 40)).astype(float)
+    np.fill_diagonal(wins, 0.0)
+    totals = wins + wins.T
+    theta = rng.normal(0.0, 3.0, 40)
+    loss, expected = baselines._bt_loss_gradient(theta, wins, np.ascontiguousarray(wins.T))
+    diff = theta[:, None] - theta[None, :]
+    assert loss == pytest.approx((wins * np.logaddexp(0.0, -diff)).sum(), rel=1e-12)
+    np.testing.assert_allclose(expected, (totals * expit(diff)).sum(axis=1), rtol=1e-12)
+    reference = baselines.fit_bradley_terry(wins)
+    monkeypatch.setattr(baselines, "BT_FUSED_ABOVE", 10)
+    fused = baselines.fit_bradley_terry(wins)
+    np.testing.assert_allclose(fused.strengths, reference.strengths, atol=1e-6)
+    assert fused.log_likelihood == pytest.approx(reference.log_likelihood, rel=1e-9)

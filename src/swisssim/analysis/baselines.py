@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from numba import njit
+from numba import njit, prange
 from scipy import optimize
 from scipy.sparse.csgraph import connected_components
 from scipy.special import expit
@@ -49,6 +49,9 @@ from swisssim.data.scenario import Scenario
 
 #: Default ridge penalty of the Bradley-Terry fit (see :func:`fit_bradley_terry`).
 BT_ALPHA = 1e-3
+#: Above this many models the Bradley-Terry objective runs in a fused numba kernel
+#: (:func:`_bt_loss_gradient`); up to it, in numpy (the reference, bit for bit as before).
+BT_FUSED_ABOVE = 500
 #: Default Elo settings: random match orders averaged, K-factor, logistic scale, start rating.
 ELO_ORDERS = 200
 ELO_K = 16.0
@@ -265,8 +268,12 @@ def fit_bradley_terry(wins: np.ndarray, alpha: float = BT_ALPHA) -> BradleyTerry
     m = wins.shape[0]
     totals = wins + wins.T
     won = wins.sum(axis=1)
+    wins_t = np.ascontiguousarray(wins.T) if m > BT_FUSED_ABOVE else wins
 
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        if m > BT_FUSED_ABOVE:
+            loss, gradient = _bt_loss_gradient(theta, wins, wins_t)
+            return (loss + 0.5 * alpha * theta @ theta, -(won - gradient) + alpha * theta)
         diff = theta[:, None] - theta[None, :]
         loglik = -(wins * np.logaddexp(0.0, -diff)).sum()
         gradient = won - (totals * expit(diff)).sum(axis=1)
@@ -275,13 +282,71 @@ def fit_bradley_terry(wins: np.ndarray, alpha: float = BT_ALPHA) -> BradleyTerry
     solution = optimize.minimize(objective, np.zeros(m), jac=True, method="L-BFGS-B",
                                  options={"maxiter": 20_000, "ftol": 1e-15, "gtol": 1e-9})
     theta = solution.x - solution.x.mean()
-    diff = theta[:, None] - theta[None, :]
-    loglik = float(-(wins * np.logaddexp(0.0, -diff)).sum())
+    if m > BT_FUSED_ABOVE:
+        loglik = -float(_bt_loss_gradient(theta, wins, wins_t)[0])
+    else:
+        diff = theta[:, None] - theta[None, :]
+        loglik = float(-(wins * np.logaddexp(0.0, -diff)).sum())
     n_components, _ = connected_components((wins > 0).astype(np.float64), directed=True,
                                            connection="strong")
     return BradleyTerryFit(strengths=theta, alpha=float(alpha), log_likelihood=loglik,
                            converged=bool(solution.success), iterations=int(solution.nit),
                            strongly_connected=bool(n_components == 1))
+
+
+#: Fixed number of work chunks of :func:`_bt_loss_gradient` (not the thread count, so the sums,
+#: and the fit, do not depend on the number of threads).
+_BT_CHUNKS = 16
+
+
+@njit(cache=True, parallel=True)
+def _bt_loss_gradient(theta, wins, wins_t):
+    """``(-loglik, sum_j totals_ij sigmoid(theta_i - theta_j))`` without (M, M) temporaries.
+
+    ``wins_t`` is ``wins.T`` made contiguous (rows are read, never columns; the totals are
+    ``wins + wins_t``). The same functions as the numpy objective of :func:`fit_bradley_terry`,
+    summed another way
+    (equal to rounding, not bit for bit); used above ``BT_FUSED_ABOVE`` models, where the numpy
+    version's (M, M) temporaries cost seconds and gigabytes per evaluation. Each pair ``i < j``
+    is visited once (one exponential serves both directions); rows are dealt to
+    ``_BT_CHUNKS`` chunks, each with its own accumulator, summed in a fixed order, so the
+    result does not depend on the number of threads.
+    """
+    m = theta.shape[0]
+    loss = np.zeros(_BT_CHUNKS)
+    expected = np.zeros((_BT_CHUNKS, m))
+    for c in prange(_BT_CHUNKS):
+        mine = expected[c]
+        total_loss = 0.0
+        for i in range(c, m, _BT_CHUNKS):
+            row = 0.0
+            for j in range(i + 1, m):
+                d = theta[i] - theta[j]
+                e = np.exp(-abs(d))
+                # sigmoid(d) and 1 - sigmoid(d) = sigmoid(-d)
+                if d > 0.0:
+                    up = 1.0 / (1.0 + e)
+                    down = e / (1.0 + e)
+                else:
+                    up = e / (1.0 + e)
+                    down = 1.0 / (1.0 + e)
+                w_ij = wins[i, j]
+                w_ji = wins_t[i, j]
+                row += (w_ij + w_ji) * up
+                mine[j] += (w_ij + w_ji) * down
+                if w_ij != 0.0 or w_ji != 0.0:
+                    # log(1 + e^-d) and log(1 + e^d), stable on both sides
+                    base = np.log1p(e)
+                    if d > 0.0:
+                        total_loss += w_ij * base + w_ji * (base + d)
+                    else:
+                        total_loss += w_ij * (base - d) + w_ji * base
+            mine[i] += row
+        loss[c] = total_loss
+    out = np.zeros(m)
+    for c in range(_BT_CHUNKS):
+        out += expected[c]
+    return loss.sum(), out
 
 
 def bradley_terry(scenario: Scenario, alpha: float = BT_ALPHA) -> pd.Series:
