@@ -7,13 +7,12 @@ import sys
 
 import pandas as pd
 
-from swisssim.analysis.bootstrap import bootstrap
 from swisssim.cli import _common
 from swisssim.engine.results import SimulationResult
 from swisssim.engine.settings import Settings
 from swisssim.engine.simulation import check_target_se, simulate
 from swisssim.errors import InputError
-from swisssim.io.writers import write_run
+from swisssim.io.run_writer import write_run
 from swisssim.validation import check_iterations
 
 
@@ -56,6 +55,8 @@ def execute(args: argparse.Namespace) -> int:
     result = simulate(scenario, settings, **options)
     boot = None
     if replicates is not None:
+        from swisssim.analysis.bootstrap import bootstrap  # only when asked: start-up stays lean
+
         boot = bootstrap(scenario, replicates,
                          Settings(iterations=replicate_iterations, progress=settings.progress),
                          reference=result)

@@ -68,6 +68,7 @@ class SimulationResult:
     units_per_point: int        # score units per point (see swisssim.engine.kernels.units_per_point)
     probabilistic_wins: bool = False
     replay: Callable[[RankWindows], np.ndarray] | None = None
+    load_time: float = 0.0      # seconds spent loading compiled kernels before the clock started
 
     @cached_property
     def ranks(self) -> RankCounts:

@@ -109,6 +109,9 @@ def simulate(
     progress = settings.progress
     session = EngineSession(scenario, settings)
     run = session.start(round_scores(scenario))
+    loading = time.perf_counter()
+    with session.thread_pool():
+        run.load()
     started = time.perf_counter()
     stopping = None
     with session.thread_pool():
@@ -119,7 +122,8 @@ def simulate(
                 run, target_se, max_iterations, progress,
                 lambda: float(_assemble(run, session.schedules, session.threads, 0.0)
                               .std_error().max()))
-    result = _assemble(run, session.schedules, session.threads, time.perf_counter() - started)
+    result = _assemble(run, session.schedules, session.threads, time.perf_counter() - started,
+                       load_time=started - loading)
     if stopping is None:
         return result
     return AdaptiveResult(**{f.name: getattr(result, f.name) for f in fields(result)},
@@ -127,7 +131,7 @@ def simulate(
 
 
 def _assemble(run: _EngineRun, schedules: tuple[Schedule, ...], threads: int,
-              wall: float) -> SimulationResult:
+              wall: float, load_time: float = 0.0) -> SimulationResult:
     """The result of the iterations ``run`` has done so far."""
     scenario = run.scenario
     score_sum, score_cross, score_counts, elim_counts, above_bounds = run.counters.totals()
@@ -142,7 +146,8 @@ def _assemble(run: _EngineRun, schedules: tuple[Schedule, ...], threads: int,
                             score_counts=score_counts, above_bounds=above_bounds,
                             elim_counts=elim_counts, wall_time=wall,
                             units_per_point=run.units_per_point,
-                            probabilistic_wins=run.noise is not None, replay=replay)
+                            probabilistic_wins=run.noise is not None, replay=replay,
+                            load_time=load_time)
 
 
 def _noise(scenario: Scenario, probabilistic: bool) -> np.ndarray | None:
@@ -195,6 +200,14 @@ class _EngineRun:
 
     def _noise_array(self) -> np.ndarray:
         return self.noise if self._rule_flags()[3] else np.zeros((0, 0))
+
+    def load(self) -> None:
+        """Load (or compile) the kernel of this run's rules without simulating anything.
+
+        :func:`simulate` calls it before starting its clock, so ``wall_time`` measures the
+        simulation and ``load_time`` the one-off cost of loading compiled code into a process.
+        """
+        self._call(self.done, self.done)
 
     def _call(self, first: int, stop: int) -> None:
         c = self.counters
