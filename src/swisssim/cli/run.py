@@ -16,6 +16,12 @@ from swisssim.io.run_writer import write_run
 from swisssim.validation import check_iterations
 
 
+#: Fields up to this size are printed whole (the large-field threshold of swisssim.plots.large,
+#: not imported: it would load matplotlib); larger ones print their best PRINT_ROWS models.
+PRINT_ALL_UP_TO = 150
+PRINT_ROWS = 50
+
+
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "run", help="simulate a scenario: expected win scores, ranks, survival",
@@ -61,7 +67,11 @@ def execute(args: argparse.Namespace) -> int:
                          Settings(iterations=replicate_iterations, progress=settings.progress),
                          reference=result)
     write_run(result, out, args.argv, bootstrap=boot)
-    print(summary_table(result).to_string())
+    table = summary_table(result)
+    shown = table if len(table) <= PRINT_ALL_UP_TO else table.head(PRINT_ROWS)
+    print(shown.to_string())
+    if len(shown) < len(table):
+        print(f"... {len(table) - len(shown):,} more models in {out}/expected_scores.csv")
     stopping = getattr(result, "stopping", None)
     if stopping is not None:
         verdict = "reached" if stopping.reached else "NOT reached (--max-iterations)"
