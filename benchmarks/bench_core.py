@@ -102,14 +102,16 @@ def large(iterations: int) -> None:
     simulate(scenario, iterations=100)
     seconds = timings(1, lambda: simulate(scenario, iterations=iterations, seed=0))[0]
     threads = numba.get_num_threads()
-    counters = threads * (n_models + n_models + n_models * n_models + n_models * (n_rounds + 1)) * 8
+    n_values = n_rounds + 1  # score values (units_per_point = 1)
+    counters = threads * (n_models + n_models + n_models * n_values
+                          + n_models * (n_rounds + 1) + 2 * n_values) * 8
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"2. {n_models:,} models x {n_rounds} rounds x {iterations:,} iterations, T = 0")
     print(f"   simulation time            : {seconds:.2f} s  (goal <= 10 s: "
           f"{'met' if seconds <= 10 else 'MISSED'})")
     print(f"   model-rounds per second    : {n_models * n_rounds * iterations / seconds / 1e6:.1f} M")
     print(f"   counters ({threads} thread blocks)  : {counters / 2**20:.1f} MiB "
-          f"(O(threads x M^2); per-iteration allocation: none)")
+          f"(O(threads x M x K); per-iteration allocation: none)")
     print(f"   peak RSS of this process   : {peak:.0f} MiB")
     print()
 

@@ -12,6 +12,10 @@ command line) with the scenario's own settings (seed 0, 100,000 iterations, T = 
   round and no score errors the bootstrap has nothing to resample (``helm_capabilities``,
   ``helm_lite``, ``open_llm_v1``).
 
+Fields of more than ``DEFAULTS_ONLY_ABOVE`` = 1,000 models (``open_llm_v2_synthetic``, 4,500) get
+the report at its defaults (sweep and comparison): order sensitivity and the bootstrap would
+replay the whole field hundreds of times, and their figures list every model.
+
 Size: ``--no-svg --palette-png --dpi 120`` (PNG only, as 256-colour palette images, about 3x
 smaller and visually the same, at 120 instead of 150 dpi) keeps ``results/`` under 15 MB although
 ``report.html`` embeds the same PNG bytes again.
@@ -49,6 +53,7 @@ ORDERS = 60
 BOOTSTRAP = 100
 BOOTSTRAP_ITERATIONS = 20_000
 DPI = 120
+DEFAULTS_ONLY_ABOVE = 1_000
 COMMAND = "python scripts/make_results.py"
 
 
@@ -85,9 +90,13 @@ def wants_bootstrap(path: Path) -> bool:
 
 def report_argv(path: Path, out: Path) -> list[str]:
     """The ``swisssim report`` command line of one scenario."""
+    from swisssim import load_scenario
+
     argv = ["report", str(path.relative_to(REPO)), "--out", str(out), "--no-svg",
-            "--palette-png", "--dpi", str(DPI), "--orders", str(orders_for(path)),
-            "--no-progress"]
+            "--palette-png", "--dpi", str(DPI), "--no-progress"]
+    if load_scenario(path).n_models > DEFAULTS_ONLY_ABOVE:
+        return argv
+    argv[-1:-1] = ["--orders", str(orders_for(path))]
     if wants_bootstrap(path):
         argv += ["--bootstrap", str(BOOTSTRAP), "--bootstrap-iterations", str(BOOTSTRAP_ITERATIONS)]
     return argv

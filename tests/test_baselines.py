@@ -258,3 +258,67 @@ def test_round_methods_agree_with_an_obvious_order():
     for method in (mean_score, mean_win_rate, borda_count, copeland, bradley_terry, elo):
         values = method(scenario).to_numpy()
         assert np.all(np.diff(values) > 0), method.__name__
+
+
+def test_elo_kernel_equals_the_plain_python_loop():
+    """The numba passes draw numpy's permutations and apply the documented update exactly."""
+    from swisssim.analysis.baselines import ELO_STREAM, fit_elo
+
+    rng = np.random.default_rng(4)
+    values = np.round(rng.normal(size=(3, 7)), 1)  # ties included
+    values[1, 2] = -np.inf
+    values[1, 5] = -np.inf
+    k, m = values.shape
+    matches = [(i, j, r) for r in range(k) for i in range(m) for j in range(i + 1, m)]
+    draws = np.random.default_rng([ELO_STREAM, 9])
+    finals = []
+    for _ in range(6):
+        ratings = [1500.0] * m
+        for g in draws.permutation(len(matches)):
+            i, j, r = matches[g]
+            s = 1.0 if values[r, i] > values[r, j] else 0.0 if values[r, j] > values[r, i] else 0.5
+            expected = 1.0 / (1.0 + 10.0 ** ((ratings[j] - ratings[i]) / 400.0))
+            step = 16.0 * (s - expected)
+            ratings[i] += step
+            ratings[j] -= step
+        finals.append(ratings)
+    fit = fit_elo(values, orders=6, seed=9)
+    assert np.array_equal(fit.ratings, np.mean(finals, axis=0))
+    assert np.array_equal(fit.spread, np.std(finals, axis=0))
+    assert fit.orders == fit.requested_orders == 6
+
+
+def test_elo_orders_are_capped_by_the_match_budget():
+    from swisssim.analysis.baselines import ELO_MIN_ORDERS, elo_orders_for, fit_elo
+
+    assert elo_orders_for(200, 1_000, budget=200_000) == 200
+    assert elo_orders_for(200, 1_001, budget=200_000) == 199
+    assert elo_orders_for(200, 10**9, budget=200_000) == ELO_MIN_ORDERS
+    assert elo_orders_for(3, 10**9, budget=200_000) == 3
+    assert elo_orders_for(200, 10**9, budget=None) == 200
+    values = np.random.default_rng(1).normal(size=(2, 30))  # 870 matches an order
+    fit = fit_elo(values, orders=50, match_budget=870 * 20)
+    assert (fit.orders, fit.requested_orders) == (20, 50)
+    assert np.array_equal(fit.ratings, fit_elo(values, orders=20, match_budget=None).ratings)
+
+
+def test_fused_bradley_terry_objective_equals_the_numpy_one(monkeypatch):
+    """The numba objective used on large fields is the numpy one summed another way."""
+    from scipy.special import expit
+
+    from swisssim.analysis import baselines
+
+    rng = np.random.default_rng(2)
+    wins = rng.integers(0, 4, size=(40, 40)).astype(float)
+    np.fill_diagonal(wins, 0.0)
+    totals = wins + wins.T
+    theta = rng.normal(0.0, 3.0, 40)
+    loss, expected = baselines._bt_loss_gradient(theta, wins, np.ascontiguousarray(wins.T))
+    diff = theta[:, None] - theta[None, :]
+    assert loss == pytest.approx((wins * np.logaddexp(0.0, -diff)).sum(), rel=1e-12)
+    np.testing.assert_allclose(expected, (totals * expit(diff)).sum(axis=1), rtol=1e-12)
+    reference = baselines.fit_bradley_terry(wins)
+    monkeypatch.setattr(baselines, "BT_FUSED_ABOVE", 10)
+    fused = baselines.fit_bradley_terry(wins)
+    np.testing.assert_allclose(fused.strengths, reference.strengths, atol=1e-6)
+    assert fused.log_likelihood == pytest.approx(reference.log_likelihood, rel=1e-9)

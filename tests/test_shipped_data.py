@@ -28,6 +28,7 @@ EXPECTED = {
     "bbh": (107, 27, 6, 0),
     "mmlu_subjects": (95, 57, 8, 0),  # 98 runs, 3 identical re-runs dropped
     "paper_synthetic": (29, 43, 12, 0),
+    "open_llm_v2_synthetic": (4500, 39, 6, 0),
 }
 
 # Keys allowed by docs/scenario-format.md (unknown keys are errors there).
@@ -156,6 +157,23 @@ def run_script(script: str, *args: str, timeout: float = 60) -> subprocess.Compl
 def test_make_synthetic_check():
     res = run_script("make_synthetic.py", "--check")
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_make_open_llm_v2_synthetic_check():
+    res = run_script("make_open_llm_v2_synthetic.py", "--check")
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_open_llm_v2_synthetic_has_the_leaderboard_shape():
+    cfg, scores, models = load("open_llm_v2_synthetic")
+    assert "SYNTHETIC" in cfg["description"]
+    assert [r["name"] for r in cfg["rounds"]] == ["IFEval", "BBH", "MuSR", "MMLU-Pro", "GPQA",
+                                                  "MATH"]
+    assert [len(r["benchmarks"]) for r in cfg["rounds"]] == [1, 24, 3, 1, 3, 7]
+    arr = numeric(scores).to_numpy()
+    assert arr.min() >= 0 and arr.max() <= 1
+    assert scores["model"].str.fullmatch(r"[^/\s]+/[^/\s]+").all()  # org/model
+    assert models["family"].ne("").all()
 
 
 def test_build_scenarios_check():

@@ -39,21 +39,29 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from numba import njit
+from numba import njit, prange
 from scipy import optimize
 from scipy.sparse.csgraph import connected_components
 from scipy.special import expit
 
-from swisssim.data.rounds import round_scores, win_tensor
+from swisssim.data.rounds import round_scores
 from swisssim.data.scenario import Scenario
 
 #: Default ridge penalty of the Bradley-Terry fit (see :func:`fit_bradley_terry`).
 BT_ALPHA = 1e-3
+#: Above this many models the Bradley-Terry objective runs in a fused numba kernel
+#: (:func:`_bt_loss_gradient`); up to it, in numpy (the reference, bit for bit as before).
+BT_FUSED_ABOVE = 500
 #: Default Elo settings: random match orders averaged, K-factor, logistic scale, start rating.
 ELO_ORDERS = 200
 ELO_K = 16.0
 ELO_SCALE = 400.0
 ELO_INITIAL = 1500.0
+#: Elo plays at most about this many matches over all its orders: a large field plays fewer
+#: orders (never fewer than ``ELO_MIN_ORDERS``), see :func:`elo_orders_for`. Shipped scenarios
+#: (at most 36,000 matches an order) stay far below it.
+ELO_MATCH_BUDGET = 200_000_000
+ELO_MIN_ORDERS = 5
 #: Fixed first word of the Elo seed, so Elo draws never coincide with another use of the seed.
 ELO_STREAM = 0xE10
 
@@ -175,12 +183,22 @@ def pairwise_wins(scores_by_round: np.ndarray) -> np.ndarray:
 
     ``w[i, j] + w[j, i] == K`` for ``i != j`` (every pair meets once per round); diagonal 0.
     """
-    wins = win_tensor(scores_by_round)
-    strict = wins.sum(axis=2, dtype=np.float64)
-    ties = wins.shape[2] - strict - strict.T
+    strict = _round_wins(scores_by_round).astype(np.float64)
+    ties = np.asarray(scores_by_round).shape[0] - strict - strict.T
     result = strict + 0.5 * ties
     np.fill_diagonal(result, 0.0)
     return result
+
+
+def _round_wins(scores_by_round: np.ndarray) -> np.ndarray:
+    """Rounds won by i over j, (M, M): ``win_tensor(...).sum(axis=2)`` built round by round,
+    so memory is O(M^2), not O(M^2 K)."""
+    values = np.asarray(scores_by_round, dtype=np.float64)
+    n_rounds, n_models = values.shape
+    counts = np.zeros((n_models, n_models), np.int32 if n_rounds < 2**31 else np.int64)
+    for row in values:
+        counts += row[:, None] > row[None, :]
+    return counts
 
 
 def copeland(scenario: Scenario) -> pd.Series:
@@ -193,7 +211,7 @@ def copeland(scenario: Scenario) -> pd.Series:
     more rounds, -1 if fewer, 0 if as many. Score = sum over the other models, in
     ``[-(M - 1), M - 1]``.
     """
-    wins = win_tensor(round_scores(scenario)).sum(axis=2, dtype=np.int64)
+    wins = _round_wins(round_scores(scenario)).astype(np.int64)
     return _series(np.sign(wins - wins.T).sum(axis=1).astype(np.float64), scenario, "copeland")
 
 
@@ -250,8 +268,12 @@ def fit_bradley_terry(wins: np.ndarray, alpha: float = BT_ALPHA) -> BradleyTerry
     m = wins.shape[0]
     totals = wins + wins.T
     won = wins.sum(axis=1)
+    wins_t = np.ascontiguousarray(wins.T) if m > BT_FUSED_ABOVE else wins
 
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        if m > BT_FUSED_ABOVE:
+            loss, gradient = _bt_loss_gradient(theta, wins, wins_t)
+            return (loss + 0.5 * alpha * theta @ theta, -(won - gradient) + alpha * theta)
         diff = theta[:, None] - theta[None, :]
         loglik = -(wins * np.logaddexp(0.0, -diff)).sum()
         gradient = won - (totals * expit(diff)).sum(axis=1)
@@ -260,13 +282,71 @@ def fit_bradley_terry(wins: np.ndarray, alpha: float = BT_ALPHA) -> BradleyTerry
     solution = optimize.minimize(objective, np.zeros(m), jac=True, method="L-BFGS-B",
                                  options={"maxiter": 20_000, "ftol": 1e-15, "gtol": 1e-9})
     theta = solution.x - solution.x.mean()
-    diff = theta[:, None] - theta[None, :]
-    loglik = float(-(wins * np.logaddexp(0.0, -diff)).sum())
+    if m > BT_FUSED_ABOVE:
+        loglik = -float(_bt_loss_gradient(theta, wins, wins_t)[0])
+    else:
+        diff = theta[:, None] - theta[None, :]
+        loglik = float(-(wins * np.logaddexp(0.0, -diff)).sum())
     n_components, _ = connected_components((wins > 0).astype(np.float64), directed=True,
                                            connection="strong")
     return BradleyTerryFit(strengths=theta, alpha=float(alpha), log_likelihood=loglik,
                            converged=bool(solution.success), iterations=int(solution.nit),
                            strongly_connected=bool(n_components == 1))
+
+
+#: Fixed number of work chunks of :func:`_bt_loss_gradient` (not the thread count, so the sums,
+#: and the fit, do not depend on the number of threads).
+_BT_CHUNKS = 16
+
+
+@njit(cache=True, parallel=True)
+def _bt_loss_gradient(theta, wins, wins_t):
+    """``(-loglik, sum_j totals_ij sigmoid(theta_i - theta_j))`` without (M, M) temporaries.
+
+    ``wins_t`` is ``wins.T`` made contiguous (rows are read, never columns; the totals are
+    ``wins + wins_t``). The same functions as the numpy objective of :func:`fit_bradley_terry`,
+    summed another way
+    (equal to rounding, not bit for bit); used above ``BT_FUSED_ABOVE`` models, where the numpy
+    version's (M, M) temporaries cost seconds and gigabytes per evaluation. Each pair ``i < j``
+    is visited once (one exponential serves both directions); rows are dealt to
+    ``_BT_CHUNKS`` chunks, each with its own accumulator, summed in a fixed order, so the
+    result does not depend on the number of threads.
+    """
+    m = theta.shape[0]
+    loss = np.zeros(_BT_CHUNKS)
+    expected = np.zeros((_BT_CHUNKS, m))
+    for c in prange(_BT_CHUNKS):
+        mine = expected[c]
+        total_loss = 0.0
+        for i in range(c, m, _BT_CHUNKS):
+            row = 0.0
+            for j in range(i + 1, m):
+                d = theta[i] - theta[j]
+                e = np.exp(-abs(d))
+                # sigmoid(d) and 1 - sigmoid(d) = sigmoid(-d)
+                if d > 0.0:
+                    up = 1.0 / (1.0 + e)
+                    down = e / (1.0 + e)
+                else:
+                    up = e / (1.0 + e)
+                    down = 1.0 / (1.0 + e)
+                w_ij = wins[i, j]
+                w_ji = wins_t[i, j]
+                row += (w_ij + w_ji) * up
+                mine[j] += (w_ij + w_ji) * down
+                if w_ij != 0.0 or w_ji != 0.0:
+                    # log(1 + e^-d) and log(1 + e^d), stable on both sides
+                    base = np.log1p(e)
+                    if d > 0.0:
+                        total_loss += w_ij * base + w_ji * (base + d)
+                    else:
+                        total_loss += w_ij * (base - d) + w_ji * base
+            mine[i] += row
+        loss[c] = total_loss
+    out = np.zeros(m)
+    for c in range(_BT_CHUNKS):
+        out += expected[c]
+    return loss.sum(), out
 
 
 def bradley_terry(scenario: Scenario, alpha: float = BT_ALPHA) -> pd.Series:
@@ -292,7 +372,9 @@ class EloFit:
         Standard deviation of the final rating over the orders, shape (M,): how much one order
         alone would have moved the result.
     orders, k_factor, scale, initial, seed
-        Settings used.
+        Settings used (``orders``: the orders played).
+    requested_orders
+        The orders asked for; more than ``orders`` when the match budget capped them.
     """
 
     ratings: np.ndarray
@@ -302,10 +384,27 @@ class EloFit:
     scale: float
     initial: float
     seed: int
+    requested_orders: int = 0
+
+
+def elo_orders_for(requested: int, n_matches: int,
+                   budget: int | None = ELO_MATCH_BUDGET) -> int:
+    """The orders Elo plays: ``requested``, or fewer when ``requested * n_matches > budget``.
+
+    A capped run plays ``max(ELO_MIN_ORDERS, budget // n_matches)`` orders (never more than
+    requested). Each order is a fresh permutation of all ``K M (M - 1) / 2`` matches, which costs
+    about a second per 20 million matches on one core, so 200 orders of a 2,000-model field
+    would take minutes; each model then plays ``K (M - 1)`` games per order, and the spread of
+    its rating over orders is reported. ``budget=None`` disables the cap.
+    """
+    if budget is None or requested * n_matches <= budget:
+        return requested
+    return min(requested, max(ELO_MIN_ORDERS, budget // max(n_matches, 1)))
 
 
 def fit_elo(scores_by_round: np.ndarray, *, orders: int = ELO_ORDERS, k_factor: float = ELO_K,
-            seed: int = 0, scale: float = ELO_SCALE, initial: float = ELO_INITIAL) -> EloFit:
+            seed: int = 0, scale: float = ELO_SCALE, initial: float = ELO_INITIAL,
+            match_budget: int | None = ELO_MATCH_BUDGET) -> EloFit:
     """Play every (pair, round) match in ``orders`` random orders with Elo updates; average.
 
     Notes
@@ -316,39 +415,64 @@ def fit_elo(scores_by_round: np.ndarray, *, orders: int = ELO_ORDERS, k_factor: 
     e_i)`` with ``e_i = 1 / (1 + 10 ** ((r_j - r_i) / scale))`` (Elo 1978; K = 16 as for
     established players in USCF rules). Elo depends on the order of play, which rounds do not
     define, hence the average of the final ratings over orders. Each model plays ``K (M - 1)``
-    games, so the mean rating is close to a Bradley-Terry fit on the same outcomes.
+    games, so the mean rating is close to a Bradley-Terry fit on the same outcomes. On a large
+    field the number of orders is capped by ``match_budget`` (:func:`elo_orders_for`); the orders
+    played and requested are both recorded. The passes run in a numba kernel that draws the same
+    permutations as ``numpy`` (:func:`_elo_orders`).
     """
     if orders < 1:
         raise ValueError(f"fit_elo: orders must be a positive integer, got {orders!r}")
-    wins = win_tensor(scores_by_round)
-    m, _, k = wins.shape
-    first, second = np.triu_indices(m, 1)
-    a = np.tile(first, k).astype(np.int64)
-    b = np.tile(second, k).astype(np.int64)
-    rounds = np.repeat(np.arange(k), first.size)
-    outcome = np.where(wins[a, b, rounds], 1.0, np.where(wins[b, a, rounds], 0.0, 0.5))
+    values = np.ascontiguousarray(scores_by_round, dtype=np.float64)
+    k, m = values.shape
+    played = elo_orders_for(int(orders), k * m * (m - 1) // 2, match_budget)
     rng = np.random.default_rng([ELO_STREAM, seed])
-    finals = np.empty((orders, m))
-    for o in range(orders):
-        finals[o] = _elo_pass(a, b, outcome, rng.permutation(a.size), float(k_factor),
-                              float(scale), float(initial), m)
-    return EloFit(ratings=finals.mean(axis=0), spread=finals.std(axis=0), orders=int(orders),
+    finals = _elo_orders(rng, values, played, float(k_factor), float(scale), float(initial))
+    return EloFit(ratings=finals.mean(axis=0), spread=finals.std(axis=0), orders=played,
                   k_factor=float(k_factor), scale=float(scale), initial=float(initial),
-                  seed=int(seed))
+                  seed=int(seed), requested_orders=int(orders))
 
 
 @njit(cache=True)
-def _elo_pass(a: np.ndarray, b: np.ndarray, outcome: np.ndarray, order: np.ndarray,
-              k_factor: float, scale: float, initial: float, m: int) -> np.ndarray:
-    ratings = np.full(m, initial)
-    for t in range(order.size):
-        g = order[t]
-        i, j = a[g], b[g]
-        expected = 1.0 / (1.0 + 10.0 ** ((ratings[j] - ratings[i]) / scale))
-        step = k_factor * (outcome[g] - expected)
-        ratings[i] += step
-        ratings[j] -= step
-    return ratings
+def _elo_orders(rng, values, orders, k_factor, scale, initial):
+    """Final ratings of ``orders`` Elo passes over the round scores ``values`` (K, M).
+
+    The matches are numbered round by round, pairs ``i < j`` in row-major order within a round
+    (``numpy.triu_indices``); order ``o`` plays them in the order ``rng.permutation(n)``, and
+    numba's generator draws exactly as numpy's does. Each match is packed into one int64 (first
+    model, second model, outcome in half points: 2 win, 1 tie, 0 loss) and the packed array
+    itself is shuffled: Fisher-Yates applied to the records gives ``records[permutation]`` from
+    the same draws, so the pass reads them sequentially. Two buffers of n int64 serve every
+    order (no allocation per order).
+    """
+    k, m = values.shape
+    n = k * m * (m - 1) // 2
+    packed = np.empty(n, np.int64)
+    g = 0
+    for r in range(k):
+        for i in range(m):
+            for j in range(i + 1, m):
+                x, y = values[r, i], values[r, j]
+                code = 2 if x > y else (0 if y > x else 1)
+                packed[g] = (np.int64(i) << 40) | (np.int64(j) << 2) | code
+                g += 1
+    shuffled = np.empty(n, np.int64)
+    finals = np.empty((orders, m))
+    ratings = np.empty(m)
+    for o in range(orders):
+        shuffled[:] = packed
+        rng.shuffle(shuffled)
+        for i in range(m):
+            ratings[i] = initial
+        for t in range(n):
+            record = shuffled[t]
+            i = record >> 40
+            j = (record >> 2) & 0x3FFFFFFFFF
+            expected = 1.0 / (1.0 + 10.0 ** ((ratings[j] - ratings[i]) / scale))
+            step = k_factor * (0.5 * (record & 3) - expected)
+            ratings[i] += step
+            ratings[j] -= step
+        finals[o] = ratings
+    return finals
 
 
 def elo(scenario: Scenario, *, orders: int = ELO_ORDERS, k_factor: float = ELO_K,
@@ -363,6 +487,6 @@ def _series(values, scenario: Scenario, name: str) -> pd.Series:
     return pd.Series(np.asarray(values, dtype=np.float64), index=index, name=name)
 
 
-__all__ = ["BT_ALPHA", "ELO_K", "ELO_ORDERS", "BradleyTerryFit", "EloFit", "benchmark_scores",
+__all__ = ["BT_ALPHA", "ELO_K", "ELO_MATCH_BUDGET", "ELO_ORDERS", "elo_orders_for", "BradleyTerryFit", "EloFit", "benchmark_scores",
            "borda_count", "bradley_terry", "copeland", "elo", "fit_bradley_terry", "fit_elo",
            "mean_score", "mean_win_rate", "normalized_mean", "pairwise_wins"]

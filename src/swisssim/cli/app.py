@@ -40,7 +40,9 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or only of the command ``only`` (each command module imports
+    what it needs, so building one parser keeps a command's start-up lean)."""
     parser = _Parser(prog="swisssim", description=(
         "Competitive Swiss-System Dynamics (arXiv:2512.21010): rank competitors by Monte Carlo "
         "Swiss tournaments over ordered benchmarks."))
@@ -48,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     subparsers.required = True
     for name in command_names():
+        if only is not None and name != only:
+            continue
         module = importlib.import_module(f"swisssim.cli.{name}")
         sub = module.add_parser(subparsers)
         sub.set_defaults(execute=module.execute)
@@ -57,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 2 bad input, 130 interrupted)."""
     arguments = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    command = arguments[0] if arguments and arguments[0] in command_names() else None
+    parser = build_parser(command)
     try:
         args = parser.parse_args(arguments)
         args.argv = arguments

@@ -7,14 +7,19 @@ import sys
 
 import pandas as pd
 
-from swisssim.analysis.bootstrap import bootstrap
 from swisssim.cli import _common
 from swisssim.engine.results import SimulationResult
 from swisssim.engine.settings import Settings
 from swisssim.engine.simulation import check_target_se, simulate
 from swisssim.errors import InputError
-from swisssim.io.writers import write_run
+from swisssim.io.run_writer import write_run
 from swisssim.validation import check_iterations
+
+
+#: Fields up to this size are printed whole (the large-field threshold of swisssim.plots.large,
+#: not imported: it would load matplotlib); larger ones print their best PRINT_ROWS models.
+PRINT_ALL_UP_TO = 150
+PRINT_ROWS = 50
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -56,11 +61,17 @@ def execute(args: argparse.Namespace) -> int:
     result = simulate(scenario, settings, **options)
     boot = None
     if replicates is not None:
+        from swisssim.analysis.bootstrap import bootstrap  # only when asked: start-up stays lean
+
         boot = bootstrap(scenario, replicates,
                          Settings(iterations=replicate_iterations, progress=settings.progress),
                          reference=result)
     write_run(result, out, args.argv, bootstrap=boot)
-    print(summary_table(result).to_string())
+    table = summary_table(result)
+    shown = table if len(table) <= PRINT_ALL_UP_TO else table.head(PRINT_ROWS)
+    print(shown.to_string())
+    if len(shown) < len(table):
+        print(f"... {len(table) - len(shown):,} more models in {out}/expected_scores.csv")
     stopping = getattr(result, "stopping", None)
     if stopping is not None:
         verdict = "reached" if stopping.reached else "NOT reached (--max-iterations)"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import math
 import tomllib
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,7 @@ def read_scores_csv(path: Path) -> pd.DataFrame:
         raise InputError(source, "header", "first column named 'model'", first)
     with open(path, newline="", encoding="utf-8") as handle:
         columns = next(csv.reader(handle), [])
-    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    repeated = sorted(c for c, n in Counter(columns).items() if n > 1)
     if repeated:
         raise InputError(source, "header", "distinct benchmark names",
                          found_text=f"repeated column(s) {repeated}")
@@ -81,16 +82,42 @@ def numeric_frame(frame: pd.DataFrame, source: str) -> pd.DataFrame:
         if not name:
             raise InputError(source, f"model name in row {row + 1}", "a non-empty name",
                              frame.index[row])
-    duplicated = sorted({n for n in names if names.count(n) > 1})
+    duplicated = sorted(n for n, count in Counter(names).items() if count > 1)
     if duplicated:
         raise InputError(source, "model", "unique model names",
                          found_text=f"duplicate(s) {duplicated[:5]}")
     values = np.empty(frame.shape, dtype=np.float64)
     for j, bench in enumerate(frame.columns):
-        for i, cell in enumerate(frame.iloc[:, j].tolist()):
+        cells = frame.iloc[:, j].to_numpy(dtype=object)
+        fast = _fast_column(cells)
+        if fast is not None:
+            values[:, j] = fast
+            continue
+        for i, cell in enumerate(cells.tolist()):  # slow path: names the first bad cell
             values[i, j] = _cell(cell, source, names[i], bench)
     return pd.DataFrame(values, index=pd.Index(names, name="model"),
                         columns=[str(c) for c in frame.columns])
+
+
+def _fast_column(cells: np.ndarray) -> np.ndarray | None:
+    """The column as floats, exactly as :func:`_cell` would convert it, or None if any cell
+    needs the slow path (an error to report). Missing cells: None, NaN and ``MISSING_TEXT``.
+
+    numpy converts each object with Python's ``float()``, so the values are bit for bit those
+    of the cell-by-cell path; anything unusual (an unparsable or non-finite cell) falls back to
+    it, which raises the one-line error naming the cell.
+    """
+    text = np.char.lower(np.char.strip(cells.astype(str)))
+    missing = pd.isna(cells) | np.isin(text, list(MISSING_TEXT))
+    out = np.full(cells.shape, np.nan)
+    try:
+        present = np.asarray(cells[~missing], dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if not np.isfinite(present).all():
+        return None
+    out[~missing] = present
+    return out
 
 
 def _cell(cell: Any, source: str, model: str, bench: str) -> float:

@@ -251,67 +251,124 @@ def play_tournament(key, iteration, round_scores, noise, eliminate, rules, score
                 sizes[score[order[idx]]] -= 1
 
 
+@njit(cache=True, inline="always")
+def _above_counts(score, hist, above):
+    """Histogram of final scores and, per score value ``v``, #models scoring strictly above ``v``.
+
+    ``hist`` and ``above`` have one entry per score value; a model with score ``v`` has the
+    competition rank ``above[v] + 1`` (docs/method.md section 5.4).
+    """
+    n_values = hist.shape[0]
+    hist[:] = 0
+    for model in range(score.shape[0]):
+        hist[score[model]] += 1
+    total = 0
+    for step in range(n_values):
+        value = n_values - 1 - step
+        above[value] = total
+        total += hist[value]
+
+
 @njit(cache=True)
-def _accumulate(s, score, eliminated_in, all_scores, counts, n_rounds,
-                score_sum, rank_counts, elim_counts):
-    """Add one tournament of schedule ``s`` to the block's counters."""
+def _accumulate(s, score, eliminated_in, all_scores, hist, above, n_rounds,
+                score_sum, score_counts, elim_counts, above_bounds):
+    """Add one tournament of schedule ``s`` to the block's counters (docs/method.md 5.1).
+
+    ``score_counts[s, m, v]`` counts final score ``v`` of model ``m``; ``above_bounds[s, v]``
+    keeps the least and the largest number of models scoring above ``v`` over the tournaments
+    in which some model scored ``v``. Size O(M K): nothing here grows like M^2.
+    """
     n_models = score.shape[0]
-    counts[:] = 0
+    _above_counts(score, hist, above)
+    for value in range(hist.shape[0]):
+        if hist[value] > 0:
+            count = above[value]
+            if count < above_bounds[s, value, 0]:
+                above_bounds[s, value, 0] = count
+            if count > above_bounds[s, value, 1]:
+                above_bounds[s, value, 1] = count
     for model in range(n_models):
-        counts[score[model]] += 1
-        all_scores[s, model] = score[model]
-    # counts[v] -> number of models with a score strictly above v (competition rank - 1).
-    above = 0
-    for step in range(counts.shape[0]):
-        value = counts.shape[0] - 1 - step
-        size = counts[value]
-        counts[value] = above
-        above += size
-    for model in range(n_models):
-        score_sum[s, model] += score[model]
-        rank_counts[s, model, counts[score[model]]] += 1
+        value = score[model]
+        all_scores[s, model] = value
+        score_sum[s, model] += value
+        score_counts[s, model, value] += 1
         round_out = eliminated_in[model]
         elim_counts[s, model, round_out if round_out >= 0 else n_rounds] += 1
 
 
 @njit(cache=True)
 def simulate_range(key, first, stop, round_scores, noise, eliminate, rules,
-                   score_sum, score_cross, rank_counts, elim_counts):
+                   score_sum, score_cross, score_counts, elim_counts, above_bounds):
     """Run iterations ``first <= i < stop`` for every schedule; add into the given counters.
 
-    Counter shapes (S schedules, M models, K rounds): ``score_sum`` (S, M), ``score_cross``
-    (S, S, M) holding sums of products of final scores (upper triangle, ``s <= t``),
-    ``rank_counts`` (S, M, M) indexed by competition rank - 1, ``elim_counts`` (S, M, K + 1)
-    indexed by elimination round, ``K`` meaning never eliminated.
+    Counter shapes (S schedules, M models, K rounds, V = K * units_per_point + 1 score values):
+    ``score_sum`` (S, M), ``score_cross`` (S, S, M) holding sums of products of final scores
+    (upper triangle, ``s <= t``), ``score_counts`` (S, M, V) indexed by final score,
+    ``elim_counts`` (S, M, K + 1) indexed by elimination round, ``K`` meaning never eliminated,
+    and ``above_bounds`` (S, V, 2), the running minimum and maximum of the number of models
+    scoring above each occupied score value (merged by min and max, not summed).
     """
     n_rounds, n_models = round_scores.shape
     n_schedules = eliminate.shape[0]
+    n_values = score_counts.shape[2]
     score = np.empty(n_models, np.int64)
     eliminated_in = np.empty(n_models, np.int64)
     work = np.empty((5, max(n_models, 2 * n_rounds + 1)), np.int64)
-    counts = work[4]
+    hist = np.empty(n_values, np.int64)
+    above = np.empty(n_values, np.int64)
     perturbed = np.empty(n_models, np.float64)
     all_scores = np.empty((n_schedules, n_models), np.int64)
     for iteration in range(first, stop):
         for s in range(n_schedules):
             play_tournament(key, iteration, round_scores, noise, eliminate[s], rules, score,
                             eliminated_in, work, perturbed)
-            _accumulate(s, score, eliminated_in, all_scores, counts, n_rounds,
-                        score_sum, rank_counts, elim_counts)
+            _accumulate(s, score, eliminated_in, all_scores, hist, above, n_rounds,
+                        score_sum, score_counts, elim_counts, above_bounds)
         for s in range(n_schedules):
             for t in range(s, n_schedules):
                 for model in range(n_models):
                     score_cross[s, t, model] += all_scores[s, model] * all_scores[t, model]
 
 
+@njit(cache=True)
+def rank_window_range(key, first, stop, round_scores, noise, eliminate, rules, low, offset,
+                      window):
+    """Replay iterations ``first <= i < stop`` and count (model, final score, rank) exactly.
+
+    Used only when a score value's rank varies between tournaments (draws, docs/method.md 5.4).
+    A model with score ``v`` in schedule ``s`` and ``a`` models above it adds one to
+    ``window[s, m, offset[s, v] + a - low[s, v]]``; ``low`` and ``offset`` (S, V) come from the
+    first pass's ``above_bounds``, so every index is in range.
+    """
+    n_rounds, n_models = round_scores.shape
+    n_schedules = eliminate.shape[0]
+    n_values = low.shape[1]
+    score = np.empty(n_models, np.int64)
+    eliminated_in = np.empty(n_models, np.int64)
+    work = np.empty((5, max(n_models, 2 * n_rounds + 1)), np.int64)
+    hist = np.empty(n_values, np.int64)
+    above = np.empty(n_values, np.int64)
+    perturbed = np.empty(n_models, np.float64)
+    for iteration in range(first, stop):
+        for s in range(n_schedules):
+            play_tournament(key, iteration, round_scores, noise, eliminate[s], rules, score,
+                            eliminated_in, work, perturbed)
+            _above_counts(score, hist, above)
+            for model in range(n_models):
+                value = score[model]
+                window[s, model, offset[s, value] + above[value] - low[s, value]] += 1
+
+
 @njit(cache=True, parallel=True)
 def simulate_blocks(key, first, stop, round_scores, noise, eliminate, draw_ties, bye_units,
-                    random_ties, noisy, score_sum, score_cross, rank_counts, elim_counts):
+                    random_ties, noisy, score_sum, score_cross, score_counts, elim_counts,
+                    above_bounds):
     """Split ``[first, stop)`` into one contiguous block per leading index of the counters.
 
     Each block owns its counters (shape as in :func:`simulate_range` with a leading block axis), so
-    threads never share memory; the caller sums over blocks. Integer counters make that sum exact,
-    so results are bit-identical whatever the number of blocks or threads.
+    threads never share memory; the caller merges the blocks (sums, and min/max for
+    ``above_bounds``). Integer counters make the merge exact, so results are bit-identical
+    whatever the number of blocks or threads.
 
     The four rule flags are compile-time constants (``numba.literally``): each combination is
     compiled (and cached) once, and the branches of the other rules vanish from the hot loop.
@@ -327,4 +384,23 @@ def simulate_blocks(key, first, stop, round_scores, noise, eliminate, draw_ties,
         lo = first + total * block // n_blocks
         hi = first + total * (block + 1) // n_blocks
         simulate_range(key, lo, hi, round_scores, noise, eliminate, rules, score_sum[block],
-                       score_cross[block], rank_counts[block], elim_counts[block])
+                       score_cross[block], score_counts[block], elim_counts[block],
+                       above_bounds[block])
+
+
+@njit(cache=True, parallel=True)
+def rank_window_blocks(key, first, stop, round_scores, noise, eliminate, draw_ties, bye_units,
+                       random_ties, noisy, low, offset, window):
+    """:func:`rank_window_range` over one contiguous block per leading index of ``window``."""
+    numba.literally(draw_ties)
+    numba.literally(bye_units)
+    numba.literally(random_ties)
+    numba.literally(noisy)
+    rules = (draw_ties, bye_units, random_ties, noisy)
+    n_blocks = window.shape[0]
+    total = stop - first
+    for block in prange(n_blocks):
+        lo = first + total * block // n_blocks
+        hi = first + total * (block + 1) // n_blocks
+        rank_window_range(key, lo, hi, round_scores, noise, eliminate, rules, low, offset,
+                          window[block])

@@ -18,7 +18,9 @@ Conventions
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from statistics import NormalDist
 
 import numpy as np
@@ -26,6 +28,14 @@ import pandas as pd
 
 from swisssim.data.scenario import Scenario
 from swisssim.data.schedules import Schedule
+from swisssim.engine.counters import (
+    RankCounts,
+    RankWindows,
+    rank_windows,
+    ranks_determined,
+    ranks_from_scores,
+    ranks_from_windows,
+)
 
 Z95 = NormalDist().inv_cdf(0.975)
 
@@ -35,7 +45,11 @@ class SimulationResult:
     """Counters and derived tables of one simulation (see module notes for conventions).
 
     Array attributes are indexed ``[schedule, model, ...]``; scores are in score units
-    (``units_per_point`` units make one point).
+    (``units_per_point`` units make one point). The counters are those of
+    :mod:`swisssim.engine.counters` (docs/method.md section 5.1); their size grows like M, not
+    M^2. Rank counts (:attr:`ranks`) are derived on first use: from ``score_counts`` when a
+    score value has the same rank in every tournament, else by an exact replay (``replay``:
+    given the windows, returns the (S, M, columns) counts), which only draws can need.
     """
 
     scenario: Scenario
@@ -47,11 +61,33 @@ class SimulationResult:
     threads: int
     score_sum: np.ndarray       # (S, M)
     score_cross: np.ndarray     # (S, S, M) sums of products of final scores
-    rank_counts: np.ndarray     # (S, M, M) by competition rank - 1
+    score_counts: np.ndarray    # (S, M, V) by final score in units, V = K * units + 1
+    above_bounds: np.ndarray    # (S, V, 2) least / largest number of models above a score
     elim_counts: np.ndarray     # (S, M, K + 1) by elimination round, K = never
     wall_time: float
     units_per_point: int        # score units per point (see swisssim.engine.kernels.units_per_point)
     probabilistic_wins: bool = False
+    replay: Callable[[RankWindows], np.ndarray] | None = None
+    load_time: float = 0.0      # seconds spent loading compiled kernels before the clock started
+
+    @cached_property
+    def ranks(self) -> RankCounts:
+        """Exact sparse rank counts (docs/method.md section 5.4)."""
+        if ranks_determined(self.above_bounds):
+            return ranks_from_scores(self.score_counts, self.above_bounds)
+        if self.replay is None:
+            raise ValueError("ranks vary between tournaments and this result cannot replay them")
+        windows = rank_windows(self.above_bounds, self.scenario.n_models)
+        return ranks_from_windows(self.replay(windows), windows)
+
+    @property
+    def rank_counts(self) -> np.ndarray:
+        """Dense (S, M, M) counts by competition rank - 1: O(S M^2) memory, small fields only."""
+        return self.ranks.dense()
+
+    def expected_rank(self) -> np.ndarray:
+        """Expected competition rank, (S, M)."""
+        return self.ranks.rank_sums() / self.iterations
 
     @property
     def labels(self) -> list[str]:
@@ -91,50 +127,46 @@ class SimulationResult:
 
     def expected_scores(self) -> pd.DataFrame:
         """One row per (model, schedule): expected score, SE, 95% CI, expected rank, survival."""
-        names = self.scenario.model_names
-        expected, error = self.expected(), self.std_error()
-        ranks = np.arange(1, len(names) + 1)
-        expected_rank = (self.rank_counts * ranks).sum(axis=2) / self.iterations
-        never = self.elim_counts[:, :, -1] / self.iterations
-        rows = []
-        for s, label in enumerate(self.labels):
-            for m, name in enumerate(names):
-                rows.append({
-                    "model": name,
-                    "elimination": label,
-                    "expected_score": expected[s, m],
-                    "std_error": error[s, m],
-                    "ci_low": expected[s, m] - Z95 * error[s, m],
-                    "ci_high": expected[s, m] + Z95 * error[s, m],
-                    "expected_rank": expected_rank[s, m],
-                    "p_never_eliminated": never[s, m],
-                    "family": self.scenario.models.at[name, "family"],
-                    "display_name": self.scenario.models.at[name, "display_name"],
-                })
-        return pd.DataFrame(rows)
+        names = np.asarray(self.scenario.model_names, dtype=object)
+        n_schedules, n_models = self.score_sum.shape
+        expected, error = self.expected().ravel(), self.std_error().ravel()
+        models = self.scenario.models.loc[names]
+        return pd.DataFrame({
+            "model": np.tile(names, n_schedules),
+            "elimination": np.repeat(np.asarray(self.labels, dtype=object), n_models),
+            "expected_score": expected,
+            "std_error": error,
+            "ci_low": expected - Z95 * error,
+            "ci_high": expected + Z95 * error,
+            "expected_rank": self.expected_rank().ravel(),
+            "p_never_eliminated": (self.elim_counts[:, :, -1] / self.iterations).ravel(),
+            "family": np.tile(models["family"].to_numpy(dtype=object), n_schedules),
+            "display_name": np.tile(models["display_name"].to_numpy(dtype=object), n_schedules),
+        })
 
     def rank_distribution(self) -> pd.DataFrame:
         """Long table ``model, elimination, rank, probability`` (rows with probability 0 omitted)."""
         names = self.scenario.model_names
-        s_idx, m_idx, r_idx = np.nonzero(self.rank_counts)
+        ranks = self.ranks
         return pd.DataFrame({
-            "model": np.asarray(names, dtype=object)[m_idx],
-            "elimination": np.asarray(self.labels, dtype=object)[s_idx],
-            "rank": r_idx + 1,
-            "probability": self.rank_counts[s_idx, m_idx, r_idx] / self.iterations,
+            "model": np.asarray(names, dtype=object)[ranks.model],
+            "elimination": np.asarray(self.labels, dtype=object)[ranks.schedule],
+            "rank": ranks.rank,
+            "probability": ranks.count / self.iterations,
         })
 
     def survival(self) -> pd.DataFrame:
         """Long table per (model, schedule, round): P(active after the round), P(out after it)."""
-        names = self.scenario.model_names
-        rounds = self.scenario.round_names
+        names = np.asarray(self.scenario.model_names, dtype=object)
+        rounds = np.asarray(self.scenario.round_names, dtype=object)
         out = self.elim_counts[:, :, :-1] / self.iterations
         active = 1.0 - np.cumsum(out, axis=2)
-        rows = []
-        for s, label in enumerate(self.labels):
-            for m, name in enumerate(names):
-                for k, round_name in enumerate(rounds):
-                    rows.append({"model": name, "elimination": label, "round": k + 1,
-                                 "round_name": round_name, "p_active": active[s, m, k],
-                                 "p_eliminated": out[s, m, k]})
-        return pd.DataFrame(rows)
+        n_schedules, n_models, n_rounds = out.shape
+        return pd.DataFrame({
+            "model": np.tile(np.repeat(names, n_rounds), n_schedules),
+            "elimination": np.repeat(np.asarray(self.labels, dtype=object), n_models * n_rounds),
+            "round": np.tile(np.arange(1, n_rounds + 1), n_schedules * n_models),
+            "round_name": np.tile(rounds, n_schedules * n_models),
+            "p_active": active.ravel(),
+            "p_eliminated": out.ravel(),
+        })

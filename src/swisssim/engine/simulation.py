@@ -23,6 +23,7 @@ from swisssim.data.rounds import round_noise, round_scores
 from swisssim.data.scenario import Scenario
 from swisssim.data.schedules import Schedule
 from swisssim.engine import kernels
+from swisssim.engine.counters import Counters, RankWindows
 from swisssim.engine.results import SimulationResult
 from swisssim.engine.rng import seed_key
 from swisssim.engine.settings import Settings, SettingsFields, resolve_threads
@@ -35,30 +36,6 @@ PROGRESS_CHUNK = 5_000
 ADAPTIVE_STEP = 1_000
 #: Default cap on the iterations of an adaptive run (``target_se``).
 DEFAULT_MAX_ITERATIONS = 1_000_000
-
-
-@dataclass
-class Counters:
-    """Integer Monte Carlo counters, one slice per thread block (summed exactly at the end)."""
-
-    score_sum: np.ndarray
-    score_cross: np.ndarray
-    rank_counts: np.ndarray
-    elim_counts: np.ndarray
-
-    @classmethod
-    def zeros(cls, blocks: int, n_schedules: int, n_models: int, n_rounds: int) -> Counters:
-        s, m = n_schedules, n_models
-        return cls(np.zeros((blocks, s, m), np.int64), np.zeros((blocks, s, s, m), np.int64),
-                   np.zeros((blocks, s, m, m), np.int64),
-                   np.zeros((blocks, s, m, n_rounds + 1), np.int64))
-
-    def totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        cross = self.score_cross.sum(axis=0)
-        upper = np.triu_indices(cross.shape[0], 1)
-        cross[upper[1], upper[0]] = cross[upper]  # the kernel fills s <= t only
-        return (self.score_sum.sum(axis=0), cross, self.rank_counts.sum(axis=0),
-                self.elim_counts.sum(axis=0))
 
 
 def simulate(
@@ -132,6 +109,9 @@ def simulate(
     progress = settings.progress
     session = EngineSession(scenario, settings)
     run = session.start(round_scores(scenario))
+    loading = time.perf_counter()
+    with session.thread_pool():
+        run.load()
     started = time.perf_counter()
     stopping = None
     with session.thread_pool():
@@ -142,7 +122,8 @@ def simulate(
                 run, target_se, max_iterations, progress,
                 lambda: float(_assemble(run, session.schedules, session.threads, 0.0)
                               .std_error().max()))
-    result = _assemble(run, session.schedules, session.threads, time.perf_counter() - started)
+    result = _assemble(run, session.schedules, session.threads, time.perf_counter() - started,
+                       load_time=started - loading)
     if stopping is None:
         return result
     return AdaptiveResult(**{f.name: getattr(result, f.name) for f in fields(result)},
@@ -150,17 +131,23 @@ def simulate(
 
 
 def _assemble(run: _EngineRun, schedules: tuple[Schedule, ...], threads: int,
-              wall: float) -> SimulationResult:
+              wall: float, load_time: float = 0.0) -> SimulationResult:
     """The result of the iterations ``run`` has done so far."""
     scenario = run.scenario
-    score_sum, score_cross, rank_counts, elim_counts = run.counters.totals()
-    units = int(kernels.units_per_point(scenario.scoring.ties == "draw",
-                                        int(round(2 * scenario.simulation.bye_points))))
+    score_sum, score_cross, score_counts, elim_counts, above_bounds = run.counters.totals()
+    done = run.done
+
+    def replay(windows: RankWindows) -> np.ndarray:
+        return run.replay_ranks(done, windows, threads)
+
     return SimulationResult(scenario=scenario, schedules=schedules, quotas=run.quotas,
-                            iterations=run.done, seed=run.seed, tie_break=run.tie_break,
+                            iterations=done, seed=run.seed, tie_break=run.tie_break,
                             threads=threads, score_sum=score_sum, score_cross=score_cross,
-                            rank_counts=rank_counts, elim_counts=elim_counts, wall_time=wall,
-                            units_per_point=units, probabilistic_wins=run.noise is not None)
+                            score_counts=score_counts, above_bounds=above_bounds,
+                            elim_counts=elim_counts, wall_time=wall,
+                            units_per_point=run.units_per_point,
+                            probabilistic_wins=run.noise is not None, replay=replay,
+                            load_time=load_time)
 
 
 def _noise(scenario: Scenario, probabilistic: bool) -> np.ndarray | None:
@@ -201,16 +188,53 @@ class _EngineRun:
                 bar.update(upto - self.done)
                 self.done = upto
 
+    @property
+    def units_per_point(self) -> int:
+        return int(kernels.units_per_point(*self._rule_flags()[:2]))
+
+    def _rule_flags(self) -> tuple[bool, int, bool, bool]:
+        noisy = self.noise is not None and bool(self.noise.any())
+        return (bool(self.scenario.scoring.ties == "draw"),
+                int(round(2 * self.scenario.simulation.bye_points)),
+                bool(self.tie_break == "random"), noisy)
+
+    def _noise_array(self) -> np.ndarray:
+        return self.noise if self._rule_flags()[3] else np.zeros((0, 0))
+
+    def load(self) -> None:
+        """Load (or compile) the kernel of this run's rules without simulating anything.
+
+        :func:`simulate` calls it before starting its clock, so ``wall_time`` measures the
+        simulation and ``load_time`` the one-off cost of loading compiled code into a process.
+        """
+        self._call(self.done, self.done)
+
     def _call(self, first: int, stop: int) -> None:
         c = self.counters
-        noisy = self.noise is not None and bool(self.noise.any())
-        noise = self.noise if noisy else np.zeros((0, 0))
         kernels.simulate_blocks(
-            seed_key(self.seed), first, stop, self.values, noise, self.quotas,
-            bool(self.scenario.scoring.ties == "draw"),
-            int(round(2 * self.scenario.simulation.bye_points)),
-            bool(self.tie_break == "random"), noisy,
-            c.score_sum, c.score_cross, c.rank_counts, c.elim_counts)
+            seed_key(self.seed), first, stop, self.values, self._noise_array(), self.quotas,
+            *self._rule_flags(),
+            c.score_sum, c.score_cross, c.score_counts, c.elim_counts, c.above_bounds)
+
+    def replay_ranks(self, iterations: int, windows: RankWindows, threads: int) -> np.ndarray:
+        """Replay iterations ``0 .. iterations - 1`` and count ranks in ``windows``.
+
+        Needed only when a score value's rank varies between tournaments (draws; docs/method.md
+        section 5.4). The replay draws the same streams, so it sees the same tournaments; it
+        needs O(threads x S x M x windows.columns) memory. Returns the merged (S, M, columns)
+        counts.
+        """
+        n_schedules, n_models = self.quotas.shape[0], self.values.shape[1]
+        window = np.zeros((threads, n_schedules, n_models, windows.columns), np.int64)
+        previous = numba.get_num_threads()
+        numba.set_num_threads(threads)
+        try:
+            kernels.rank_window_blocks(
+                seed_key(self.seed), 0, iterations, self.values, self._noise_array(),
+                self.quotas, *self._rule_flags(), windows.low, windows.offset, window)
+        finally:
+            numba.set_num_threads(previous)
+        return window.sum(axis=0)
 
 
 # ----------------------------------------------------------------------------- adaptive stopping
@@ -315,8 +339,10 @@ class EngineSession:
         self.quotas = np.stack([s.quotas(scenario.n_models)
                                 for s in self.schedules]).astype(np.int64)
         self.noise = _noise(scenario, settings.resolved_probabilistic_wins(scenario))
+        units = int(kernels.units_per_point(scenario.scoring.ties == "draw",
+                                            int(round(2 * scenario.simulation.bye_points))))
         self.counters = Counters.zeros(self.threads, len(self.schedules), scenario.n_models,
-                                       scenario.n_rounds)
+                                       scenario.n_rounds, scenario.n_rounds * units + 1)
 
     def start(self, values: np.ndarray) -> _EngineRun:
         """A run from iteration 0 on the round scores ``values`` (K, M), counters zeroed."""
@@ -325,11 +351,9 @@ class EngineSession:
         if values.shape != expected_shape:
             raise InputError("EngineSession", "values", f"an array of shape {expected_shape}",
                              found_text=f"shape {values.shape}")
-        c = self.counters
-        for array in (c.score_sum, c.score_cross, c.rank_counts, c.elim_counts):
-            array.fill(0)
-        return _EngineRun(values, self.quotas, self.scenario, self.tie_break, self.seed, c,
-                          self.noise)
+        self.counters.clear()
+        return _EngineRun(values, self.quotas, self.scenario, self.tie_break, self.seed,
+                          self.counters, self.noise)
 
     @contextmanager
     def thread_pool(self) -> Iterator[None]:

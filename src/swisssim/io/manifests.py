@@ -25,11 +25,21 @@ def file_sha256(path: str | Path) -> str:
 
 
 def environment() -> dict[str, Any]:
-    """Versions and machine facts recorded in every manifest."""
-    import matplotlib
+    """Versions and machine facts recorded in every manifest.
+
+    Versions of libraries a command may not load (scipy, matplotlib) are read from the installed
+    distributions' metadata, so recording them does not import them (start-up stays lean).
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
     import numba
     import numpy
-    import scipy
+
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
 
     return {
         "swisssim": __version__,
@@ -37,8 +47,8 @@ def environment() -> dict[str, Any]:
         "numpy": numpy.__version__,
         "numba": numba.__version__,
         "pandas": pd.__version__,
-        "scipy": scipy.__version__,
-        "matplotlib": matplotlib.__version__,
+        "scipy": installed("scipy"),
+        "matplotlib": installed("matplotlib"),
         "platform": platform.platform(),
         "machine": platform.machine(),
         "cpu_count": os.cpu_count(),
@@ -97,6 +107,7 @@ def simulation_manifest(result: Any) -> dict[str, Any]:
         "probabilistic_wins": result.probabilistic_wins,
         "threads": result.threads,
         "simulation_seconds": round(result.wall_time, 6),
+        "kernel_load_seconds": round(result.load_time, 6),
     }
     stopping = getattr(result, "stopping", None)
     if stopping is not None:

@@ -15,7 +15,6 @@ from typing import Any
 
 import pandas as pd
 
-from swisssim.analysis.bootstrap import BootstrapResult
 from swisssim.analysis.compare import Comparison
 from swisssim.analysis.orders import OrdersResult, orders_manifest
 from swisssim.analysis.perturb import PerturbResult
@@ -28,31 +27,20 @@ from swisssim.analysis.sweep import (
     read_sweep_folder,
 )
 from swisssim.data.scenario import Scenario
-from swisssim.engine.results import SimulationResult
 from swisssim.io.figures import save_figure
-from swisssim.io.manifests import base_manifest, bootstrap_manifest, simulation_manifest
+from swisssim.io.manifests import base_manifest, simulation_manifest
+from swisssim.io.run_writer import (  # noqa: F401  (re-exported)
+    rank_table_manifest,
+    stage_bootstrap,
+    write_run,
+)
 from swisssim.io.staging import Staging, atomic_output
 from swisssim.plots.compare import bump_chart, correlation_heatmap, probe_chart
-from swisssim.plots.sweep import FIGURE_STEMS, render_figure
-from swisssim.plots.uncertainty import order_spread_figure, rank_interval_figure
+from swisssim.plots.large import render_sweep_figure
+from swisssim.plots.sweep import FIGURE_STEMS
+from swisssim.plots.uncertainty import order_spread_figure
 
-# -- run ------------------------------------------------------------------------------------------
-
-def write_run(result: SimulationResult, out, argv, *,
-              bootstrap: BootstrapResult | None = None) -> None:
-    """Write the run's tables and manifest (and the bootstrap's, if any) atomically into ``out``."""
-    manifest = base_manifest("run", result.scenario, argv)
-    manifest["simulation"] = simulation_manifest(result)
-    if bootstrap is not None:
-        manifest["bootstrap"] = bootstrap_manifest(bootstrap)
-    with atomic_output(out) as stage:
-        stage.write_csv("expected_scores.csv", result.expected_scores())
-        stage.write_csv("rank_distribution.csv", result.rank_distribution())
-        stage.write_csv("survival.csv", result.survival())
-        if bootstrap is not None:
-            stage_bootstrap(bootstrap, stage)
-        stage.write_json("manifest.json", manifest)
-
+# -- run: swisssim.io.run_writer (no plotting imports, so ``swisssim run`` starts fast) ---------
 
 # -- sweep ----------------------------------------------------------------------------------------
 
@@ -69,6 +57,8 @@ def write_sweep(sweep: Sweep, out: Path, argv: Sequence[str] | None, *, figures:
     manifest["sweep"] = sweep_manifest(sweep, sweep.risk_profile())
     with atomic_output(out) as stage:
         names, seconds = stage_sweep(sweep, stage, figures=figures, dpi=dpi)
+        manifest["simulation"]["rank_distribution"] = rank_table_manifest(
+            result, stage.root / "rank_distribution.csv")
         if figures:
             manifest["sweep"]["figures"] = names
             manifest["sweep"]["figure_seconds"] = round(seconds, 3)
@@ -142,7 +132,7 @@ def write_sweep_figures(frames: SweepFrames, stage: Staging, *, folder: str = "f
     """Render every figure and stage ``<folder>/<stem>.png`` and ``.svg``; return the names."""
     names: list[str] = []
     for stem in FIGURE_STEMS:
-        figure = render_figure(frames, stem)
+        figure = render_sweep_figure(frames, stem)
         names += save_figure(figure, stage, f"{folder}/{stem}" if folder else stem, dpi=dpi)
     return names
 
@@ -202,14 +192,6 @@ def stage_orders(result: OrdersResult, stage: Staging, *, dpi: int = 150) -> lis
     stage.write_csv("order_taus.csv", result.order_table())
     stage.write_csv("order_scores.csv", result.order_scores())
     return save_figure(order_spread_figure(result), stage, "order_spread", dpi=dpi)
-
-
-def stage_bootstrap(result: BootstrapResult, stage: Any, *, dpi: int = 150) -> list[str]:
-    """Write ``bootstrap.csv``, ``tiers.csv`` and ``bootstrap_ranks.png``/``.svg`` into a
-    staging folder; return the figure names."""
-    stage.write_csv("bootstrap.csv", result.table())
-    stage.write_csv("tiers.csv", result.tiers())
-    return save_figure(rank_interval_figure(result), stage, "bootstrap_ranks", dpi=dpi)
 
 
 # -- robustness probes ----------------------------------------------------------------------------

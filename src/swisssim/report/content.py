@@ -43,6 +43,7 @@ from swisssim.report.doc import (
     pm,
     prose,
 )
+from swisssim.report.large import limit_rows
 from swisssim.report.model import PAPER, PAPER_URL, Report, summary_frame
 from swisssim.report.sections import (
     bootstrap_section,
@@ -281,9 +282,10 @@ def headline_section(report: Report) -> Section:
                   "schedule (`summary.csv`). At the top: ", *join_inline(leaders), ".")
     caption = "Expected win score ± SE and rank per schedule" + (
         f"; drop = E[S | T={most}] − E[S | T={base}]" if contrast else "")
+    shown, notes = limit_rows(tuple(rows), len(summary), "summary.csv")
     table = Table("headline-table", prose(caption),
-                  tuple(header), tuple(rows), tuple(numeric), scroll=len(rows) > SCROLL_ROWS)
-    return Section("headline", "Expected win scores", (Paragraph(text), table))
+                  tuple(header), shown, tuple(numeric), scroll=len(shown) > SCROLL_ROWS)
+    return Section("headline", "Expected win scores", (Paragraph(text), table, *notes))
 
 
 # -- sweep figures --------------------------------------------------------------------------------
@@ -332,6 +334,7 @@ def risk_section(report: Report) -> Section:
         text = inline("No schedule is more severe than another, so there is no drop to measure "
                       "and no profile is assigned (`no contrast`); sweep two or more schedules, "
                       "e.g. `--elimination 0 1 2`.")
+    rows, notes = limit_rows(rows, len(risk), "sweep/risk_profile.csv")
     return Section("risk-profile", "Risk profiles", (
         Paragraph(text),
         Figure("sweep/figures/risk_profile.png", "Risk profile: base score against drop",
@@ -344,6 +347,7 @@ def risk_section(report: Report) -> Section:
                "slope", "drop_z", "profile"), rows,
               (False, False, True, True, True, True, True, True, False),
               scroll=len(rows) > SCROLL_ROWS),
+        *notes,
     ))
 
 

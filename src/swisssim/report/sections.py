@@ -25,6 +25,7 @@ from swisssim.report.doc import (
     pm,
     prose,
 )
+from swisssim.report.large import limit_rows
 from swisssim.report.model import Report
 
 #: Rank shifts listed per CSD schedule.
@@ -64,6 +65,7 @@ def comparison_section(report: Report) -> Section:
         f"**{tau_text}**; {kept} of {len(order)} models keep their rank. ",
         *(("Largest moves from the mean to CSD: ", *join_inline(movers), ".") if movers else
           ("No model changes rank.",)))
+    rows, notes = limit_rows(tuple(rows), len(order), "compare/rankings.csv")
     return Section("comparison", "Comparison with other rankings", (
         Paragraph(text),
         Figure("compare/figures/bump_chart.png", "Rank of every model under every method",
@@ -78,7 +80,8 @@ def comparison_section(report: Report) -> Section:
         Table("rankings-table", prose(f"Rank of every model under every method, by CSD rank at "
                                       f"T={report.base_schedule}; shift = rank by mean − rank "
                                       "by CSD (positive: CSD ranks it higher)"),
-              header, tuple(rows), numeric, scroll=len(rows) > SCROLL_ROWS),
+              header, rows, numeric, scroll=len(rows) > SCROLL_ROWS),
+        *notes,
         Table("shifts-table", prose(f"Biggest rank shifts from the mean to each CSD schedule "
                                     f"(up to {TOP_SHIFTS} each; `compare/rank_shifts.csv`)"),
               ("schedule", "model", "rank by mean", "rank by CSD", "shift", "mean score",
@@ -137,6 +140,7 @@ def orders_section(report: Report) -> Section:
                   f"{fmt(r.min_score)} – {fmt(r.max_score)}", f"{r.best_rank} – {r.worst_rank}",
                   fmt(r.p_rank_first, 3), fmt(r.p_top_k, 3), fmt(r.mc_std_error, 4))
                  for r in table.itertuples(index=False))
+    rows, notes = limit_rows(rows, result.scenario.n_models, "orders/order_sensitivity.csv")
     return Section("orders", "Order sensitivity", (
         Paragraph(inline(
             f"The rounds were replayed in {kind}, {result.iterations:,} tournaments each at "
@@ -150,6 +154,7 @@ def orders_section(report: Report) -> Section:
                "range", "ranks", "P(first)", f"P(top {result.top_k})", "MC SE"), rows,
               (True, False, False, True, True, True, True, True, True, True),
               scroll=len(rows) > SCROLL_ROWS),
+        *notes,
     ))
 
 
@@ -179,6 +184,7 @@ def bootstrap_section(report: Report) -> Section:
                   f"{r.rank_low} – {r.rank_high}", fmt(r.rank_median, 1), fmt(r.expected_score),
                   f"{fmt(r.score_low)} – {fmt(r.score_high)}")
                  for r in part.itertuples(index=False))
+    rows, notes = limit_rows(rows, boot.scenario.n_models, "bootstrap/bootstrap.csv")
     blocks += [
         Figure("bootstrap/bootstrap_ranks.png", "Bootstrap rank intervals with tiers",
                prose("Rank intervals per model; shaded bands are tiers (`bootstrap/tiers.csv`).")),
@@ -186,6 +192,7 @@ def bootstrap_section(report: Report) -> Section:
               ("rank", "model", "family", "tier", "rank interval", "median rank", "E[S]",
                "E[S] interval"), rows, (True, False, False, True, True, True, True, True),
               scroll=len(rows) > SCROLL_ROWS),
+        *notes,
     ]
     return Section("bootstrap", "Data uncertainty (bootstrap)", tuple(blocks))
 

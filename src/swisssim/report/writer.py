@@ -39,6 +39,7 @@ from swisssim.io.figures import palette_png
 from swisssim.io.manifests import base_manifest, bootstrap_manifest, simulation_manifest
 from swisssim.io.staging import SubStaging, atomic_output
 from swisssim.io.writers import (
+    rank_table_manifest,
     stage_bootstrap,
     stage_orders,
     stage_sweep,
@@ -99,6 +100,8 @@ def write_report(report: Report, out: str | Path, argv: Sequence[str] | None = N
     with atomic_output(out) as stage:
         sweep_stage = SubStaging(stage, "sweep", keep_svg=svg)
         stage_sweep(report.sweep, sweep_stage, dpi=dpi)
+        manifest["simulation"]["rank_distribution"] = rank_table_manifest(
+            report.sweep.result, sweep_stage.root / "rank_distribution.csv")
         sweep_stage.write_json("manifest.json", _part_manifest(manifest, argv_list,
                                                                ("simulation", "sweep")))
         compare_stage = SubStaging(stage, "compare", keep_svg=svg)
