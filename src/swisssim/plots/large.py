@@ -28,12 +28,11 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
 from swisssim.analysis.sweep import NO_CONTRAST, SweepFrames
-from swisssim.plots.style import family_colors
+from swisssim.plots.style import family_colors, new_figure
 from swisssim.plots.sweep import (
     HIGHLIGHT_COLORS,
     QUADRANTS,
     _model_meta,
-    _new_figure,
     _ordered_schedules,
     label_choice,
     place_labels,
@@ -89,7 +88,7 @@ def large_sensitivity_figure(table: pd.DataFrame, top: int = TOP_NAMED) -> Figur
     shown = models[:top]
     palette = family_colors(list(meta["family"]))
     colors = meta.loc[shown, "family"].map(palette).to_numpy()
-    figure = _new_figure(15.0, 6.2)
+    figure = new_figure(15.0, 6.2)
     left, right = figure.subplots(1, 2, gridspec_kw={"width_ratios": [1.25, 1.0]})
     x = np.arange(len(shown), dtype=float)
     step = min(0.14, 0.6 / max(len(order) - 1, 1)) if len(order) > 1 else 0.0
@@ -130,7 +129,7 @@ def large_sensitivity_figure(table: pd.DataFrame, top: int = TOP_NAMED) -> Figur
 def large_risk_profile_figure(risk: pd.DataFrame, top: int = RISK_NAMED) -> Figure:
     """Hexbin density of every model's (base score, drop); named points for the top and extremes."""
     n = len(risk)
-    figure = _new_figure(12.0, 8.0)
+    figure = new_figure(12.0, 8.0)
     ax = figure.subplots()
     x, y = risk["base_score"].to_numpy(float), risk["drop"].to_numpy(float)
     cells = ax.hexbin(x, y, gridsize=60, mincnt=1, cmap=colormaps["Greys"],
@@ -204,7 +203,7 @@ def banded_rank_heatmap_figure(ranks: pd.DataFrame, table: pd.DataFrame,
         labels.append(f"models {positions[0] + 1:,}-{positions[-1] + 1:,} "
                       f"({len(positions)}, mean)")
     height = min(14.0, 1.6 + 0.16 * n_rows)
-    figure = _new_figure(1.6 + 6.0 * len(panels) + 1.2, height)
+    figure = new_figure(1.6 + 6.0 * len(panels) + 1.2, height)
     axes = np.atleast_1d(figure.subplots(1, len(panels), sharey=True, squeeze=False)).ravel()
     matrices = []
     for label in panels:
