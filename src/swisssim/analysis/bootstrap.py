@@ -24,12 +24,14 @@ Conventions
 * Intervals (level 95% by default): for the expected score, the 2.5% and 97.5% percentiles of the
   replicates (``numpy.percentile``, linear interpolation); for the rank, the same percentiles
   rounded outwards (floor of the low end, ceiling of the high end), so rank intervals are integer.
-* Tiers: two models are statistically tied when their rank intervals overlap (share at least one
-  rank); tiers are the connected components of that relation, numbered from the best. Equivalently,
-  a tier boundary falls between two consecutive ranks exactly when every model above it has a rank
-  interval ending before every interval of the models below it begins. This is the clustering of
-  the WMT human evaluations (bootstrap rank ranges, clusters where no range crosses a boundary).
-  Overlap chains, so a tier can contain models whose own intervals do not overlap.
+* Pairs, Rank (UB) and tiers: :mod:`swisssim.analysis.significance` tests every pair of models
+  (Holm over all pairs at family-wise level 0.05) on the replicates of the expected score;
+  ``rank_ub`` is 1 + the number of models significantly better, and a tier is a run of
+  consecutive models in which no two form a significant pair (tiers cannot chain).
+  :func:`rank_tiers`, the older overlap rule, is kept for comparison only: overlap is not
+  transitive, so its components chain models whose own intervals are disjoint.
+* Endpoint error: ``rank_low_mc`` and ``rank_high_mc`` are the Monte Carlo errors of the
+  percentile endpoints themselves (:func:`~swisssim.analysis.significance.endpoint_mc_error`).
 """
 
 from __future__ import annotations
@@ -44,6 +46,12 @@ import numpy as np
 import pandas as pd
 
 from swisssim.analysis.orders import competition_ranks
+from swisssim.analysis.significance import (
+    TIER_RULE,
+    PairTests,
+    endpoint_mc_error,
+    pair_tests,
+)
 from swisssim.data.rounds import normalized_scores
 from swisssim.data.scenario import Scenario
 from swisssim.data.schedules import Schedule
@@ -55,9 +63,8 @@ from swisssim.validation import is_number
 
 #: Spawn key separating the bootstrap generators from any other generator derived from the seed.
 BOOTSTRAP_STREAM = 0x424F4F54  # "BOOT"
-TIER_RULE = ("tiers = connected components of overlapping rank intervals (a boundary between two "
-             "ranks only where every model above has a rank interval ending before every "
-             "interval below begins)")
+#: Replicates of the report's bootstrap when ``--bootstrap`` is given without a number.
+DEFAULT_REPLICATES = 1000
 
 
 @dataclass(frozen=True)
@@ -108,14 +115,54 @@ class BootstrapResult:
                 "rank_high": np.ceil(rank_high - 1e-9).astype(np.int64),
                 "rank_median": np.median(ranks, axis=0)}
 
+    def pair_tests(self, window: int | None = None) -> list[PairTests]:
+        """Pairwise tests of the expected scores, one :class:`PairTests` per schedule.
+
+        Replicates of ``E[S_m]`` against the reference run's point estimates and Monte Carlo
+        errors; ``window`` as in :func:`~swisssim.analysis.significance.pair_window`.
+        """
+        point, errors = self.reference.expected(), self.reference.std_error()
+        return [pair_tests(point[s], self.expected[:, s], errors[s], window=window)
+                for s in range(len(self.schedules))]
+
+    def pairwise(self, window: int | None = None) -> pd.DataFrame:
+        """``pairwise.csv``: one row per tested pair and schedule, better model first.
+
+        Columns ``model_a, model_b, elimination, rank_a, rank_b, difference, std_error,
+        p_a_above_b, p_value, p_holm, significant`` (module conventions of
+        :mod:`swisssim.analysis.significance`); pairs sorted by schedule, then by the
+        positions of ``model_a`` and ``model_b``.
+        """
+        names = np.asarray(self.scenario.model_names, dtype=object)
+        rank = competition_ranks(self.reference.score_sum)
+        frames = []
+        for s, tests in enumerate(self.pair_tests(window)):
+            frame = pd.DataFrame({
+                "model_a": names[tests.better], "model_b": names[tests.worse],
+                "elimination": self.labels[s],
+                "rank_a": rank[s, tests.better], "rank_b": rank[s, tests.worse],
+                "difference": tests.difference, "std_error": tests.std_error,
+                "p_a_above_b": tests.p_above, "p_value": tests.p_value,
+                "p_holm": tests.p_holm, "significant": tests.significant,
+                "_first": tests.gap * 0 + np.argsort(tests.order)[tests.better],
+                "_gap": tests.gap})
+            frames.append(frame.sort_values(["_first", "_gap"], kind="stable"))
+        return pd.concat(frames, ignore_index=True).drop(columns=["_first", "_gap"])
+
     def table(self) -> pd.DataFrame:
-        """``bootstrap.csv``: one row per (schedule, model), sorted by schedule and rank."""
+        """``bootstrap.csv``: one row per (schedule, model), sorted by schedule and rank.
+
+        Columns ``model, elimination, expected_score, score_low, score_high, rank, rank_low,
+        rank_high, rank_low_mc, rank_high_mc, rank_median, rank_ub, tier, family, display_name``.
+        """
         names = self.scenario.model_names
         bounds = self.intervals()
         point = self.reference.expected()
         rank = competition_ranks(self.reference.score_sum)
-        tiers = np.stack([rank_tiers(bounds["rank_low"][s], bounds["rank_high"][s])
-                          for s in range(len(self.schedules))])
+        low_mc, high_mc = endpoint_mc_error(self.ranks(), self.level)
+        tests = self.pair_tests()
+        rank_ub = np.stack([t.rank_ub() for t in tests])
+        tiers = np.stack([t.tiers() for t in tests])
         rows = []
         for s, label in enumerate(self.labels):
             for m in np.lexsort((np.arange(len(names)), rank[s])):
@@ -127,7 +174,10 @@ class BootstrapResult:
                     "rank": int(rank[s, m]),
                     "rank_low": int(bounds["rank_low"][s, m]),
                     "rank_high": int(bounds["rank_high"][s, m]),
+                    "rank_low_mc": low_mc[s, m],
+                    "rank_high_mc": high_mc[s, m],
                     "rank_median": bounds["rank_median"][s, m],
+                    "rank_ub": int(rank_ub[s, m]),
                     "tier": int(tiers[s, m]),
                     "family": self.scenario.models.at[names[m], "family"],
                     "display_name": self.scenario.models.at[names[m], "display_name"],
@@ -139,8 +189,8 @@ class BootstrapResult:
         table = self.table()
         sizes = table.groupby(["elimination", "tier"], sort=False).model.transform("size")
         tiers = table.assign(tier_size=sizes)[
-            ["elimination", "tier", "tier_size", "model", "rank", "rank_low", "rank_high",
-             "rank_median", "expected_score"]]
+            ["elimination", "tier", "tier_size", "model", "rank", "rank_ub", "rank_low",
+             "rank_high", "rank_median", "expected_score"]]
         order = {label: s for s, label in enumerate(self.labels)}
         key = tiers.elimination.map(order)
         return tiers.assign(_key=key).sort_values(["_key", "tier", "rank"], kind="stable").drop(
@@ -148,9 +198,11 @@ class BootstrapResult:
 
 
 def rank_tiers(low: Sequence[float], high: Sequence[float]) -> np.ndarray:
-    """Tier of each model from its rank interval ``[low, high]`` (1 = best tier).
+    """Overlap components of rank intervals ``[low, high]`` (1 = best), kept for comparison.
 
-    Tiers are the connected components of the "intervals overlap" relation (closed intervals:
+    Not the tiers this package reports (:meth:`BootstrapResult.table` uses
+    :meth:`~swisssim.analysis.significance.PairTests.tiers`): overlap is not transitive, so these
+    components chain models whose own intervals are disjoint. They are the connected components of the "intervals overlap" relation (closed intervals:
     ``[1, 3]`` and ``[3, 5]`` overlap). Sweeping the intervals by their low end, a new tier starts
     when an interval begins after every interval seen so far has ended.
 

@@ -216,10 +216,11 @@ def stage_orders(result: OrdersResult, stage: Staging, *, dpi: int = 150) -> lis
 
 
 def stage_bootstrap(result: BootstrapResult, stage: Any, *, dpi: int = 150) -> list[str]:
-    """Write ``bootstrap.csv``, ``tiers.csv`` and ``bootstrap_ranks.png``/``.svg`` into a
-    staging folder; return the figure names."""
+    """Write ``bootstrap.csv``, ``tiers.csv``, ``pairwise.csv`` and ``bootstrap_ranks.png``/
+    ``.svg`` into a staging folder; return the figure names."""
     stage.write_csv("bootstrap.csv", result.table())
     stage.write_csv("tiers.csv", result.tiers())
+    stage.write_csv("pairwise.csv", result.pairwise())
     return save_figure(rank_interval_figure(result), stage, "bootstrap_ranks", dpi=dpi)
 
 
