@@ -52,10 +52,19 @@ from swisssim.analysis.significance import (
     endpoint_mc_error,
     pair_tests,
 )
+from swisssim.analysis.sweep import (
+    AVERAGE_RISK,
+    NO_CONTRAST,
+    PROFILE_NAMES,
+    classify,
+    mean_covariance,
+    risk_profile,
+    sweep_table,
+)
 from swisssim.data.rounds import normalized_scores
 from swisssim.data.scenario import Scenario
 from swisssim.data.schedules import Schedule
-from swisssim.engine.results import SimulationResult
+from swisssim.engine.results import Z95, SimulationResult
 from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import EngineSession
 from swisssim.errors import InputError
@@ -63,6 +72,8 @@ from swisssim.validation import is_number
 
 #: Spawn key separating the bootstrap generators from any other generator derived from the seed.
 BOOTSTRAP_STREAM = 0x424F4F54  # "BOOT"
+#: Risk profiles whose replicate shares ``labels.csv`` reports.
+PROFILES = (*PROFILE_NAMES.values(), AVERAGE_RISK)
 #: Replicates of the report's bootstrap when ``--bootstrap`` is given without a number.
 DEFAULT_REPLICATES = 1000
 
@@ -99,6 +110,11 @@ class BootstrapResult:
         noise of ``iterations`` (none at all with the reference's iterations).
         """
         return not self.resampled_rounds and not self.noise
+
+    @property
+    def silent_rounds(self) -> tuple[str, ...]:
+        """Rounds with one benchmark and no score errors: the data carry no uncertainty there."""
+        return Resampler(self.scenario).silent_rounds
 
     def ranks(self) -> np.ndarray:
         """Competition rank by expected score within each replicate and schedule, (B, S, M)."""
@@ -184,6 +200,39 @@ class BootstrapResult:
                 })
         return pd.DataFrame(rows)
 
+    def label_support(self, z: float = Z95) -> pd.DataFrame:
+        """``labels.csv``: how often each model's risk profile holds across replicates.
+
+        The profile rule of :mod:`swisssim.analysis.sweep` is applied to the reference run (the
+        reported label) and to every replicate: base and most severe schedules as in the sweep,
+        each replicate's drops and base scores with the reference's paired Monte Carlo SEs, and
+        the practical threshold recomputed from the replicate's drops. Columns ``model,
+        display_name, profile, label_support`` (share of replicates giving the reported
+        profile) and ``share_<profile>`` for every profile (spaces as ``_``). Empty when the
+        schedules have no contrast (every profile is ``no contrast``).
+        """
+        risk = risk_profile(sweep_table(self.reference), mean_covariance(self.reference), z=z)
+        columns = ["model", "display_name", "profile", "label_support"] + [
+            "share_" + name.replace(" ", "_") for name in PROFILES]
+        if (risk["profile"] == NO_CONTRAST).all():
+            return pd.DataFrame(columns=columns)
+        base = self.labels.index(str(risk["base_schedule"].iloc[0]))
+        most = self.labels.index(str(risk["most_schedule"].iloc[0]))
+        drop_se = risk["drop_se"].to_numpy(dtype=float)
+        counts = {name: np.zeros(self.scenario.n_models) for name in PROFILES}
+        for b in range(self.replicates):
+            drop = self.expected[b, most] - self.expected[b, base]
+            labels = classify(self.expected[b, base], drop, drop_se, z=z)["profile"]
+            for name in PROFILES:
+                counts[name] += (labels == name).to_numpy()
+        frame = risk[["model", "display_name", "profile"]].copy()
+        shares = {name: counts[name] / self.replicates for name in PROFILES}
+        frame["label_support"] = [shares[p][m] if p in shares else np.nan
+                                  for m, p in enumerate(frame["profile"])]
+        for name in PROFILES:
+            frame["share_" + name.replace(" ", "_")] = shares[name]
+        return frame[columns]
+
     def tiers(self) -> pd.DataFrame:
         """``tiers.csv``: one row per (schedule, model), by tier then rank."""
         table = self.table()
@@ -256,6 +305,12 @@ class Resampler:
     def resampled_rounds(self) -> tuple[str, ...]:
         """Names of the rounds with more than one benchmark (the only ones resampling changes)."""
         return tuple(r.name for r, c in zip(self.scenario.rounds, self.columns) if len(c) > 1)
+
+    @property
+    def silent_rounds(self) -> tuple[str, ...]:
+        """Rounds that contribute no bootstrap variance: one benchmark and no score error."""
+        return tuple(r.name for r, c in zip(self.scenario.rounds, self.columns)
+                     if len(c) == 1 and (self.errors is None or not np.any(self.errors[:, c] > 0)))
 
     def generator(self, seed: int, replicate: int) -> np.random.Generator:
         """The numpy generator of replicate ``replicate``."""

@@ -28,7 +28,7 @@ from swisssim.analysis.sweep import (
     read_sweep_folder,
 )
 from swisssim.data.scenario import Scenario
-from swisssim.engine.results import SimulationResult
+from swisssim.engine.results import Z95, SimulationResult
 from swisssim.io.figures import save_figure
 from swisssim.io.manifests import base_manifest, bootstrap_manifest, simulation_manifest
 from swisssim.io.staging import Staging, atomic_output
@@ -215,12 +215,17 @@ def stage_orders(result: OrdersResult, stage: Staging, *, dpi: int = 150) -> lis
     return save_figure(order_spread_figure(result), stage, "order_spread", dpi=dpi)
 
 
-def stage_bootstrap(result: BootstrapResult, stage: Any, *, dpi: int = 150) -> list[str]:
-    """Write ``bootstrap.csv``, ``tiers.csv``, ``pairwise.csv`` and ``bootstrap_ranks.png``/
-    ``.svg`` into a staging folder; return the figure names."""
+def stage_bootstrap(result: BootstrapResult, stage: Any, *, dpi: int = 150,
+                    z: float = Z95) -> list[str]:
+    """Write ``bootstrap.csv``, ``tiers.csv``, ``pairwise.csv``, ``labels.csv`` (schedules with
+    a contrast only) and ``bootstrap_ranks.png``/``.svg`` into a staging folder; return the
+    figure names. ``z`` is the profile rule's threshold (labels' support)."""
     stage.write_csv("bootstrap.csv", result.table())
     stage.write_csv("tiers.csv", result.tiers())
     stage.write_csv("pairwise.csv", result.pairwise())
+    support = result.label_support(z)
+    if len(support):
+        stage.write_csv("labels.csv", support)
     return save_figure(rank_interval_figure(result), stage, "bootstrap_ranks", dpi=dpi)
 
 
