@@ -64,8 +64,23 @@ def comparison_section(report: Report) -> Section:
         f"**{tau_text}**; {kept} of {len(order)} models keep their rank. ",
         *(("Largest moves from the mean to CSD: ", *join_inline(movers), ".") if movers else
           ("No model changes rank.",)))
+    groups = comparison.identical_orders()
+    same = ("; ".join(", ".join(short[n] for n in g) for g in groups) if groups else "")
+    caveats = inline(
+        *((f"**Identical orders.** These methods rank every model the same way, so they are one "
+           f"opinion, not several: {same}. With complete data and one benchmark per round every "
+           "pair of models meets once per round, and mean win rate, Borda and Bradley-Terry all "
+           "order the models by their total number of pairwise wins. ",) if groups else ()),
+        "**Elo's own noise.** Elo depends on the order of the matches; its score is the mean over "
+        f"{comparison.elo_fit.orders} random orders, with standard error up to "
+        f"{fmt(float(np.nanmax(comparison.elo_fit.std_error)), 2)} rating points "
+        "(`elo_se` in `compare/rankings.csv`). "
+        f"{int((~comparison.elo_fit.separable()).sum())} of {len(order)} models are not "
+        "separable from a rank neighbour at that precision (`elo_separable` false): their Elo "
+        "ranks could swap under another seed.")
     return Section("comparison", "Comparison with other rankings", (
         Paragraph(text),
+        Paragraph(caveats),
         Figure("compare/figures/bump_chart.png", "Rank of every model under every method",
                prose("Rank under each method; CSD schedules right of the dashed line "
                      "(`compare/rankings.csv`).")),
