@@ -11,7 +11,7 @@ from swisssim.analysis.bootstrap import bootstrap
 from swisssim.cli import _common
 from swisssim.engine.results import SimulationResult
 from swisssim.engine.settings import Settings
-from swisssim.engine.simulation import check_target_se, simulate
+from swisssim.engine.simulation import TARGETS, check_target_se, simulate
 from swisssim.errors import InputError
 from swisssim.io.writers import write_run
 from swisssim.validation import check_iterations
@@ -39,6 +39,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                             "is below X points (replaces --iterations)")
     extra.add_argument("--max-iterations", type=int, metavar="N",
                        help="cap of an adaptive run (default 1000000); needs --target-se")
+    extra.add_argument("--target-se-of", choices=TARGETS, default=None,
+                       help="what --target-se bounds: 'score' (every expected score's SE, the "
+                            "default) or 'drop' (the paired SE of every difference between two "
+                            "schedules, the risk labels' input; needs two or more schedules)")
     extra.add_argument("--probabilistic-wins", action="store_true",
                        help="decide each match by sampling from the win probability implied by "
                             "the scenario's score_errors, Phi((mu_i - mu_j) / sqrt(se_i^2 + "
@@ -50,6 +54,9 @@ def execute(args: argparse.Namespace) -> int:
     scenario = _common.load(args)
     settings = _common.settings_from_args(args, scenario)
     options = _uncertainty_options(args)
+    if options.get("target") == "drop" and len(settings.schedules(scenario)) < 2:
+        raise InputError("--target-se-of", "", "two or more schedules (-T) for 'drop'",
+                         found_text="one schedule")
     replicates = options.pop("bootstrap", None)
     replicate_iterations = options.pop("bootstrap_iterations", None)
     out = _common.output_folder(args, scenario)
@@ -64,7 +71,8 @@ def execute(args: argparse.Namespace) -> int:
     stopping = getattr(result, "stopping", None)
     if stopping is not None:
         verdict = "reached" if stopping.reached else "NOT reached (--max-iterations)"
-        print(f"\ntarget SE {stopping.target_se:g} {verdict}: largest SE "
+        what = " (paired SE of schedule differences)" if stopping.target == "drop" else ""
+        print(f"\ntarget SE {stopping.target_se:g} {verdict}{what}: largest SE "
               f"{stopping.achieved_max_se:.5f} after {result.iterations} iterations",
               file=sys.stderr)
     if boot is not None and boot.degenerate:
@@ -96,6 +104,11 @@ def _uncertainty_options(args: argparse.Namespace) -> dict:
                              "decides when to stop; cap it with --max-iterations)",
                              found_text=f"--iterations {args.iterations}")
         options["target_se"] = check_target_se(args.target_se, "--target-se", "")
+        if args.target_se_of is not None:
+            options["target"] = args.target_se_of
+    elif args.target_se_of is not None:
+        raise InputError("--target-se-of", "", "--target-se X as well (it says what X bounds)",
+                         found_text="no --target-se")
     if args.max_iterations is not None:
         if args.target_se is None:
             raise InputError("--max-iterations", "", "--target-se X as well (it caps an "

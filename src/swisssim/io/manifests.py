@@ -102,6 +102,7 @@ def simulation_manifest(result: Any) -> dict[str, Any]:
     stopping = getattr(result, "stopping", None)
     if stopping is not None:
         manifest["adaptive"] = {"target_se": stopping.target_se,
+                                "target": getattr(stopping, "target", "score"),
                                 "max_iterations": stopping.max_iterations,
                                 "reached": stopping.reached,
                                 "iterations": result.iterations,
