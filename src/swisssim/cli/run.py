@@ -7,7 +7,7 @@ import sys
 
 import pandas as pd
 
-from swisssim.analysis.bootstrap import bootstrap
+from swisssim.analysis.bootstrap import DEFAULT_REPLICATES, bootstrap
 from swisssim.cli import _common
 from swisssim.engine.results import SimulationResult
 from swisssim.engine.settings import Settings
@@ -28,10 +28,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "a comma-separated per-round list such as 0,1,1,2, or a percentage such as 10%% "
         "(default: the scenario's, else 0 1 2)")
     extra = parser.add_argument_group("data uncertainty and adaptive stopping")
-    extra.add_argument("--bootstrap", type=int, metavar="B",
-                       help="also run B bootstrap replicates (benchmarks resampled inside each "
-                            "round, scores perturbed by the scenario's score_errors) and write "
-                            "bootstrap.csv, tiers.csv and bootstrap_ranks.png/.svg")
+    extra.add_argument("--bootstrap", type=int, metavar="B", nargs="?",
+                       const=DEFAULT_REPLICATES,
+                       help="also run B bootstrap replicates (default B: "
+                            f"{DEFAULT_REPLICATES}; benchmarks resampled inside each round, "
+                            "scores perturbed by the scenario's score_errors) and write "
+                            "bootstrap.csv, tiers.csv, pairwise.csv, labels.csv and "
+                            "bootstrap_ranks.png/.svg")
     extra.add_argument("--bootstrap-iterations", type=int, metavar="N",
                        help="iterations per bootstrap replicate (default: the run's)")
     extra.add_argument("--target-se", type=float, metavar="X",
