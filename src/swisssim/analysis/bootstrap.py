@@ -160,7 +160,7 @@ class BootstrapResult:
                 "difference": tests.difference, "std_error": tests.std_error,
                 "p_a_above_b": tests.p_above, "p_value": tests.p_value,
                 "p_holm": tests.p_holm, "significant": tests.significant,
-                "_first": tests.gap * 0 + np.argsort(tests.order)[tests.better],
+                "_first": np.argsort(tests.order)[tests.better],   # position of model_a
                 "_gap": tests.gap})
             frames.append(frame.sort_values(["_first", "_gap"], kind="stable"))
         return pd.concat(frames, ignore_index=True).drop(columns=["_first", "_gap"])

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from swisssim._version import __version__
+from swisssim.analysis.bootstrap import Resampler
 from swisssim.analysis.sweep import (
     AVERAGE_RISK,
     NO_CONTRAST,
@@ -242,9 +243,19 @@ def how_to_read_section(report: Report) -> Section:
                "with many iterations almost every difference is 'significant'. Uncertainty of "
                "the data needs `--bootstrap` (resampling benchmarks, and score errors where the "
                "scenario gives them); the round order is a modelling choice whose influence "
-               "`--orders` measures."),
+               "`--orders` measures." + no_uncertainty_note(scenario)),
     )
     return Section("how-to-read", "How to read this", (Bullets(items),))
+
+
+def no_uncertainty_note(scenario: Any) -> str:
+    """A plain statement when the data carry no uncertainty information (else empty)."""
+    silent = Resampler(scenario).silent_rounds
+    if len(silent) < scenario.n_rounds:
+        return ""
+    return (" **These data carry no uncertainty information:** every round has one benchmark "
+            "and the scenario gives no score errors or item counts, so nothing here, bootstrap "
+            "included, can say whether two close scores differ beyond noise in the benchmarks.")
 
 
 def report_delta(report: Report) -> float:
