@@ -212,3 +212,20 @@ def test_api_rejects_bad_replicates_and_level():
         bootstrap(_scenario(), 0)
     with pytest.raises(InputError, match="level"):
         bootstrap(_scenario(), 2, level=1.5)
+
+
+def test_label_support_is_one_without_resampling_and_shares_sum_to_one():
+    scenario = Scenario.from_dataframe(pd.read_csv(pd.io.common.StringIO(TWO_BENCH_CSV)))
+    still = bootstrap(scenario, 4, iterations=400, seed=3, elimination=[0, 1, 2])
+    assert still.degenerate
+    support = still.label_support()
+    assert (support["label_support"] == 1.0).all()   # every replicate is the data as given
+    moving = bootstrap(_scenario(), 25, iterations=400, seed=3, elimination=[0, 1, 2])
+    support = moving.label_support()
+    shares = support.filter(like="share_").to_numpy()
+    np.testing.assert_allclose(shares.sum(axis=1), 1.0)
+    reference = support["profile"].str.replace(" ", "_")
+    for row, name in zip(support.itertuples(index=False), reference):
+        assert row.label_support == getattr(row, "share_" + name)
+    assert len(bootstrap(_scenario(), 2, iterations=100, seed=3,
+                         elimination=[0]).label_support()) == 0   # one schedule: no contrast

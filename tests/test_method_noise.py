@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 
@@ -24,7 +26,7 @@ def test_elo_standard_error_and_separability_against_a_naive_twin():
     np.testing.assert_allclose(fit.std_error, finals.std(axis=0, ddof=1) / np.sqrt(200))
     order = list(np.argsort(-finals.mean(axis=0), kind="stable"))
     naive = [True] * 4
-    for upper, lower in zip(order[:-1], order[1:]):
+    for upper, lower in itertools.pairwise(order):
         d = finals[:, upper] - finals[:, lower]
         if abs(d.mean()) <= 1.959964 * d.std(ddof=1) / np.sqrt(200):
             naive[upper] = naive[lower] = False

@@ -47,7 +47,6 @@ import pandas as pd
 
 from swisssim.analysis.orders import competition_ranks
 from swisssim.analysis.significance import (
-    TIER_RULE,
     PairTests,
     endpoint_mc_error,
     pair_tests,

@@ -245,6 +245,17 @@ def tests_manifest(window: int, n_models: int, alpha: float = ALPHA) -> dict[str
     }
 
 
-__all__ = ["ALPHA", "FULL_TABLE_MODELS", "PAIR_WINDOW", "PairTests", "TIER_RULE",
-           "endpoint_mc_error", "holm", "pair_tests", "pair_window", "point_order",
-           "tests_manifest", "wald_p_values"]
+__all__ = [
+    "ALPHA",
+    "FULL_TABLE_MODELS",
+    "PAIR_WINDOW",
+    "TIER_RULE",
+    "PairTests",
+    "endpoint_mc_error",
+    "holm",
+    "pair_tests",
+    "pair_window",
+    "point_order",
+    "tests_manifest",
+    "wald_p_values",
+]

@@ -545,7 +545,25 @@ def _numeric(path: Path) -> list[str]:
     return [str(c) for c in header if c not in _TEXT_COLUMNS]
 
 
-__all__ = ["DEFAULT_SCHEDULES", "DELTA_FRACTION", "DELTA_SPREAD", "label_alpha", "label_delta", "PROFILE_NAMES", "SWEEP_FILES", "Sweep", "SweepFrames",
-           "classify", "least_squares_slope", "mean_covariance", "profile_rule", "rank_column",
-           "read_sweep_folder", "risk_profile", "schedule_notes", "schedule_table", "sweep",
-           "sweep_table"]
+__all__ = [
+    "DEFAULT_SCHEDULES",
+    "DELTA_FRACTION",
+    "DELTA_SPREAD",
+    "PROFILE_NAMES",
+    "SWEEP_FILES",
+    "Sweep",
+    "SweepFrames",
+    "classify",
+    "label_alpha",
+    "label_delta",
+    "least_squares_slope",
+    "mean_covariance",
+    "profile_rule",
+    "rank_column",
+    "read_sweep_folder",
+    "risk_profile",
+    "schedule_notes",
+    "schedule_table",
+    "sweep",
+    "sweep_table",
+]

@@ -67,10 +67,7 @@ def comparison_section(report: Report) -> Section:
     groups = comparison.identical_orders()
     same = ("; ".join(", ".join(short[n] for n in g) for g in groups) if groups else "")
     caveats = inline(
-        *((f"**Identical orders.** These methods rank every model the same way, so they are one "
-           f"opinion, not several: {same}. With complete data and one benchmark per round every "
-           "pair of models meets once per round, and mean win rate, Borda and Bradley-Terry all "
-           "order the models by their total number of pairwise wins. ",) if groups else ()),
+        *((identical_text(same),) if groups else ()),
         "**Elo's own noise.** Elo depends on the order of the matches; its score is the mean over "
         f"{comparison.elo_fit.orders} random orders, with standard error up to "
         f"{fmt(float(np.nanmax(comparison.elo_fit.std_error)), 2)} rating points "
@@ -100,6 +97,14 @@ def comparison_section(report: Report) -> Section:
                "E[S]"), shift_rows(comparison, shifts),
               (False, False, True, True, True, True, True)),
     ))
+
+
+def identical_text(same: str) -> str:
+    """The report's note on methods that give one order (``same`` lists them)."""
+    return (f"**Identical orders.** These methods rank every model the same way, so they are one "
+            f"opinion, not several: {same}. With complete data and one benchmark per round every "
+            "pair of models meets once per round, and mean win rate, Borda and Bradley-Terry all "
+            "order the models by their total number of pairwise wins. ")
 
 
 def agreement_rows(comparison: Any, correlations: pd.DataFrame, base: str) -> tuple:
