@@ -349,7 +349,9 @@ def risk_section(report: Report) -> Section:
                 for r in order.tail(3).iloc[::-1].itertuples(index=False)]
     if has_contrast(report):
         text = inline(f"Each model's base score E[S | T={base}] against its drop. Dashed lines are"
-                      " the medians, the boundaries of the profile labels. Largest drops: ",
+                      " the medians; a drop is labelled only if it also lies at least "
+                      f"{fmt(report_delta(report), 3)} points (label_delta) from the median drop "
+                      "and that offset is significant. Largest drops: ",
                       *join_inline(largest), "; smallest: ", *join_inline(smallest), ".")
     else:
         text = inline("No schedule is more severe than another, so there is no drop to measure "
