@@ -7,7 +7,8 @@ command line) with the scenario's own settings (seed 0, 100,000 iterations, T = 
 * order sensitivity (10,000 iterations per order): all ``K!`` orders when there are at most
   ``ALL_ORDERS_UP_TO`` = 120 (``helm_capabilities``: 5! = 120), else a seeded sample of
   ``ORDERS`` = 60 orders including the curated one;
-* a bootstrap, ``--bootstrap 100 --bootstrap-iterations 20000``, only where it measures something:
+* a bootstrap, ``--bootstrap 1000 --bootstrap-iterations 20000`` (1,000 replicates, the CLI's
+  default, so that rank interval ends are stable between seeds), only where it measures something:
   scenarios with a round of several benchmarks (or with score errors). With one benchmark per
   round and no score errors the bootstrap has nothing to resample (``helm_capabilities``,
   ``helm_lite``, ``open_llm_v1``).
@@ -50,7 +51,7 @@ RESULTS = REPO / "results"
 
 ALL_ORDERS_UP_TO = 120
 ORDERS = 60
-BOOTSTRAP = 100
+BOOTSTRAP = 1000
 BOOTSTRAP_ITERATIONS = 20_000
 DPI = 120
 DEFAULTS_ONLY_ABOVE = 1_000

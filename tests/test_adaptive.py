@@ -9,12 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import TINY_CSV, TINY_TOML, assert_clean_failure
-from swisssim import Scenario, simulate
+from conftest import REPO, TINY_CSV, TINY_TOML, assert_clean_failure
+from swisssim import Scenario, load_scenario, simulate
 from swisssim.cli.app import main
 from swisssim.engine.simulation import ADAPTIVE_STEP, AdaptiveResult, next_checkpoint
 from swisssim.errors import InputError
 
+PAPER = REPO / "scenarios" / "paper_synthetic.toml"
 COUNTERS = ("score_sum", "score_cross", "rank_counts", "elim_counts")
 
 
@@ -118,3 +119,35 @@ def test_run_adaptive_bad_input(tmp_path, write_scenario, capsys, extra, fragmen
     out = tmp_path / "out"
     code = main(["run", str(path), "--no-progress", "--out", str(out), *extra])
     assert_clean_failure(code, capsys.readouterr().err, out, *fragments)
+
+
+def test_target_drop_bounds_every_paired_difference_se():
+    """target='drop' stops once every paired SE of a schedule difference is below the target,
+    checked here against SimulationResult.difference for every schedule pair."""
+    from swisssim.engine.simulation import difference_se_max
+
+    scenario = load_scenario(PAPER)
+    result = simulate(scenario, elimination=[0, 1, 2], seed=3, target_se=0.02, target="drop")
+    assert result.stopping.reached and result.stopping.target == "drop"
+    paired = max(float(result.difference(a, b)[1].max())
+                 for a in range(3) for b in range(3) if a != b)
+    assert paired == pytest.approx(difference_se_max(result)) and paired < 0.02
+    fixed = simulate(scenario, elimination=[0, 1, 2], seed=3, iterations=result.iterations)
+    assert np.array_equal(fixed.score_sum, result.score_sum)
+    with pytest.raises(InputError, match="two or more schedules"):
+        simulate(scenario, elimination=[0], target_se=0.02, target="drop")
+    with pytest.raises(InputError, match="score, drop"):
+        simulate(scenario, elimination=[0, 1], target_se=0.02, target="rank")
+
+
+def test_cli_target_se_of(tmp_path, capsys):
+    out = tmp_path / "r"
+    assert main(["run", str(PAPER), "-T", "0", "2", "--target-se", "0.03", "--target-se-of",
+                 "drop", "--no-progress", "--out", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["simulation"]["adaptive"]["target"] == "drop"
+    assert main(["run", str(PAPER), "-T", "0", "--target-se", "0.03", "--target-se-of", "drop",
+                 "--no-progress", "--out", str(tmp_path / "x")]) == 2
+    assert "--target-se-of" in capsys.readouterr().err and not (tmp_path / "x").exists()
+    assert main(["run", str(PAPER), "--target-se-of", "drop", "--no-progress",
+                 "--out", str(tmp_path / "y")]) == 2

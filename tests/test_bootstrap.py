@@ -115,18 +115,31 @@ def test_rank_tiers_on_hand_built_intervals():
         rank_tiers([3], [2])
 
 
-def test_tier_table_is_consistent_with_the_intervals():
+def test_tier_table_is_consistent_with_the_pairwise_tests():
     result = bootstrap(_scenario(), 20, iterations=300, seed=5, elimination=[0, 1])
     tiers = result.tiers()
+    pairs = result.pairwise()
     assert len(tiers) == 5 * 2
+    assert len(pairs) == 10 * 2   # every pair of 5 models, per schedule
+    significant = {(r.elimination, frozenset((r.model_a, r.model_b)))
+                   for r in pairs.itertuples() if r.significant}
     for label, group in tiers.groupby("elimination"):
         assert group.tier.iloc[0] == 1
         assert (group.tier.diff().dropna() >= 0).all()
         for tier, members in group.groupby("tier"):
             assert (members.tier_size == len(members)).all()
+            names = list(members.model)
+            assert not any((label, frozenset((a, b))) in significant
+                           for i, a in enumerate(names) for b in names[i + 1:])
             later = group[group.tier > tier]
-            if len(later):
-                assert members.rank_high.max() < later.rank_low.min()
+            if len(later):   # the next tier's leader differs significantly from a member
+                leader = later.model.iloc[0]
+                assert any((label, frozenset((a, leader))) in significant for a in names)
+        table = result.table()
+        for row in table[table.elimination == label].itertuples():
+            above = sum(1 for r in pairs.itertuples() if r.elimination == label
+                        and r.model_b == row.model and r.significant and r.difference > 0)
+            assert row.rank_ub == 1 + above
 
 
 def test_score_errors_file_is_loaded_and_validated(write_scenario, tmp_path):
@@ -156,8 +169,8 @@ def test_run_bootstrap_end_to_end(tmp_path, write_scenario, capsys):
     assert main(["run", str(path), "-n", "300", "-T", "0", "1", "--bootstrap", "8",
                  "--no-progress", "--out", str(out)]) == 0
     assert "bootstrap: 8 replicates" in capsys.readouterr().err
-    for name in ("bootstrap.csv", "tiers.csv", "bootstrap_ranks.png", "bootstrap_ranks.svg",
-                 "expected_scores.csv", "manifest.json"):
+    for name in ("bootstrap.csv", "tiers.csv", "pairwise.csv", "bootstrap_ranks.png",
+                 "bootstrap_ranks.svg", "expected_scores.csv", "manifest.json"):
         assert (out / name).exists(), name
     table = pd.read_csv(out / "bootstrap.csv", dtype={"elimination": str})
     assert len(table) == 5 * 2
@@ -166,7 +179,12 @@ def test_run_bootstrap_end_to_end(tmp_path, write_scenario, capsys):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["bootstrap"]["replicates"] == 8
     assert manifest["bootstrap"]["iterations_per_replicate"] == 300
-    assert "connected components" in manifest["bootstrap"]["tier_rule"]
+    assert "significant pair" in manifest["bootstrap"]["tier_rule"]
+    assert "Holm" in manifest["bootstrap"]["pairwise"]["multiplicity"]
+    pairs = pd.read_csv(out / "pairwise.csv", dtype={"elimination": str})
+    assert list(pairs.columns[:3]) == ["model_a", "model_b", "elimination"]
+    assert {"p_a_above_b", "significant"} <= set(pairs.columns) and len(pairs) == 10 * 2
+    assert (table.rank_ub >= 1).all() and (table.rank_ub <= table["rank"]).all()
 
 
 def test_run_bootstrap_warns_when_nothing_is_resampled(tmp_path, write_scenario, capsys):
@@ -194,3 +212,20 @@ def test_api_rejects_bad_replicates_and_level():
         bootstrap(_scenario(), 0)
     with pytest.raises(InputError, match="level"):
         bootstrap(_scenario(), 2, level=1.5)
+
+
+def test_label_support_is_one_without_resampling_and_shares_sum_to_one():
+    scenario = Scenario.from_dataframe(pd.read_csv(pd.io.common.StringIO(TWO_BENCH_CSV)))
+    still = bootstrap(scenario, 4, iterations=400, seed=3, elimination=[0, 1, 2])
+    assert still.degenerate
+    support = still.label_support()
+    assert (support["label_support"] == 1.0).all()   # every replicate is the data as given
+    moving = bootstrap(_scenario(), 25, iterations=400, seed=3, elimination=[0, 1, 2])
+    support = moving.label_support()
+    shares = support.filter(like="share_").to_numpy()
+    np.testing.assert_allclose(shares.sum(axis=1), 1.0)
+    reference = support["profile"].str.replace(" ", "_")
+    for row, name in zip(support.itertuples(index=False), reference):
+        assert row.label_support == getattr(row, "share_" + name)
+    assert len(bootstrap(_scenario(), 2, iterations=100, seed=3,
+                         elimination=[0]).label_support()) == 0   # one schedule: no contrast

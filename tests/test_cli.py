@@ -70,3 +70,10 @@ def test_python_dash_m_and_help():
                           capture_output=True, text=True, cwd=REPO)
     assert done.returncode == 2
     assert "absent.toml" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_run_knows_the_default_bootstrap_replicates_without_importing_the_bootstrap():
+    from swisssim.analysis.bootstrap import DEFAULT_REPLICATES
+    from swisssim.cli import run
+
+    assert run.DEFAULT_REPLICATES == DEFAULT_REPLICATES

@@ -35,7 +35,7 @@ J. Liu et al., "LLM Swiss Round", arXiv:2512.21010, 2025 (the CSD method these a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -375,6 +375,8 @@ class EloFit:
         Settings used (``orders``: the orders played).
     requested_orders
         The orders asked for; more than ``orders`` when the match budget capped them.
+    finals
+        Final rating of every model after every order, (orders, M), or ``None``.
     """
 
     ratings: np.ndarray
@@ -384,7 +386,38 @@ class EloFit:
     scale: float
     initial: float
     seed: int
+    finals: np.ndarray | None = field(default=None, repr=False, compare=False)
     requested_orders: int = 0
+
+    @property
+    def std_error(self) -> np.ndarray:
+        """Standard error of the mean rating over the orders, ``sd (ddof 1) / sqrt(orders)``:
+        how much the mean would move with another seed (NaN with one order)."""
+        if self.orders < 2:
+            return np.full(self.ratings.shape, np.nan)
+        return self.spread * np.sqrt(self.orders / (self.orders - 1)) / np.sqrt(self.orders)
+
+    def separable(self, z: float = 1.959964) -> np.ndarray:
+        """Per model: is its mean rating significantly different from both neighbours'?
+
+        Neighbours are the models just above and below in the order of the mean rating (ties
+        by index). For each neighbour the paired difference over the orders is tested:
+        ``|mean d| > z sd(d) / sqrt(orders)`` (ddof 1; the same orders rate every model). A model
+        that fails against either neighbour could swap ranks with it under another seed, and
+        is flagged False. Needs :attr:`finals`.
+        """
+        if self.finals is None or self.orders < 2:
+            return np.zeros(self.ratings.shape, dtype=bool)
+        order = np.lexsort((np.arange(self.ratings.size), -self.ratings))
+        diff = self.finals[:, order[:-1]] - self.finals[:, order[1:]]
+        se = diff.std(axis=0, ddof=1) / np.sqrt(self.orders)
+        apart = np.abs(diff.mean(axis=0)) > z * se
+        ok = np.ones(self.ratings.size, dtype=bool)
+        ok[:-1] &= apart
+        ok[1:] &= apart
+        result = np.empty_like(ok)
+        result[order] = ok
+        return result
 
 
 def elo_orders_for(requested: int, n_matches: int,
@@ -429,7 +462,7 @@ def fit_elo(scores_by_round: np.ndarray, *, orders: int = ELO_ORDERS, k_factor: 
     finals = _elo_orders(rng, values, played, float(k_factor), float(scale), float(initial))
     return EloFit(ratings=finals.mean(axis=0), spread=finals.std(axis=0), orders=played,
                   k_factor=float(k_factor), scale=float(scale), initial=float(initial),
-                  seed=int(seed), requested_orders=int(orders))
+                  seed=int(seed), requested_orders=int(orders), finals=finals)
 
 
 @njit(cache=True)

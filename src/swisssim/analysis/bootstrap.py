@@ -24,12 +24,14 @@ Conventions
 * Intervals (level 95% by default): for the expected score, the 2.5% and 97.5% percentiles of the
   replicates (``numpy.percentile``, linear interpolation); for the rank, the same percentiles
   rounded outwards (floor of the low end, ceiling of the high end), so rank intervals are integer.
-* Tiers: two models are statistically tied when their rank intervals overlap (share at least one
-  rank); tiers are the connected components of that relation, numbered from the best. Equivalently,
-  a tier boundary falls between two consecutive ranks exactly when every model above it has a rank
-  interval ending before every interval of the models below it begins. This is the clustering of
-  the WMT human evaluations (bootstrap rank ranges, clusters where no range crosses a boundary).
-  Overlap chains, so a tier can contain models whose own intervals do not overlap.
+* Pairs, Rank (UB) and tiers: :mod:`swisssim.analysis.significance` tests every pair of models
+  (Holm over all pairs at family-wise level 0.05) on the replicates of the expected score;
+  ``rank_ub`` is 1 + the number of models significantly better, and a tier is a run of
+  consecutive models in which no two form a significant pair (tiers cannot chain).
+  :func:`rank_tiers`, the older overlap rule, is kept for comparison only: overlap is not
+  transitive, so its components chain models whose own intervals are disjoint.
+* Endpoint error: ``rank_low_mc`` and ``rank_high_mc`` are the Monte Carlo errors of the
+  percentile endpoints themselves (:func:`~swisssim.analysis.significance.endpoint_mc_error`).
 """
 
 from __future__ import annotations
@@ -44,10 +46,24 @@ import numpy as np
 import pandas as pd
 
 from swisssim.analysis.ranks import competition_ranks
+from swisssim.analysis.significance import (
+    PairTests,
+    endpoint_mc_error,
+    pair_tests,
+)
+from swisssim.analysis.sweep import (
+    AVERAGE_RISK,
+    NO_CONTRAST,
+    PROFILE_NAMES,
+    classify,
+    mean_covariance,
+    risk_profile,
+    sweep_table,
+)
 from swisssim.data.rounds import normalized_scores, round_means
 from swisssim.data.scenario import Scenario
 from swisssim.data.schedules import Schedule
-from swisssim.engine.results import SimulationResult
+from swisssim.engine.results import Z95, SimulationResult
 from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import EngineSession
 from swisssim.errors import InputError
@@ -55,9 +71,10 @@ from swisssim.validation import is_number
 
 #: Spawn key separating the bootstrap generators from any other generator derived from the seed.
 BOOTSTRAP_STREAM = 0x424F4F54  # "BOOT"
-TIER_RULE = ("tiers = connected components of overlapping rank intervals (a boundary between two "
-             "ranks only where every model above has a rank interval ending before every "
-             "interval below begins)")
+#: Risk profiles whose replicate shares ``labels.csv`` reports.
+PROFILES = (*PROFILE_NAMES.values(), AVERAGE_RISK)
+#: Replicates of the report's bootstrap when ``--bootstrap`` is given without a number.
+DEFAULT_REPLICATES = 1000
 
 
 @dataclass(frozen=True)
@@ -93,6 +110,11 @@ class BootstrapResult:
         """
         return not self.resampled_rounds and not self.noise
 
+    @property
+    def silent_rounds(self) -> tuple[str, ...]:
+        """Rounds with one benchmark and no score errors: the data carry no uncertainty there."""
+        return Resampler(self.scenario).silent_rounds
+
     def ranks(self) -> np.ndarray:
         """Competition rank by expected score within each replicate and schedule, (B, S, M)."""
         return competition_ranks(self.score_sum)
@@ -117,14 +139,54 @@ class BootstrapResult:
         """The tidy table: intervals per (model, schedule), as ``bootstrap.csv``."""
         return self.table()
 
+    def pair_tests(self, window: int | None = None) -> list[PairTests]:
+        """Pairwise tests of the expected scores, one :class:`PairTests` per schedule.
+
+        Replicates of ``E[S_m]`` against the reference run's point estimates and Monte Carlo
+        errors; ``window`` as in :func:`~swisssim.analysis.significance.pair_window`.
+        """
+        point, errors = self.reference.expected(), self.reference.std_error()
+        return [pair_tests(point[s], self.expected[:, s], errors[s], window=window)
+                for s in range(len(self.schedules))]
+
+    def pairwise(self, window: int | None = None) -> pd.DataFrame:
+        """``pairwise.csv``: one row per tested pair and schedule, better model first.
+
+        Columns ``model_a, model_b, elimination, rank_a, rank_b, difference, std_error,
+        p_a_above_b, p_value, p_holm, significant`` (module conventions of
+        :mod:`swisssim.analysis.significance`); pairs sorted by schedule, then by the
+        positions of ``model_a`` and ``model_b``.
+        """
+        names = np.asarray(self.scenario.model_names, dtype=object)
+        rank = competition_ranks(self.reference.score_sum)
+        frames = []
+        for s, tests in enumerate(self.pair_tests(window)):
+            frame = pd.DataFrame({
+                "model_a": names[tests.better], "model_b": names[tests.worse],
+                "elimination": self.labels[s],
+                "rank_a": rank[s, tests.better], "rank_b": rank[s, tests.worse],
+                "difference": tests.difference, "std_error": tests.std_error,
+                "p_a_above_b": tests.p_above, "p_value": tests.p_value,
+                "p_holm": tests.p_holm, "significant": tests.significant,
+                "_first": np.argsort(tests.order)[tests.better],   # position of model_a
+                "_gap": tests.gap})
+            frames.append(frame.sort_values(["_first", "_gap"], kind="stable"))
+        return pd.concat(frames, ignore_index=True).drop(columns=["_first", "_gap"])
+
     def table(self) -> pd.DataFrame:
-        """``bootstrap.csv``: one row per (schedule, model), sorted by schedule and rank."""
+        """``bootstrap.csv``: one row per (schedule, model), sorted by schedule and rank.
+
+        Columns ``model, elimination, expected_score, score_low, score_high, rank, rank_low,
+        rank_high, rank_low_mc, rank_high_mc, rank_median, rank_ub, tier, family, display_name``.
+        """
         names = self.scenario.model_names
         bounds = self.intervals()
         point = self.reference.expected()
         rank = competition_ranks(self.reference.score_sum)
-        tiers = np.stack([rank_tiers(bounds["rank_low"][s], bounds["rank_high"][s])
-                          for s in range(len(self.schedules))])
+        low_mc, high_mc = endpoint_mc_error(self.ranks(), self.level)
+        tests = self.pair_tests()
+        rank_ub = np.stack([t.rank_ub() for t in tests])
+        tiers = np.stack([t.tiers() for t in tests])
         rows = []
         for s, label in enumerate(self.labels):
             for m in np.lexsort((np.arange(len(names)), rank[s])):
@@ -136,20 +198,56 @@ class BootstrapResult:
                     "rank": int(rank[s, m]),
                     "rank_low": int(bounds["rank_low"][s, m]),
                     "rank_high": int(bounds["rank_high"][s, m]),
+                    "rank_low_mc": low_mc[s, m],
+                    "rank_high_mc": high_mc[s, m],
                     "rank_median": bounds["rank_median"][s, m],
+                    "rank_ub": int(rank_ub[s, m]),
                     "tier": int(tiers[s, m]),
                     "family": self.scenario.models.at[names[m], "family"],
                     "display_name": self.scenario.models.at[names[m], "display_name"],
                 })
         return pd.DataFrame(rows)
 
+    def label_support(self, z: float = Z95) -> pd.DataFrame:
+        """``labels.csv``: how often each model's risk profile holds across replicates.
+
+        The profile rule of :mod:`swisssim.analysis.sweep` is applied to the reference run (the
+        reported label) and to every replicate: base and most severe schedules as in the sweep,
+        each replicate's drops and base scores with the reference's paired Monte Carlo SEs, and
+        the practical threshold recomputed from the replicate's drops. Columns ``model,
+        display_name, profile, label_support`` (share of replicates giving the reported
+        profile) and ``share_<profile>`` for every profile (spaces as ``_``). Empty when the
+        schedules have no contrast (every profile is ``no contrast``).
+        """
+        risk = risk_profile(sweep_table(self.reference), mean_covariance(self.reference), z=z)
+        columns = ["model", "display_name", "profile", "label_support"] + [
+            "share_" + name.replace(" ", "_") for name in PROFILES]
+        if (risk["profile"] == NO_CONTRAST).all():
+            return pd.DataFrame(columns=columns)
+        base = self.labels.index(str(risk["base_schedule"].iloc[0]))
+        most = self.labels.index(str(risk["most_schedule"].iloc[0]))
+        drop_se = risk["drop_se"].to_numpy(dtype=float)
+        counts = {name: np.zeros(self.scenario.n_models) for name in PROFILES}
+        for b in range(self.replicates):
+            drop = self.expected[b, most] - self.expected[b, base]
+            labels = classify(self.expected[b, base], drop, drop_se, z=z)["profile"]
+            for name in PROFILES:
+                counts[name] += (labels == name).to_numpy()
+        frame = risk[["model", "display_name", "profile"]].copy()
+        shares = {name: counts[name] / self.replicates for name in PROFILES}
+        frame["label_support"] = [shares[p][m] if p in shares else np.nan
+                                  for m, p in enumerate(frame["profile"])]
+        for name in PROFILES:
+            frame["share_" + name.replace(" ", "_")] = shares[name]
+        return frame[columns]
+
     def tiers(self) -> pd.DataFrame:
         """``tiers.csv``: one row per (schedule, model), by tier then rank."""
         table = self.table()
         sizes = table.groupby(["elimination", "tier"], sort=False).model.transform("size")
         tiers = table.assign(tier_size=sizes)[
-            ["elimination", "tier", "tier_size", "model", "rank", "rank_low", "rank_high",
-             "rank_median", "expected_score"]]
+            ["elimination", "tier", "tier_size", "model", "rank", "rank_ub", "rank_low",
+             "rank_high", "rank_median", "expected_score"]]
         order = {label: s for s, label in enumerate(self.labels)}
         key = tiers.elimination.map(order)
         return tiers.assign(_key=key).sort_values(["_key", "tier", "rank"], kind="stable").drop(
@@ -157,9 +255,11 @@ class BootstrapResult:
 
 
 def rank_tiers(low: Sequence[float], high: Sequence[float]) -> np.ndarray:
-    """Tier of each model from its rank interval ``[low, high]`` (1 = best tier).
+    """Overlap components of rank intervals ``[low, high]`` (1 = best), kept for comparison.
 
-    Tiers are the connected components of the "intervals overlap" relation (closed intervals:
+    Not the tiers this package reports (:meth:`BootstrapResult.table` uses
+    :meth:`~swisssim.analysis.significance.PairTests.tiers`): overlap is not transitive, so these
+    components chain models whose own intervals are disjoint. They are the connected components of the "intervals overlap" relation (closed intervals:
     ``[1, 3]`` and ``[3, 5]`` overlap). Sweeping the intervals by their low end, a new tier starts
     when an interval begins after every interval seen so far has ended.
 
@@ -213,6 +313,12 @@ class Resampler:
     def resampled_rounds(self) -> tuple[str, ...]:
         """Names of the rounds with more than one benchmark (the only ones resampling changes)."""
         return tuple(r.name for r, c in zip(self.scenario.rounds, self.columns) if len(c) > 1)
+
+    @property
+    def silent_rounds(self) -> tuple[str, ...]:
+        """Rounds that contribute no bootstrap variance: one benchmark and no score error."""
+        return tuple(r.name for r, c in zip(self.scenario.rounds, self.columns)
+                     if len(c) == 1 and (self.errors is None or not np.any(self.errors[:, c] > 0)))
 
     def generator(self, seed: int, replicate: int) -> np.random.Generator:
         """The numpy generator of replicate ``replicate``."""

@@ -172,8 +172,16 @@ class Comparison:
         for name in self.method_names:
             table[f"{name}_score"] = self.scores[name].to_numpy()
             table[f"{name}_rank"] = ranks[name].to_numpy()
+            if name == "elo":   # Elo's own noise over match orders (docs/method.md 7.2)
+                table["elo_se"] = self.elo_fit.std_error
+                table["elo_separable"] = self.elo_fit.separable()
         key = f"{self.csd_methods[0]}_rank" if self.csd_methods else f"{self.method_names[0]}_rank"
         return table.sort_values([key, "model"], kind="stable").reset_index(drop=True)
+
+    def identical_orders(self) -> list[list[str]]:
+        """Groups of two or more methods that rank every model identically (same competition
+        ranks), in method order; see :func:`identical_groups`."""
+        return identical_groups(self.ranks)
 
     def correlations(self) -> pd.DataFrame:
         """``rank_correlations.csv``; see :func:`rank_correlations`."""
@@ -294,6 +302,21 @@ def _checked_simulation(scenario: Scenario, simulation: SimulationResult,
                          f"rounds), found one of {other.name!r} ({other.n_models} models, "
                          f"{other.n_rounds} rounds)")
     return simulation
+
+
+def identical_groups(ranks: pd.DataFrame) -> list[list[str]]:
+    """Methods (columns of ``ranks``) whose rank vectors are identical, grouped.
+
+    Returns only groups of two or more, each in column order, groups ordered by their first
+    method. Identical orders are one opinion, not several: with complete data and one benchmark
+    per round, every pair of models meets once per round, so HELM's mean win rate, the Borda
+    count and the Bradley-Terry strengths are all increasing functions of each model's total
+    number of pairwise wins and must agree (docs/method.md section 7.2).
+    """
+    groups: dict[tuple, list[str]] = {}
+    for name in ranks.columns:
+        groups.setdefault(tuple(ranks[name].tolist()), []).append(str(name))
+    return [g for g in groups.values() if len(g) > 1]
 
 
 def rank_correlations(ranks: pd.DataFrame) -> pd.DataFrame:

@@ -49,7 +49,8 @@ rank_T<label>
     ``rank_change`` is the rank at ``most`` minus the rank at ``base`` (positive = falls).
 other columns
     ``display_name, family, base_schedule, most_schedule, base_se, most_score`` and the
-    ``drop_z, base_tier, drop_class, profile`` columns of the rule below.
+    ``drop_offset, drop_z, drop_p_holm, label_delta, base_tier, drop_class, profile`` columns
+    of the rule below.
 
 Profile rule (descriptive, relative to the field)
 -------------------------------------------------
@@ -57,9 +58,22 @@ The labels place each model in a quadrant of the paper's risk-profile plane (x =
 y = drop), split at the **medians over the models of the sweep**:
 
 * ``base_tier`` is ``upper`` when ``base_score >= median(base_score)``, else ``lower``.
-* ``drop_z = (drop - median(drop)) / drop_se``. The drop is ``large`` when ``drop_z < -z``
-  (it falls *significantly* further than the median model's), ``small`` when ``drop_z > z``,
-  otherwise ``typical``. ``z`` defaults to 1.96 (two-sided 95%).
+* ``drop_offset = drop - median(drop)``; ``drop_z = drop_offset / drop_se`` and ``drop_p_holm``
+  is its two-sided normal p-value, Holm-adjusted over the models of the sweep.
+* A drop is ``large`` when it has **statistical support** (``drop_p_holm <= 2 Phi(-z)``, 0.05 at
+  the default ``z = 1.96``) **and a practical effect** (``drop_offset <= -delta``); ``small``
+  likewise with ``drop_offset >= delta``; otherwise ``typical``.
+* ``delta = max(0.10 |median(drop)|, 1.5 * 1.4826 * MAD(drop))`` (column ``label_delta``): a
+  drop must differ from the median by at least a tenth of the median drop *and* by 1.5 robust
+  standard deviations of the field's drops (MAD = median absolute deviation from the median).
+  Why: any threshold on a noisy estimate flips the labels of the models near it, and the
+  number of flips grows with how many models sit there. Near the median the drops are dense
+  (HELM Capabilities: about one model per 0.005 points, against a paired SE of 0.006 at 20,000
+  iterations), so a threshold of 10% of the median drop (0.017) flips 4 labels on average
+  between two seeds; at 1.5 robust SDs the threshold lies in the sparse tails, where two seeds
+  at 20,000 iterations disagree on 0.55 of 65 labels on average (91 seed pairs; more than one
+  in 5% of them). The statistical test alone made ever smaller differences "large" as the
+  iterations grow; the practical threshold does not shrink with them.
 
 ==========  =========  ============================
 base_tier   drop       profile
@@ -71,11 +85,10 @@ lower       large      fragile underdog
 any         typical    average risk
 ==========  =========  ============================
 
-"Significantly" refers to Monte Carlo noise only: the simulation treats benchmark scores as exact,
-so with 100,000 iterations almost every drop is significantly different from the median and the
-label says on which side of the median a model lies, not that the difference matters in practice.
-The labels are relative (half of any field sits below its median drop) and descriptive; read them
-with the numbers beside them. When the sweep has no contrast (one schedule, or every schedule
+"Statistical support" refers to Monte Carlo noise only: the simulation treats benchmark scores
+as exact. The bootstrap (:meth:`swisssim.analysis.bootstrap.BootstrapResult.label_support`) reports
+how often each label survives when the data are resampled.
+The labels are relative and descriptive; read them with the numbers beside them. When the sweep has no contrast (one schedule, or every schedule
 is equally severe), ``drop`` is 0 or compares schedules of equal severity, and every
 profile is ``no contrast`` (a value pandas does not read as missing, unlike "n/a").
 """
@@ -85,12 +98,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any, Unpack
 
 import numpy as np
 import pandas as pd
 
 from swisssim.analysis.ranks import competition_ranks
+from swisssim.analysis.significance import holm, wald_p_values
 from swisssim.data.scenario import Scenario
 from swisssim.engine.results import Z95, SimulationResult
 from swisssim.engine.settings import Settings, SettingsFields
@@ -108,6 +123,9 @@ PROFILE_NAMES: dict[tuple[str, str], str] = {
     ("lower", "large"): "fragile underdog",
 }
 AVERAGE_RISK = "average risk"
+#: Practical threshold of the labels: ``max(DELTA_FRACTION |median drop|, DELTA_SPREAD * robust SD)``.
+DELTA_FRACTION = 0.10
+DELTA_SPREAD = 1.5
 NO_CONTRAST = "no contrast"
 
 #: Files a sweep folder holds (``swisssim plot`` needs all of them).
@@ -135,15 +153,22 @@ def profile_rule(z: float = Z95) -> dict[str, Any]:
     return {
         "split": "medians over the models of the sweep",
         "base_tier": "upper if base_score >= median(base_score), else lower",
-        "drop_z": "(drop - median(drop)) / drop_se",
-        "drop_class": f"large if drop_z < -{z:.4g}, small if drop_z > {z:.4g}, else typical",
+        "drop_offset": "drop - median(drop)",
+        "drop_z": "drop_offset / drop_se",
+        "drop_p_holm": "two-sided normal p-value of drop_z, Holm-adjusted over the models",
+        "label_delta": f"max({DELTA_FRACTION} |median(drop)|, {DELTA_SPREAD} * 1.4826 * "
+                       "MAD(drop))",
+        "drop_class": f"large if drop_p_holm <= {label_alpha(z):.4g} and drop_offset <= "
+                      f"-label_delta; small if drop_p_holm <= {label_alpha(z):.4g} and "
+                      "drop_offset >= label_delta; else typical",
         "z": z,
         "profiles": {f"{tier} tier, {drop} drop": name
                      for (tier, drop), name in PROFILE_NAMES.items()},
         "typical drop": AVERAGE_RISK,
         "one schedule or equal severities": NO_CONTRAST,
-        "caveat": "descriptive and relative to this field; significance covers Monte Carlo "
-                  "noise only, not uncertainty in the benchmark scores",
+        "caveat": "descriptive and relative to this field; statistical support covers Monte "
+                  "Carlo noise only, not uncertainty in the benchmark scores (see the bootstrap's "
+                  "label support)",
     }
 
 
@@ -320,27 +345,59 @@ def least_squares_slope(x: np.ndarray, expected: np.ndarray,
     return slope, np.sqrt(np.maximum(variance, 0.0))
 
 
+def label_alpha(z: float) -> float:
+    """Family-wise level of the labels' test: the two-sided tail ``2 Phi(-z)`` (0.05 at 1.96)."""
+    return 2.0 * NormalDist().cdf(-z)
+
+
+def label_delta(drop: np.ndarray) -> float:
+    """Practical threshold of the labels (module notes): ``max(0.1 |median|, 1.5 robust SD)``."""
+    drop = np.asarray(drop, dtype=float)
+    median = float(np.median(drop))
+    spread = 1.4826 * float(np.median(np.abs(drop - median)))
+    return max(DELTA_FRACTION * abs(median), DELTA_SPREAD * spread)
+
+
 def classify(base: np.ndarray, drop: np.ndarray, drop_se: np.ndarray, *, z: float = Z95,
-             contrast: bool = True) -> pd.DataFrame:
+             contrast: bool = True, delta: float | None = None) -> pd.DataFrame:
     """Apply the profile rule (module notes) to per-model base scores and drops.
+
+    Parameters
+    ----------
+    base, drop, drop_se
+        Per model.
+    z
+        Sets the family-wise level ``2 Phi(-z)`` of the Holm-adjusted test.
+    contrast
+        False when base and most are equally severe: every profile is ``no contrast``.
+    delta
+        Practical threshold; default :func:`label_delta` of ``drop``.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``drop_z, base_tier, drop_class, profile``, one row per model.
+        Columns ``drop_offset, drop_z, drop_p_holm, label_delta, base_tier, drop_class,
+        profile``, one row per model.
     """
     base, drop, drop_se = (np.asarray(v, dtype=float) for v in (base, drop, drop_se))
     tier = np.where(base >= np.median(base), "upper", "lower")
     offset = drop - np.median(drop)
+    delta = label_delta(drop) if delta is None else float(delta)
     with np.errstate(divide="ignore", invalid="ignore"):
         drop_z = np.where(drop_se > 0, offset / drop_se, np.sign(offset) * np.inf)
-    drop_class = np.where(drop_z < -z, "large", np.where(drop_z > z, "small", "typical"))
+    p_holm = holm(wald_p_values(offset, drop_se))
+    supported = p_holm <= label_alpha(z)
+    drop_class = np.where(supported & (offset <= -delta) & (offset < 0), "large",
+                          np.where(supported & (offset >= delta) & (offset > 0), "small",
+                                   "typical"))
     profile = [PROFILE_NAMES.get((t, c), AVERAGE_RISK) for t, c in zip(tier, drop_class)]
     if not contrast:
         drop_z = np.full(len(base), np.nan)
+        p_holm = np.full(len(base), np.nan)
         drop_class = np.full(len(base), NO_CONTRAST)
         profile = [NO_CONTRAST] * len(base)
-    return pd.DataFrame({"drop_z": drop_z, "base_tier": tier, "drop_class": drop_class,
+    return pd.DataFrame({"drop_offset": offset, "drop_z": drop_z, "drop_p_holm": p_holm,
+                         "label_delta": delta, "base_tier": tier, "drop_class": drop_class,
                          "profile": profile})
 
 
@@ -493,7 +550,25 @@ def _numeric(path: Path) -> list[str]:
     return [str(c) for c in header if c not in _TEXT_COLUMNS]
 
 
-__all__ = ["DEFAULT_SCHEDULES", "PROFILE_NAMES", "SWEEP_FILES", "Sweep", "SweepFrames",
-           "classify", "least_squares_slope", "mean_covariance", "profile_rule", "rank_column",
-           "read_sweep_folder", "risk_profile", "schedule_notes", "schedule_table", "sweep",
-           "sweep_table"]
+__all__ = [
+    "DEFAULT_SCHEDULES",
+    "DELTA_FRACTION",
+    "DELTA_SPREAD",
+    "PROFILE_NAMES",
+    "SWEEP_FILES",
+    "Sweep",
+    "SweepFrames",
+    "classify",
+    "label_alpha",
+    "label_delta",
+    "least_squares_slope",
+    "mean_covariance",
+    "profile_rule",
+    "rank_column",
+    "read_sweep_folder",
+    "risk_profile",
+    "schedule_notes",
+    "schedule_table",
+    "sweep",
+    "sweep_table",
+]

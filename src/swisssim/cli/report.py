@@ -11,6 +11,7 @@ import argparse
 import sys
 import time
 
+from swisssim.analysis.bootstrap import DEFAULT_REPLICATES
 from swisssim.analysis.orders import ORDERS_ITERATIONS, check_samples
 from swisssim.analysis.sweep import DEFAULT_SCHEDULES, check_z
 from swisssim.cli import _common
@@ -42,13 +43,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                             "schedule")
     extra.add_argument("--orders-iterations", type=int, metavar="N",
                        help=f"iterations per order (default {ORDERS_ITERATIONS})")
-    extra.add_argument("--bootstrap", type=int, metavar="B",
-                       help="also run B bootstrap replicates over benchmarks (and score errors)")
+    extra.add_argument("--bootstrap", type=int, metavar="B", nargs="?",
+                       const=DEFAULT_REPLICATES,
+                       help="also run B bootstrap replicates over benchmarks (and score errors); "
+                            f"B defaults to {DEFAULT_REPLICATES}. Writes bootstrap/ with "
+                            "pairwise.csv (Holm-adjusted pairwise tests), Rank (UB), tiers and "
+                            "labels.csv (how often each risk label holds)")
     extra.add_argument("--bootstrap-iterations", type=int, metavar="N",
                        help="iterations per bootstrap replicate (default: --iterations)")
     look = parser.add_argument_group("output")
     look.add_argument("--label-z", type=float, default=Z95, metavar="Z",
-                      help="threshold of the risk-profile labels (default 1.96)")
+                      help="risk labels: statistical support at family-wise level 2 Phi(-Z), "
+                           "Holm over the models (default 1.96, i.e. 0.05), besides the "
+                           "practical threshold label_delta")
     look.add_argument("--dpi", type=int, default=150, help="PNG resolution (default: 150)")
     look.add_argument("--no-svg", action="store_true",
                       help="do not keep SVG copies of the figures (PNG only)")

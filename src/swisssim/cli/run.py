@@ -10,7 +10,7 @@ import pandas as pd
 from swisssim.cli import _common
 from swisssim.engine.results import SimulationResult
 from swisssim.engine.settings import Settings
-from swisssim.engine.simulation import check_target_se, simulate
+from swisssim.engine.simulation import TARGETS, check_target_se, simulate
 from swisssim.errors import InputError
 from swisssim.io.run_writer import write_run
 from swisssim.validation import check_iterations
@@ -20,6 +20,9 @@ from swisssim.validation import check_iterations
 #: not imported: it would load matplotlib); larger ones print their best PRINT_ROWS models.
 PRINT_ALL_UP_TO = 150
 PRINT_ROWS = 50
+#: Replicates of a bare --bootstrap: swisssim.analysis.bootstrap.DEFAULT_REPLICATES, not imported
+#: here so that 'swisssim run' starts without loading the analyses (tests/test_cli.py checks it).
+DEFAULT_REPLICATES = 1_000
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -33,10 +36,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "a comma-separated per-round list such as 0,1,1,2, or a percentage such as 10%% "
         "(default: the scenario's, else 0 1 2)")
     extra = parser.add_argument_group("data uncertainty and adaptive stopping")
-    extra.add_argument("--bootstrap", type=int, metavar="B",
-                       help="also run B bootstrap replicates (benchmarks resampled inside each "
-                            "round, scores perturbed by the scenario's score_errors) and write "
-                            "bootstrap.csv, tiers.csv and bootstrap_ranks.png/.svg")
+    extra.add_argument("--bootstrap", type=int, metavar="B", nargs="?",
+                       const=DEFAULT_REPLICATES,
+                       help="also run B bootstrap replicates (default B: "
+                            f"{DEFAULT_REPLICATES}; benchmarks resampled inside each round, "
+                            "scores perturbed by the scenario's score_errors) and write "
+                            "bootstrap.csv, tiers.csv, pairwise.csv, labels.csv and "
+                            "bootstrap_ranks.png/.svg")
     extra.add_argument("--bootstrap-iterations", type=int, metavar="N",
                        help="iterations per bootstrap replicate (default: the run's)")
     extra.add_argument("--target-se", type=float, metavar="X",
@@ -44,6 +50,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                             "is below X points (replaces --iterations)")
     extra.add_argument("--max-iterations", type=int, metavar="N",
                        help="cap of an adaptive run (default 1000000); needs --target-se")
+    extra.add_argument("--target-se-of", choices=TARGETS, default=None,
+                       help="what --target-se bounds: 'score' (every expected score's SE, the "
+                            "default) or 'drop' (the paired SE of every difference between two "
+                            "schedules, the risk labels' input; needs two or more schedules)")
     extra.add_argument("--probabilistic-wins", action="store_true",
                        help="decide each match by sampling from the win probability implied by "
                             "the scenario's score_errors, Phi((mu_i - mu_j) / sqrt(se_i^2 + "
@@ -55,6 +65,9 @@ def execute(args: argparse.Namespace) -> int:
     scenario = _common.load(args)
     settings = _common.settings_from_args(args, scenario)
     options = _uncertainty_options(args)
+    if options.get("target") == "drop" and len(settings.schedules(scenario)) < 2:
+        raise InputError("--target-se-of", "", "two or more schedules (-T) for 'drop'",
+                         found_text="one schedule")
     replicates = options.pop("bootstrap", None)
     replicate_iterations = options.pop("bootstrap_iterations", None)
     out = _common.output_folder(args, scenario)
@@ -75,7 +88,8 @@ def execute(args: argparse.Namespace) -> int:
     stopping = getattr(result, "stopping", None)
     if stopping is not None:
         verdict = "reached" if stopping.reached else "NOT reached (--max-iterations)"
-        print(f"\ntarget SE {stopping.target_se:g} {verdict}: largest SE "
+        what = " (paired SE of schedule differences)" if stopping.target == "drop" else ""
+        print(f"\ntarget SE {stopping.target_se:g} {verdict}{what}: largest SE "
               f"{stopping.achieved_max_se:.5f} after {result.iterations} iterations",
               file=sys.stderr)
     if boot is not None and boot.degenerate:
@@ -107,6 +121,11 @@ def _uncertainty_options(args: argparse.Namespace) -> dict:
                              "decides when to stop; cap it with --max-iterations)",
                              found_text=f"--iterations {args.iterations}")
         options["target_se"] = check_target_se(args.target_se, "--target-se", "")
+        if args.target_se_of is not None:
+            options["target"] = args.target_se_of
+    elif args.target_se_of is not None:
+        raise InputError("--target-se-of", "", "--target-se X as well (it says what X bounds)",
+                         found_text="no --target-se")
     if args.max_iterations is not None:
         if args.target_se is None:
             raise InputError("--max-iterations", "", "--target-se X as well (it caps an "

@@ -36,8 +36,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "per-round lists such as 0,1,1,2, or percentages of the active models such as 10%% "
         "(default: 0 1 2 like the paper; the scenario's own elimination setting is not used)")
     parser.add_argument("--label-z", type=float, default=Z95, metavar="Z",
-                        help="a drop is 'large'/'small' when it differs from the median drop by "
-                             "more than Z paired standard errors (default: 1.96)")
+                        help="a drop is 'large'/'small' when its offset from the median drop is "
+                             "significant at family-wise level 2 Phi(-Z) (Holm over the models; "
+                             "default 1.96, i.e. 0.05) and at least label_delta (max of 10%% of "
+                             "the median drop and 1.5 robust SDs of the drops)")
     parser.add_argument("--no-figures", action="store_true", help="write the tables only")
     parser.add_argument("--dpi", type=int, default=150, help="PNG resolution (default: 150)")
     for action in parser._actions:

@@ -45,6 +45,7 @@ def simulate(
     *,
     target_se: float | None = None,
     max_iterations: int | None = None,
+    target: str = "score",
     **overrides: Unpack[SettingsFields],
 ) -> SimulationResult:
     """Run the CSD Monte Carlo on a scenario.
@@ -68,6 +69,10 @@ def simulate(
         ``settings.iterations`` (the scenario's iteration count is then not used).
     max_iterations
         Cap of an adaptive run (default 1,000,000); only with ``target_se``.
+    target
+        What ``target_se`` bounds: ``"score"`` (every expected score's SE) or ``"drop"`` (the
+        paired SE of every difference between two schedules, per model, which includes the
+        risk labels' drop; needs two or more schedules). See :data:`TARGETS`.
     probabilistic_wins
         Decide each match by sampling from the win probability implied by the scenario's
         ``score_errors`` instead of the hard comparison (default: the scenario's setting). See
@@ -98,6 +103,7 @@ def simulate(
             raise InputError("simulate", "iterations", "no fixed iteration count together with "
                              "target_se (an adaptive run decides when to stop)", iterations)
         target_se = check_target_se(target_se, "simulate", "target_se")
+        target = check_target(target, "simulate", "target")
         max_iterations = check_iterations(
             DEFAULT_MAX_ITERATIONS if max_iterations is None else max_iterations,
             "simulate", "max_iterations")
@@ -108,6 +114,10 @@ def simulate(
         iterations = settings.resolved_iterations(scenario)
     progress = settings.progress
     session = EngineSession(scenario, settings)
+    if target_se is not None and target == "drop" and len(session.schedules) < 2:
+        raise InputError("simulate", "target", "two or more schedules for target 'drop' (the "
+                         "paired SE of a difference between schedules)",
+                         found_text=f"{len(session.schedules)} schedule")
     run = session.start(round_scores(scenario))
     loading = time.perf_counter()
     with session.thread_pool():
@@ -118,10 +128,11 @@ def simulate(
         if target_se is None:
             run.advance(iterations, progress)
         else:
+            measure = std_error_max if target == "score" else difference_se_max
             stopping = _advance_to_target(
                 run, target_se, max_iterations, progress,
-                lambda: float(_assemble(run, session.schedules, session.threads, 0.0)
-                              .std_error().max()))
+                lambda: measure(_assemble(run, session.schedules, session.threads, 0.0)),
+                target)
     result = _assemble(run, session.schedules, session.threads, time.perf_counter() - started,
                        load_time=started - loading)
     if stopping is None:
@@ -256,6 +267,8 @@ class StoppingRecord:
         The largest standard error (over models and schedules) at the last checkpoint.
     checkpoints
         Iteration counts at which the standard errors were checked; the last is the run's length.
+    target
+        What was bounded: ``"score"`` or ``"drop"`` (:data:`TARGETS`).
     """
 
     target_se: float
@@ -263,6 +276,33 @@ class StoppingRecord:
     reached: bool
     achieved_max_se: float
     checkpoints: tuple[int, ...]
+    target: str = "score"
+
+
+#: What an adaptive run's ``target_se`` bounds: the largest SE of an expected score, or the
+#: largest paired SE of a difference between two schedules (per model; includes the drop that
+#: the risk labels test, docs/method.md section 7.1).
+TARGETS = ("score", "drop")
+
+
+def check_target(value: Any, source: str, field: str) -> str:
+    """One of :data:`TARGETS`."""
+    if value not in TARGETS:
+        raise InputError(source, field, "one of " + ", ".join(TARGETS), value)
+    return str(value)
+
+
+def std_error_max(result: SimulationResult) -> float:
+    """The largest standard error of an expected score, over models and schedules."""
+    return float(result.std_error().max())
+
+
+def difference_se_max(result: SimulationResult) -> float:
+    """The largest paired SE of ``E[S | t] - E[S | s]`` over schedule pairs and models."""
+    cov = result.covariance()
+    diagonal = np.diagonal(cov, axis1=0, axis2=1).T                      # (S, M)
+    variance = diagonal[:, None, :] + diagonal[None, :, :] - 2.0 * cov   # (S, S, M)
+    return float(np.sqrt(np.maximum(variance, 0.0) / result.iterations).max())
 
 
 @dataclass(frozen=True, repr=False)
@@ -293,7 +333,7 @@ def next_checkpoint(done: int, max_se: float, target_se: float, max_iterations: 
 
 
 def _advance_to_target(run: _EngineRun, target_se: float, max_iterations: int, progress: bool,
-                       max_se_now: Any) -> StoppingRecord:
+                       max_se_now: Any, target: str = "score") -> StoppingRecord:
     checkpoints: list[int] = []
     goal = min(ADAPTIVE_STEP, max_iterations)
     while True:
@@ -304,7 +344,7 @@ def _advance_to_target(run: _EngineRun, target_se: float, max_iterations: int, p
         if reached or run.done >= max_iterations:
             return StoppingRecord(target_se=target_se, max_iterations=max_iterations,
                                   reached=bool(reached), achieved_max_se=achieved,
-                                  checkpoints=tuple(checkpoints))
+                                  checkpoints=tuple(checkpoints), target=target)
         goal = next_checkpoint(run.done, achieved, target_se, max_iterations)
 
 
@@ -379,4 +419,5 @@ class EngineSession:
 
 
 __all__ = ["simulate", "SimulationResult", "AdaptiveResult", "StoppingRecord", "EngineSession",
-           "Settings", "next_checkpoint", "check_target_se", "resolve_threads"]
+           "Settings", "TARGETS", "check_target", "difference_se_max", "next_checkpoint",
+           "check_target_se", "std_error_max", "resolve_threads"]

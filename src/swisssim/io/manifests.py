@@ -13,7 +13,8 @@ from typing import Any
 import pandas as pd
 
 from swisssim._version import __version__
-from swisssim.analysis.bootstrap import BOOTSTRAP_STREAM, TIER_RULE, BootstrapResult
+from swisssim.analysis.bootstrap import BOOTSTRAP_STREAM, BootstrapResult
+from swisssim.analysis.significance import TIER_RULE, pair_window, tests_manifest
 
 
 def file_sha256(path: str | Path) -> str:
@@ -112,6 +113,7 @@ def simulation_manifest(result: Any) -> dict[str, Any]:
     stopping = getattr(result, "stopping", None)
     if stopping is not None:
         manifest["adaptive"] = {"target_se": stopping.target_se,
+                                "target": getattr(stopping, "target", "score"),
                                 "max_iterations": stopping.max_iterations,
                                 "reached": stopping.reached,
                                 "iterations": result.iterations,
@@ -135,6 +137,10 @@ def bootstrap_manifest(result: BootstrapResult) -> dict[str, Any]:
         "degenerate": result.degenerate,
         "rank": "competition rank by expected score within a replicate",
         "intervals": "percentiles; rank interval rounded outwards",
+        "pairwise": tests_manifest(pair_window(result.scenario.n_models),
+                                   result.scenario.n_models),
+        "endpoint_error": "rank_low_mc, rank_high_mc: half width of the distribution-free 95% "
+                          "interval of each percentile endpoint (order statistics)",
         "tier_rule": TIER_RULE,
         "seconds": round(result.wall_time, 6),
     }

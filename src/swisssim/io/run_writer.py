@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from swisssim.engine.results import SimulationResult
+from swisssim.engine.results import Z95, SimulationResult
 from swisssim.io.manifests import base_manifest, bootstrap_manifest, simulation_manifest
 from swisssim.io.staging import atomic_output
 
@@ -44,14 +44,21 @@ def rank_table_manifest(result: SimulationResult, path: Path) -> dict[str, int]:
 
 
 
-def stage_bootstrap(result: BootstrapResult, stage: Any, *, dpi: int = 150) -> list[str]:
-    """Write ``bootstrap.csv``, ``tiers.csv`` and ``bootstrap_ranks.png``/``.svg`` into a
-    staging folder; return the figure names (plotting is imported here, only when needed)."""
+def stage_bootstrap(result: BootstrapResult, stage: Any, *, dpi: int = 150,
+                    z: float = Z95) -> list[str]:
+    """Write ``bootstrap.csv``, ``tiers.csv``, ``pairwise.csv``, ``labels.csv`` (schedules with
+    a contrast only) and ``bootstrap_ranks.png``/``.svg`` into a staging folder; return the
+    figure names. ``z`` is the profile rule's threshold (labels' support). Plotting is imported
+    here, only when needed."""
     from swisssim.io.figures import save_figure
     from swisssim.plots.uncertainty import rank_interval_figure
 
     stage.write_csv("bootstrap.csv", result.table())
     stage.write_csv("tiers.csv", result.tiers())
+    stage.write_csv("pairwise.csv", result.pairwise())
+    support = result.label_support(z)
+    if len(support):
+        stage.write_csv("labels.csv", support)
     return save_figure(rank_interval_figure(result), stage, "bootstrap_ranks", dpi=dpi)
 
 

@@ -78,10 +78,9 @@ def rank_interval_figure(result: BootstrapResult, *,
     Models run down the y axis by their rank on the data as given; the segment covers the ranks
     of the percentile rank interval (each rank drawn as a cell of width 0.8, so a zero-width
     interval stays visible), the dot is the rank on the data as given; alternating bands mark the
-    tiers. Draws into ``figure`` (a Figure or SubFigure) when given.
+    tiers (no two members of a tier differ significantly, ``docs/method.md`` section 7.5).
+    Draws into ``figure`` (a Figure or SubFigure) when given.
     """
-    from swisssim.analysis.bootstrap import rank_tiers
-
     scenario = result.scenario
     names, families, display, colors = _model_styles(scenario)
     n_models, n_schedules = len(names), len(result.schedules)
@@ -91,9 +90,10 @@ def rank_interval_figure(result: BootstrapResult, *,
     figure = figure_or_new(figure, min(30.0, 5.5 * n_schedules + 1.5), height,
                            layout="constrained")
     axes = figure.subplots(1, n_schedules, squeeze=False)[0]
+    tests = result.pair_tests()
     for s, ax in enumerate(axes):
         low, high = bounds["rank_low"][s], bounds["rank_high"][s]
-        tiers = rank_tiers(low, high)
+        tiers = tests[s].tiers()
         order = np.lexsort((np.arange(n_models), rank[s]))
         y = np.arange(n_models)
         for position, m in enumerate(order):

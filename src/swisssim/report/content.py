@@ -17,10 +17,12 @@ from typing import Any
 import numpy as np
 
 from swisssim._version import __version__
+from swisssim.analysis.bootstrap import Resampler
 from swisssim.analysis.sweep import (
     AVERAGE_RISK,
     NO_CONTRAST,
     PROFILE_NAMES,
+    label_alpha,
     rank_column,
 )
 from swisssim.data.rounds import round_scores
@@ -76,8 +78,10 @@ FILE_NOTES = {
     "orders/order_sensitivity.csv": "per model: spread of E[S] and rank over round orders",
     "orders/order_taus.csv": "per order: Kendall tau-b against the curated order, leader",
     "orders/order_scores.csv": "E[S], SE and rank of every model under every order",
-    "bootstrap/bootstrap.csv": "bootstrap intervals of E[S] and rank, tier, per model",
-    "bootstrap/tiers.csv": "tiers of statistically tied models",
+    "bootstrap/bootstrap.csv": "bootstrap intervals of E[S] and rank, Rank (UB), tier, per model",
+    "bootstrap/tiers.csv": "tiers: runs of models no two of which differ significantly",
+    "bootstrap/pairwise.csv": "every pair: P(a ranks above b), Holm-adjusted p, significant",
+    "bootstrap/labels.csv": "how often each risk label holds across bootstrap replicates",
 }
 
 
@@ -218,11 +222,15 @@ def how_to_read_section(report: Report) -> Section:
                "large; a model that wins steadily from the start barely notices the cut. The "
                "drop's SE is paired (both schedules share their random numbers)."),
         inline("**Profile labels.** The field is split at its medians: base tier *upper* when "
-               f"E[S | T={base}] ≥ the median, else *lower*; "
-               "drop_z = (drop − median drop) / SE; "
-               f"the drop is *large* when drop_z < −{z:.2f}, *small* when drop_z > {z:.2f}, "
-               f"else *typical* (label **{AVERAGE_RISK}**). {rule}. The labels are relative to "
-               "this field and descriptive: read them with the numbers beside them."),
+               f"E[S | T={base}] ≥ the median, else *lower*. A drop is *large* (or *small*) only "
+               "with both statistical support (drop − median drop tested against its paired SE,"
+               f" Holm-adjusted over the models at family-wise level {label_alpha(z):.2g}) and a "
+               "practical effect: it must differ from the median drop by at least "
+               f"{fmt(report_delta(report), 3)} points, the larger of 10% of the median drop and "
+               "1.5 robust standard deviations of the field's drops (`label_delta`). Otherwise "
+               f"the drop is *typical* (label **{AVERAGE_RISK}**). {rule}. The threshold keeps "
+               "labels from depending on the seed or on the number of iterations; they remain "
+               "relative to this field and descriptive: read them with the numbers beside them."),
         inline("**Comparison with the mean.** The same models are ranked by the plain mean of "
                "their benchmark scores and by other aggregates (normalised means, HELM's mean "
                "win rate, Borda, Copeland, Bradley-Terry, Elo). The mean rewards margins and lets"
@@ -236,9 +244,24 @@ def how_to_read_section(report: Report) -> Section:
                "with many iterations almost every difference is 'significant'. Uncertainty of "
                "the data needs `--bootstrap` (resampling benchmarks, and score errors where the "
                "scenario gives them); the round order is a modelling choice whose influence "
-               "`--orders` measures."),
+               "`--orders` measures." + no_uncertainty_note(scenario)),
     )
     return Section("how-to-read", "How to read this", (Bullets(items),))
+
+
+def no_uncertainty_note(scenario: Any) -> str:
+    """A plain statement when the data carry no uncertainty information (else empty)."""
+    silent = Resampler(scenario).silent_rounds
+    if len(silent) < scenario.n_rounds:
+        return ""
+    return (" **These data carry no uncertainty information:** every round has one benchmark "
+            "and the scenario gives no score errors or item counts, so nothing here, bootstrap "
+            "included, can say whether two close scores differ beyond noise in the benchmarks.")
+
+
+def report_delta(report: Report) -> float:
+    """The practical threshold of the profile labels in this report's sweep."""
+    return float(report.sweep.risk_profile()["label_delta"].iloc[0])
 
 
 def has_contrast(report: Report) -> bool:
@@ -310,7 +333,7 @@ def risk_section(report: Report) -> Section:
     base, most = report.base_schedule, report.most_schedule
     counts = risk["profile"].value_counts()
     rules = {name: f"{tier} tier, {drop} drop" for (tier, drop), name in PROFILE_NAMES.items()}
-    rules[AVERAGE_RISK] = "drop within the noise of the median drop"
+    rules[AVERAGE_RISK] = "drop not both significantly and practically far from the median"
     count_rows = tuple((name, str(int(counts.get(name, 0))), rule) for name, rule in
                        rules.items() if counts.get(name, 0))
     count_rows += tuple((str(name), str(int(n)), "") for name, n in counts.items()
@@ -328,7 +351,9 @@ def risk_section(report: Report) -> Section:
                 for r in order.tail(3).iloc[::-1].itertuples(index=False)]
     if has_contrast(report):
         text = inline(f"Each model's base score E[S | T={base}] against its drop. Dashed lines are"
-                      " the medians, the boundaries of the profile labels. Largest drops: ",
+                      " the medians; a drop is labelled only if it also lies at least "
+                      f"{fmt(report_delta(report), 3)} points (label_delta) from the median drop "
+                      "and that offset is significant. Largest drops: ",
                       *join_inline(largest), "; smallest: ", *join_inline(smallest), ".")
     else:
         text = inline("No schedule is more severe than another, so there is no drop to measure "

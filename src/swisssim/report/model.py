@@ -205,6 +205,10 @@ def report_tables(report: Report) -> dict[str, pd.DataFrame]:
     if report.bootstrap is not None:
         tables["bootstrap/bootstrap.csv"] = report.bootstrap.table()
         tables["bootstrap/tiers.csv"] = report.bootstrap.tiers()
+        tables["bootstrap/pairwise.csv"] = report.bootstrap.pairwise()
+        support = report.bootstrap.label_support(report.sweep.z)
+        if len(support):
+            tables["bootstrap/labels.csv"] = support
     return tables
 
 

@@ -66,8 +66,20 @@ def comparison_section(report: Report) -> Section:
         *(("Largest moves from the mean to CSD: ", *join_inline(movers), ".") if movers else
           ("No model changes rank.",)))
     rows, notes = limit_rows(tuple(rows), len(order), "compare/rankings.csv")
+    groups = comparison.identical_orders()
+    same = ("; ".join(", ".join(short[n] for n in g) for g in groups) if groups else "")
+    caveats = inline(
+        *((identical_text(same),) if groups else ()),
+        "**Elo's own noise.** Elo depends on the order of the matches; its score is the mean over "
+        f"{comparison.elo_fit.orders} random orders, with standard error up to "
+        f"{fmt(float(np.nanmax(comparison.elo_fit.std_error)), 2)} rating points "
+        "(`elo_se` in `compare/rankings.csv`). "
+        f"{int((~comparison.elo_fit.separable()).sum())} of {len(order)} models are not "
+        "separable from a rank neighbour at that precision (`elo_separable` false): their Elo "
+        "ranks could swap under another seed.")
     return Section("comparison", "Comparison with other rankings", (
         Paragraph(text),
+        Paragraph(caveats),
         Figure("compare/figures/bump_chart.png", "Rank of every model under every method",
                prose("Rank under each method; CSD schedules right of the dashed line "
                      "(`compare/rankings.csv`).")),
@@ -88,6 +100,14 @@ def comparison_section(report: Report) -> Section:
                "E[S]"), shift_rows(comparison, shifts),
               (False, False, True, True, True, True, True)),
     ))
+
+
+def identical_text(same: str) -> str:
+    """The report's note on methods that give one order (``same`` lists them)."""
+    return (f"**Identical orders.** These methods rank every model the same way, so they are one "
+            f"opinion, not several: {same}. With complete data and one benchmark per round every "
+            "pair of models meets once per round, and mean win rate, Borda and Bradley-Terry all "
+            "order the models by their total number of pairwise wins. ")
 
 
 def agreement_rows(comparison: Any, correlations: pd.DataFrame, base: str) -> tuple:
@@ -159,7 +179,7 @@ def orders_section(report: Report) -> Section:
 
 
 def bootstrap_section(report: Report) -> Section:
-    """Bootstrap rank intervals and tiers at the base schedule."""
+    """Bootstrap rank intervals, Rank (UB), tiers and label support at the base schedule."""
     boot = report.bootstrap
     label = report.base_schedule
     table = boot.table()
@@ -170,17 +190,43 @@ def bootstrap_section(report: Report) -> Section:
     rounds = (inline("Rounds with more than one benchmark (the only ones resampling changes): ",
                      plain(", ".join(boot.resampled_rounds)), ".")
               if boot.resampled_rounds else inline("Every round has one benchmark."))
+    endpoint = float(np.nanmax(part[["rank_low_mc", "rank_high_mc"]].to_numpy()))
     blocks: list[Any] = [Paragraph(inline(
         f"{boot.replicates} replicates × {boot.iterations:,} tournaments: in each, {scheme}; "
         f"CSD is rerun with the same random numbers. Intervals are {100 * boot.level:g}% "
-        "percentile intervals; a tier groups models whose rank intervals overlap (chained). "
-        "Tiers: " + ", ".join(f"T={k}: {int(v)}" for k, v in tiers.items()) + ". ", rounds))]
+        "percentile intervals; with another set of replicates their ends could move by up to "
+        f"{endpoint:g} rank(s) (`rank_low_mc`, `rank_high_mc`). ", rounds)),
+        Paragraph(inline(
+            "**Pairs, Rank (UB) and tiers.** Every pair of models is tested on its paired "
+            "bootstrap differences (two-sided, Holm-adjusted over all pairs, family-wise level "
+            "0.05; `bootstrap/pairwise.csv`). *Rank (UB)* is 1 + the number of models "
+            "significantly better. A *tier* is a run of consecutive models in which no two "
+            "differ significantly: its members are not significantly worse than its leader, "
+            "and two models whose difference is significant are never in one tier. It does not "
+            "say the members are equal, only that these data cannot order them. Tiers: "
+            + ", ".join(f"T={k}: {int(v)}" for k, v in tiers.items()) + "."))]
+    silent = boot.silent_rounds
     if boot.degenerate:
         blocks.append(Paragraph(inline(
-            "Nothing was resampled: every round has one benchmark and the scenario gives no "
-            "score errors, so these intervals show Monte Carlo noise only, not data "
-            "uncertainty."), "warning"))
-    rows = tuple((str(r.rank), str(r.display_name), str(r.family), str(r.tier),
+            "The data carry no uncertainty information: every round has one benchmark and the "
+            "scenario gives no score errors or item counts, so nothing was resampled, these "
+            "intervals show Monte Carlo noise only, and every significant pair is significant "
+            "against that noise alone."), "warning"))
+    elif silent:
+        blocks.append(Paragraph(inline(
+            "These rounds have one benchmark and no score errors or item counts, so they "
+            "contribute no uncertainty to the intervals: ", plain(", ".join(silent)), "."),
+            "warning"))
+    support = boot.label_support(report.sweep.z)
+    labelled = support[support["profile"] != "average risk"]
+    if len(labelled):
+        blocks.append(Paragraph(inline(
+            f"**Risk labels under resampling.** Of the {len(labelled)} models with a label other "
+            "than *average risk*, the label holds in a median of "
+            f"{100 * float(labelled['label_support'].median()):.0f}% of the replicates (lowest "
+            f"{100 * float(labelled['label_support'].min()):.0f}%); every model's shares are in "
+            "`bootstrap/labels.csv`.")))
+    rows = tuple((str(r.rank), str(r.display_name), str(r.family), str(r.rank_ub), str(r.tier),
                   f"{r.rank_low} – {r.rank_high}", fmt(r.rank_median, 1), fmt(r.expected_score),
                   f"{fmt(r.score_low)} – {fmt(r.score_high)}")
                  for r in part.itertuples(index=False))
@@ -189,8 +235,9 @@ def bootstrap_section(report: Report) -> Section:
         Figure("bootstrap/bootstrap_ranks.png", "Bootstrap rank intervals with tiers",
                prose("Rank intervals per model; shaded bands are tiers (`bootstrap/tiers.csv`).")),
         Table("bootstrap-table", prose(f"Bootstrap intervals at T={label}"),
-              ("rank", "model", "family", "tier", "rank interval", "median rank", "E[S]",
-               "E[S] interval"), rows, (True, False, False, True, True, True, True, True),
+              ("rank", "model", "family", "rank (UB)", "tier", "rank interval", "median rank",
+               "E[S]", "E[S] interval"), rows,
+              (True, False, False, True, True, True, True, True, True),
               scroll=len(rows) > SCROLL_ROWS),
         *notes,
     ]

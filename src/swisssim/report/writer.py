@@ -115,7 +115,7 @@ def write_report(report: Report, out: str | Path, argv: Sequence[str] | None = N
                                                                     ("orders",)))
         if report.bootstrap is not None:
             boot_stage = SubStaging(stage, "bootstrap", keep_svg=svg)
-            stage_bootstrap(report.bootstrap, boot_stage, dpi=dpi)
+            stage_bootstrap(report.bootstrap, boot_stage, dpi=dpi, z=report.sweep.z)
             boot_stage.write_json("manifest.json", _part_manifest(
                 manifest, argv_list, ("simulation", "bootstrap")))
         stage.write_csv("summary.csv", summary_frame(report))
