@@ -45,6 +45,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--out", "-o", metavar="DIR",
                         help="output folder (default: results/<scenario name>/orders/)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    _common.add_dask_option(parser)
     return parser
 
 

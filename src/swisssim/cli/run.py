@@ -57,7 +57,8 @@ def execute(args: argparse.Namespace) -> int:
     boot = None
     if replicates is not None:
         boot = bootstrap(scenario, replicates,
-                         Settings(iterations=replicate_iterations, progress=settings.progress),
+                         Settings(iterations=replicate_iterations, progress=settings.progress,
+                                  dask=settings.dask, client=settings.client),
                          reference=result)
     write_run(result, out, args.argv, bootstrap=boot)
     print(summary_table(result).to_string())

@@ -30,6 +30,7 @@ from swisssim.data.scenario import Scenario
 from swisssim.data.schedules import Schedule
 from swisssim.engine.counters import (RankCounts, RankWindows, rank_windows, ranks_determined,
                                       ranks_from_scores, ranks_from_windows)
+from swisssim.engine.distributed import ClusterInfo
 
 Z95 = NormalDist().inv_cdf(0.975)
 
@@ -62,6 +63,7 @@ class SimulationResult:
     units_per_point: int        # score units per point (see swisssim.engine.kernels.units_per_point)
     probabilistic_wins: bool = False
     replay: Callable[[RankWindows], np.ndarray] | None = None
+    cluster: ClusterInfo | None = None   # the Dask cluster it ran on (results do not depend on it)
 
     @cached_property
     def ranks(self) -> RankCounts:
