@@ -123,7 +123,7 @@ def connect(address: str) -> Iterator[Any]:
         workers = int(address.split(":", 1)[1])
         cluster = distributed.LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-            dashboard_address=None, silence_logs=logging.ERROR)
+            dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
         client = distributed.Client(cluster, set_as_default=False)
     else:
         try:
