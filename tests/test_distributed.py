@@ -7,6 +7,7 @@ integer counters, or the CSV files byte for byte.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -77,7 +78,7 @@ def test_plan_covers_every_matrix_and_iteration_once(n_items, iterations, work, 
             covered[p] += task.hi - task.lo
     assert (covered == iterations).all()
     pieces = sorted((p, t.lo, t.hi) for t in plan for p in t.items)
-    for (p, _, hi), (q, lo, _) in zip(pieces, pieces[1:]):
+    for (p, _, hi), (q, lo, _) in itertools.pairwise(pieces):
         assert p != q or hi == lo       # contiguous, no overlap
     sizes = [len(t.items) * (t.hi - t.lo) * work for t in plan]
     total = n_items * iterations * work
@@ -192,7 +193,7 @@ def test_worker_killed_mid_run_costs_only_its_tasks(client, monkeypatch):
     def remote_run() -> None:
         try:
             outcome["result"] = simulate(scenario, settings.replace(client=client))
-        except BaseException as error:  # reported below
+        except BaseException as error:  # noqa: BLE001 (reported by the asserts below)
             outcome["error"] = error
 
     pids = client.run(os.getpid)
@@ -204,7 +205,7 @@ def test_worker_killed_mid_run_costs_only_its_tasks(client, monkeypatch):
                                        dask_scheduler.tasks.values()
                                        if str(ts.key).startswith("counters_task"))):
         time.sleep(0.05)
-    victim_address, victim = sorted(pids.items())[0]
+    victim = min(pids.values())
     assert thread.is_alive(), "the run finished before a worker could be killed"
     os.kill(victim, signal.SIGKILL)
     thread.join(timeout=120)

@@ -96,6 +96,15 @@ def settings_from_args(args: argparse.Namespace, scenario: Scenario, **defaults:
     return settings
 
 
+def where(result: Any) -> str:
+    """Where a result was computed, for the closing line: threads, or the Dask cluster."""
+    cluster = getattr(result, "cluster", None)
+    if cluster is None:
+        return f"on {result.threads} thread(s)"
+    return (f"on the Dask cluster {cluster.scheduler} ({cluster.workers} workers, "
+            f"{cluster.threads} threads, {cluster.tasks} tasks)")
+
+
 def output_folder(args: argparse.Namespace, scenario: Scenario,
                   subfolder: str | None = None) -> Path:
     """``--out``, else ``results/<scenario name>/`` (plus ``subfolder``).

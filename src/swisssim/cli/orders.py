@@ -64,8 +64,8 @@ def execute(args: argparse.Namespace) -> int:
         print(summary)
     kind = "all orders" if result.exhaustive else "sampled orders"
     print(f"\n{result.n_orders} {kind} x {result.iterations} iterations x "
-          f"{len(result.schedules)} schedule(s) in {result.wall_time:.3f} s on {result.threads} "
-          f"thread(s); results in {out}/", file=sys.stderr)
+          f"{len(result.schedules)} schedule(s) in {result.wall_time:.3f} s "
+          f"{_common.where(result)}; results in {out}/", file=sys.stderr)
     return 0
 
 

@@ -78,7 +78,7 @@ def execute(args: argparse.Namespace) -> int:
               f"{boot.wall_time:.3f} s; tiers: "
               + ", ".join(f"T={label}: {n}" for label, n in tiers.items()), file=sys.stderr)
     print(f"\n{result.iterations} iterations x {len(result.schedules)} schedule(s) in "
-          f"{result.wall_time:.3f} s on {result.threads} thread(s); results in {out}/",
+          f"{result.wall_time:.3f} s {_common.where(result)}; results in {out}/",
           file=sys.stderr)
     return 0
 

@@ -376,5 +376,15 @@ class DaskEngine:
             self.client.cancel([shared])
 
 
-__all__ = ["ClusterInfo", "DaskEngine", "EngineInputs", "Task", "plan_tasks", "connect",
-           "check_workers", "engine_fingerprint", "require_distributed", "EXTRA"]
+__all__ = [
+    "EXTRA",
+    "ClusterInfo",
+    "DaskEngine",
+    "EngineInputs",
+    "Task",
+    "check_workers",
+    "connect",
+    "engine_fingerprint",
+    "plan_tasks",
+    "require_distributed",
+]
