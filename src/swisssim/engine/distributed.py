@@ -320,10 +320,17 @@ class DaskEngine:
         self.client = client
         self.tasks = 0
         self.active = True   # False once the connection it runs on is closed
+        self._seen: ClusterInfo | None = None
 
     def info(self) -> ClusterInfo:
-        info = cluster_info(self.client)
-        return ClusterInfo(info.scheduler, info.workers, info.threads, self.tasks)
+        """The cluster as last seen by a run (asked once per batch, not once per result),
+        with the tasks submitted so far."""
+        seen = self._seen if self._seen is not None else self._look()
+        return ClusterInfo(seen.scheduler, seen.workers, seen.threads, self.tasks)
+
+    def _look(self) -> ClusterInfo:
+        self._seen = cluster_info(self.client)
+        return self._seen
 
     def counters(self, inputs: EngineInputs, first: int, stop: int, *, progress: bool = False,
                  desc: str = "") -> list[Counters]:
@@ -337,7 +344,7 @@ class DaskEngine:
                 add_into(totals[p], part)
 
         plan = plan_tasks(inputs.rows.shape[0], first, stop, inputs.work_per_iteration,
-                          self.info().threads)
+                          self._look().threads)
         self._run(inputs, plan, counters_task, (), merge, progress, desc)
         return totals
 
@@ -349,7 +356,7 @@ class DaskEngine:
         def merge(part: np.ndarray) -> None:
             total[...] += part
 
-        plan = plan_tasks(1, 0, iterations, inputs.work_per_iteration, self.info().threads)
+        plan = plan_tasks(1, 0, iterations, inputs.work_per_iteration, self._look().threads)
         self._run(inputs, plan, windows_task, (low, offset, columns), merge, False, "")
         return total
 
