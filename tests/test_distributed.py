@@ -260,6 +260,19 @@ def test_workers_of_another_version_or_engine_are_refused(client, tmp_path, caps
                          "ModuleNotFoundError")
 
 
+def test_a_task_failing_on_the_cluster_is_one_line_exit_2_no_files(client, tmp_path, capsys,
+                                                                   monkeypatch):
+    def broken(inputs, task):
+        raise RuntimeError("worker out of memory")
+
+    monkeypatch.setattr(dist, "counters_task", broken)
+    out = tmp_path / "res"
+    code = main(["orders", str(PAPER), "--samples", "5", "-n", "200", "--no-progress",
+                 "--out", str(out), "--dask", client.scheduler.address])
+    assert_clean_failure(code, capsys.readouterr().err, out, "Dask cluster that completes",
+                         "worker out of memory")
+
+
 def test_interrupt_cancels_the_cluster_tasks_and_writes_nothing(client, tmp_path, capsys,
                                                                 monkeypatch):
     monkeypatch.setattr(dist, "MIN_TASK_WORK", 2e6)    # about 70 tasks

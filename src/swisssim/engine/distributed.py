@@ -27,8 +27,10 @@ does the same over a Dask distributed cluster (``dask.distributed``, the optiona
   client's version and the same engine source (:func:`engine_fingerprint`). Otherwise one
   :class:`~swisssim.errors.InputError` names the address and what was found.
 * **Faults.** A worker that dies costs only its running tasks, which Dask reruns elsewhere; the
-  data were scattered to every worker. Ctrl-C (or any error) cancels the run's tasks on the
-  cluster before the exception propagates.
+  data were scattered to every worker. A task that fails for good (its workers died three
+  times, the scheduler went away) cancels the others and raises one
+  :class:`~swisssim.errors.InputError` naming the exception. Ctrl-C cancels the run's tasks on
+  the cluster before the interrupt propagates.
 """
 
 from __future__ import annotations
@@ -376,6 +378,13 @@ class DaskEngine:
                                             with_results=True):
                     merge(part)
                     bar.update(1)
+        except Exception as error:
+            # A task failed for good (its workers died too often, the scheduler went away, a
+            # worker could not run it): one line, no partial result.
+            self.client.cancel(futures)
+            raise InputError(_SOURCE, _FIELD, "a Dask cluster that completes the run's tasks",
+                             found_text=f"{type(error).__name__}: {str(error)[:200]}"
+                             ) from error
         except BaseException:
             self.client.cancel(futures)
             raise
