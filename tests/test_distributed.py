@@ -306,3 +306,13 @@ def test_interrupt_cancels_the_cluster_tasks_and_writes_nothing(client, tmp_path
             lambda dask_scheduler: len(dask_scheduler.tasks)):
         time.sleep(0.1)
     assert client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)) == 0
+
+
+def test_every_simulating_command_takes_dask():
+    from swisssim.cli.app import build_parser
+
+    parser = build_parser()
+    for command in (["run", "s.toml"], ["sweep", "s.toml"], ["compare", "s.toml"],
+                    ["perturb", "s.toml"], ["orders", "s.toml"], ["report", "s.toml"]):
+        args = parser.parse_args([*command, "--dask", "local:3"])
+        assert args.dask == "local:3", command
