@@ -9,6 +9,7 @@ integer and floating scalars are accepted wherever Python ones are.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from numbers import Integral, Real
 from typing import Any
@@ -81,3 +82,16 @@ def check_seed(value: Any, source: str, field: str) -> int:
     """A seed: an integer in [0, 2**64)."""
     return integer(value, source, field, low=0, high=MAX_SEED,
                    expected="an integer from 0 to 2**64 - 1")
+
+
+#: ``local:N`` or ``[scheme://]host:port`` (host: a name, an IPv4 address or ``[IPv6]``).
+_DASK_ADDRESS = re.compile(r"local:[1-9][0-9]{0,3}|([a-z][a-z0-9+.-]*://)?"
+                           r"(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):[0-9]{1,5}")
+
+
+def check_dask_address(value: Any, source: str, field: str) -> str:
+    """A Dask scheduler address (``tcp://host:8786``, ``host:8786``) or ``local:N``, N >= 1."""
+    if not isinstance(value, str) or not _DASK_ADDRESS.fullmatch(value):
+        raise InputError(source, field, "a Dask scheduler address such as tcp://host:8786, or "
+                         "local:N for a LocalCluster of N worker processes", value)
+    return value

@@ -63,6 +63,7 @@ from swisssim.analysis.sweep import (
 from swisssim.data.rounds import normalized_scores, round_means
 from swisssim.data.scenario import Scenario
 from swisssim.data.schedules import Schedule
+from swisssim.engine.distributed import ClusterInfo
 from swisssim.engine.results import Z95, SimulationResult
 from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import EngineSession
@@ -92,6 +93,7 @@ class BootstrapResult:
     resampled_rounds: tuple[str, ...]
     noise: bool                  # scores perturbed by their standard errors
     wall_time: float
+    cluster: ClusterInfo | None = None   # the Dask cluster it ran on (results do not depend on it)
 
     @property
     def scenario(self) -> Scenario:
@@ -401,15 +403,27 @@ def bootstrap(
         reference = session.run(resampler.values(None), iterations)
     shape = (replicates, len(session.schedules), scenario.n_models)
     score_sum, expected = np.empty(shape, np.int64), np.empty(shape)
-    for b in _progress(range(replicates), progress, scenario.name):
-        result = session.run(resampler.values(resampler.generator(session.seed, b)), iterations)
+    if session.distributed:
+        # Replicates built here, stacked and scattered once; simulated as one batch of tasks.
+        stacked = np.concatenate([resampler.values(resampler.generator(session.seed, b))
+                                  for b in range(replicates)])
+        rows = np.arange(replicates * scenario.n_rounds).reshape(replicates, scenario.n_rounds)
+        results = session.run_many(stacked, rows, iterations, progress=progress,
+                                   desc=f"{scenario.name} bootstrap")
+    else:
+        results = (session.run(resampler.values(resampler.generator(session.seed, b)),
+                               iterations)
+                   for b in _progress(range(replicates), progress, scenario.name))
+    cluster = None
+    for b, result in enumerate(results):
         score_sum[b], expected[b] = result.score_sum, result.expected()
+        cluster = result.cluster
     return BootstrapResult(reference=reference, schedules=session.schedules,
                            replicates=replicates, iterations=iterations, seed=session.seed,
                            level=level, score_sum=score_sum, expected=expected,
                            resampled_rounds=resampler.resampled_rounds,
                            noise=resampler.errors is not None,
-                           wall_time=time.perf_counter() - started)
+                           wall_time=time.perf_counter() - started, cluster=cluster)
 
 
 def _progress(items: range, show: bool, name: str) -> Any:

@@ -44,6 +44,7 @@ from swisssim.analysis.ranks import competition_ranks
 from swisssim.data.rounds import round_scores
 from swisssim.data.scenario import Scenario
 from swisssim.data.schedules import Schedule
+from swisssim.engine.distributed import ClusterInfo
 from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import EngineSession
 from swisssim.errors import InputError
@@ -77,6 +78,7 @@ class OrdersResult:
     expected: np.ndarray        # (P, S, M) expected win score, points
     std_error: np.ndarray       # (P, S, M) Monte Carlo standard error, points
     wall_time: float
+    cluster: ClusterInfo | None = None   # the Dask cluster it ran on (results do not depend on it)
 
     @property
     def labels(self) -> list[str]:
@@ -299,15 +301,23 @@ def evaluate_orders(
     score_sum = np.empty(shape, np.int64)
     expected, error = np.empty(shape), np.empty(shape)
     started = time.perf_counter()
-    for p in _progress(range(orders.shape[0]), progress, scenario.name):
-        result = session.run(values[orders[p]], iterations)
+    if session.distributed:
+        # One batch of tasks over (orders, iteration blocks): docs/method.md section 4.
+        results = session.run_many(values, orders, iterations, progress=progress,
+                                   desc=f"{scenario.name} orders")
+    else:
+        results = (session.run(values[orders[p]], iterations)
+                   for p in _progress(range(orders.shape[0]), progress, scenario.name))
+    cluster = None
+    for p, result in enumerate(results):
         score_sum[p], expected[p] = result.score_sum, result.expected()
         error[p] = result.std_error()
+        cluster = result.cluster
     return OrdersResult(scenario=scenario, schedules=session.schedules, orders=orders,
                         exhaustive=exhaustive, iterations=iterations, seed=session.seed,
                         tie_break=session.tie_break, threads=session.threads, top_k=int(top_k),
                         score_sum=score_sum, expected=expected, std_error=error,
-                        wall_time=time.perf_counter() - started)
+                        wall_time=time.perf_counter() - started, cluster=cluster)
 
 
 def orders_manifest(result: OrdersResult, samples: int | None = None) -> dict[str, Any]:
@@ -331,6 +341,7 @@ def orders_manifest(result: OrdersResult, samples: int | None = None) -> dict[st
         "rank": "competition rank by expected score within an order (ties share the better rank)",
         "kendall_tau": "scipy.stats.kendalltau (tau-b) against the curated order",
         "simulation_seconds": round(result.wall_time, 6),
+        **({} if result.cluster is None else {"cluster": result.cluster.manifest()}),
     }
 
 

@@ -33,6 +33,15 @@ def add_simulation_options(parser: argparse.ArgumentParser, *, elimination_help:
     parser.add_argument("--out", "-o", metavar="DIR",
                         help="output folder (default: results/<scenario name>/)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_dask_option(parser)
+
+
+def add_dask_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dask", metavar="ADDRESS",
+                        help="run the simulations on a Dask cluster: a scheduler address "
+                             "(tcp://host:8786) or local:N (N local worker processes for this "
+                             "command); results are bit-identical to a local run; needs the "
+                             "extra swisssim[distributed]")
 
 
 def load(args: argparse.Namespace) -> Scenario:
@@ -42,7 +51,7 @@ def load(args: argparse.Namespace) -> Scenario:
 #: The command-line flag of each :class:`~swisssim.engine.settings.Settings` field.
 SETTINGS_FLAGS = {"iterations": "--iterations", "seed": "--seed", "elimination": "--elimination",
                   "tie_break": "--tie-break", "threads": "--threads",
-                  "probabilistic_wins": "--probabilistic-wins"}
+                  "probabilistic_wins": "--probabilistic-wins", "dask": "--dask"}
 
 
 @contextmanager
@@ -67,16 +76,35 @@ def flag_names(source: str = "Settings",
 
 def settings_from_args(args: argparse.Namespace, scenario: Scenario, **defaults: Any) -> Settings:
     """The :class:`Settings` of the simulation flags, validated (schedules parsed for the
-    scenario) before anything runs; ``defaults`` fill flags that were not given."""
+    scenario) before anything runs; ``defaults`` fill flags that were not given.
+
+    With ``--dask ADDRESS`` the cluster is connected (checked: reachable, workers running this
+    swisssim) here, once per command, and its client goes into the settings; it is closed when
+    the command ends (``args.resources``, an ``ExitStack`` the application closes).
+    """
     with flag_names():
         settings = Settings(
             iterations=args.iterations, seed=args.seed, elimination=args.elimination,
             tie_break=args.tie_break, threads=args.threads,
             probabilistic_wins=True if getattr(args, "probabilistic_wins", False) else None,
-            progress=not args.no_progress).defaults(**defaults)
+            progress=not args.no_progress, dask=getattr(args, "dask", None)).defaults(**defaults)
         settings.schedules(scenario)
         settings.resolved_threads()
+        if settings.dask is not None and settings.client is None:
+            from swisssim.engine.distributed import connect
+
+            client = args.resources.enter_context(connect(settings.dask))
+            settings = settings.replace(client=client)
     return settings
+
+
+def where(result: Any) -> str:
+    """Where a result was computed, for the closing line: threads, or the Dask cluster."""
+    cluster = getattr(result, "cluster", None)
+    if cluster is None:
+        return f"on {result.threads} thread(s)"
+    return (f"on the Dask cluster {cluster.scheduler} ({cluster.workers} workers, "
+            f"{cluster.threads} threads, {cluster.tasks} tasks)")
 
 
 def output_folder(args: argparse.Namespace, scenario: Scenario,

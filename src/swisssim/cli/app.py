@@ -12,6 +12,7 @@ import importlib
 import pkgutil
 import sys
 from collections.abc import Sequence
+from contextlib import ExitStack
 
 from swisssim._version import __version__
 from swisssim.errors import InputError
@@ -66,7 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(arguments)
         args.argv = arguments
-        return int(args.execute(args))
+        with ExitStack() as args.resources:    # a Dask cluster of --dask, closed at the end
+            return int(args.execute(args))
     except UsageError as error:
         print(f"{error}\n(see 'swisssim --help')", file=sys.stderr)
         return 2

@@ -45,6 +45,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--out", "-o", metavar="DIR",
                         help="output folder (default: results/<scenario name>/orders/)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    _common.add_dask_option(parser)
     return parser
 
 
@@ -63,8 +64,8 @@ def execute(args: argparse.Namespace) -> int:
         print(summary)
     kind = "all orders" if result.exhaustive else "sampled orders"
     print(f"\n{result.n_orders} {kind} x {result.iterations} iterations x "
-          f"{len(result.schedules)} schedule(s) in {result.wall_time:.3f} s on {result.threads} "
-          f"thread(s); results in {out}/", file=sys.stderr)
+          f"{len(result.schedules)} schedule(s) in {result.wall_time:.3f} s "
+          f"{_common.where(result)}; results in {out}/", file=sys.stderr)
     return 0
 
 

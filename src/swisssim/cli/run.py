@@ -77,7 +77,8 @@ def execute(args: argparse.Namespace) -> int:
         from swisssim.analysis.bootstrap import bootstrap  # only when asked: start-up stays lean
 
         boot = bootstrap(scenario, replicates,
-                         Settings(iterations=replicate_iterations, progress=settings.progress),
+                         Settings(iterations=replicate_iterations, progress=settings.progress,
+                                  dask=settings.dask, client=settings.client),
                          reference=result)
     write_run(result, out, args.argv, bootstrap=boot)
     table = summary_table(result)
@@ -102,7 +103,7 @@ def execute(args: argparse.Namespace) -> int:
               f"{boot.wall_time:.3f} s; tiers: "
               + ", ".join(f"T={label}: {n}" for label, n in tiers.items()), file=sys.stderr)
     print(f"\n{result.iterations} iterations x {len(result.schedules)} schedule(s) in "
-          f"{result.wall_time:.3f} s on {result.threads} thread(s); results in {out}/",
+          f"{result.wall_time:.3f} s {_common.where(result)}; results in {out}/",
           file=sys.stderr)
     return 0
 

@@ -62,7 +62,7 @@ def execute(args: argparse.Namespace) -> int:
         print(f"note: {note}", file=sys.stderr)
     figures = "" if args.no_figures else f"; figures in {seconds:.1f} s"
     print(f"\n{result.iterations} iterations x {len(result.schedules)} schedule(s) in "
-          f"{result.wall_time:.3f} s on {result.threads} thread(s){figures}; results in {out}/",
+          f"{result.wall_time:.3f} s {_common.where(result)}{figures}; results in {out}/",
           file=sys.stderr)
     return 0
 

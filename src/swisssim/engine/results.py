@@ -36,6 +36,7 @@ from swisssim.engine.counters import (
     ranks_from_scores,
     ranks_from_windows,
 )
+from swisssim.engine.distributed import ClusterInfo
 
 Z95 = NormalDist().inv_cdf(0.975)
 
@@ -69,6 +70,7 @@ class SimulationResult:
     probabilistic_wins: bool = False
     replay: Callable[[RankWindows], np.ndarray] | None = None
     load_time: float = 0.0      # seconds spent loading compiled kernels before the clock started
+    cluster: ClusterInfo | None = None   # the Dask cluster it ran on (results do not depend on it)
 
     @cached_property
     def ranks(self) -> RankCounts:

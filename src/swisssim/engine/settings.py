@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 import numba
@@ -28,7 +28,15 @@ import numba
 from swisssim.data.scenario import TIE_BREAKS, Scenario
 from swisssim.data.schedules import Schedule, parse_schedules
 from swisssim.errors import InputError
-from swisssim.validation import check_iterations, check_seed, choice, flag, integer, is_integer
+from swisssim.validation import (
+    check_dask_address,
+    check_iterations,
+    check_seed,
+    choice,
+    flag,
+    integer,
+    is_integer,
+)
 
 #: A schedule as a user writes it: ``T``, ``"T"``, ``"p%"``, ``"0,1,1,2"``, a per-round list,
 #: or a parsed :class:`~swisssim.data.schedules.Schedule`.
@@ -47,6 +55,8 @@ class SettingsFields(TypedDict, total=False):
     probabilistic_wins: bool
     threads: int
     progress: bool
+    dask: str
+    client: Any
 
 
 def resolve_threads(threads: Any, source: str = SOURCE, field: str = "threads") -> int:
@@ -79,6 +89,18 @@ def _schedule_specs(value: Any) -> tuple[ScheduleSpec, ...]:
     return tuple(specs)
 
 
+def _check_client(client: Any) -> Any:
+    """A ``dask.distributed.Client`` (the extra must be installed to have one)."""
+    try:
+        from distributed import Client
+    except ImportError:
+        Client = None
+    if Client is None or not isinstance(client, Client):
+        raise InputError(SOURCE, "client", "a dask.distributed.Client (extra "
+                         "swisssim[distributed])", found_text=type(client).__name__)
+    return client
+
+
 @dataclass(frozen=True)
 class Settings:
     """Monte Carlo settings shared by every analysis (``None`` = the scenario's or the default).
@@ -101,6 +123,15 @@ class Settings:
         Worker threads (default: all of numba's); results are identical for any value.
     progress
         Show tqdm progress bars on stderr.
+    dask
+        Run on a Dask cluster: a scheduler address (``tcp://host:8786``) or ``local:N`` (a
+        LocalCluster of N worker processes, started for each analysis and closed after it).
+        Needs the extra ``swisssim[distributed]``. Results are bit-identical to a local run
+        (:mod:`swisssim.engine.distributed`).
+    client
+        A connected ``dask.distributed.Client`` to run on (it wins over ``dask`` and is not
+        closed). Not part of equality or hashing: it changes where the work runs, never the
+        result.
 
     Raises
     ------
@@ -115,6 +146,8 @@ class Settings:
     probabilistic_wins: bool | None = None
     threads: int | None = None
     progress: bool = False
+    dask: str | None = None
+    client: Any = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         checked = {
@@ -129,6 +162,8 @@ class Settings:
             else flag(self.probabilistic_wins, SOURCE, "probabilistic_wins"),
             "threads": None if self.threads is None else resolve_threads(self.threads),
             "progress": flag(self.progress, SOURCE, "progress"),
+            "dask": None if self.dask is None else check_dask_address(self.dask, SOURCE, "dask"),
+            "client": None if self.client is None else _check_client(self.client),
         }
         for name, value in checked.items():
             object.__setattr__(self, name, value)

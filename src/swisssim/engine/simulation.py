@@ -24,6 +24,7 @@ from swisssim.data.scenario import Scenario
 from swisssim.data.schedules import Schedule
 from swisssim.engine import kernels
 from swisssim.engine.counters import Counters, RankWindows
+from swisssim.engine.distributed import DaskEngine, EngineInputs, add_into, connect
 from swisssim.engine.results import SimulationResult
 from swisssim.engine.rng import seed_key
 from swisssim.engine.settings import Settings, SettingsFields, resolve_threads
@@ -124,7 +125,8 @@ def simulate(
         run.load()
     started = time.perf_counter()
     stopping = None
-    with session.thread_pool():
+    with session.engine():
+        run.cluster = session.cluster
         if target_se is None:
             run.advance(iterations, progress)
         else:
@@ -158,7 +160,8 @@ def _assemble(run: _EngineRun, schedules: tuple[Schedule, ...], threads: int,
                             elim_counts=elim_counts, wall_time=wall,
                             units_per_point=run.units_per_point,
                             probabilistic_wins=run.noise is not None, replay=replay,
-                            load_time=load_time)
+                            load_time=load_time,
+                            cluster=None if run.cluster is None else run.cluster.info())
 
 
 def _noise(scenario: Scenario, probabilistic: bool) -> np.ndarray | None:
@@ -184,12 +187,19 @@ class _EngineRun:
     counters: Counters
     noise: np.ndarray | None = None
     done: int = 0
+    cluster: DaskEngine | None = None   # run the blocks as Dask tasks (engine/distributed.py)
 
     def advance(self, iterations: int, progress: bool) -> None:
         """Run iterations ``done .. done + iterations - 1``."""
         from tqdm import tqdm
 
         stop = self.done + iterations
+        if self.cluster is not None:
+            (part,) = self.cluster.counters(self.inputs(), self.done, stop, progress=progress,
+                                            desc=self.scenario.name)
+            add_into(self.counters, part)
+            self.done = stop
+            return
         chunk = PROGRESS_CHUNK if progress else iterations
         with tqdm(total=iterations, unit="it", file=sys.stderr, disable=None if progress else True,
                   desc=self.scenario.name, leave=False) as bar:
@@ -227,6 +237,15 @@ class _EngineRun:
             *self._rule_flags(),
             c.score_sum, c.score_cross, c.score_counts, c.elim_counts, c.above_bounds)
 
+    def inputs(self, base: np.ndarray | None = None,
+               rows: np.ndarray | None = None) -> EngineInputs:
+        """What a Dask task needs: this run's values (or matrices ``base[rows[p]]``)."""
+        base = self.values if base is None else base
+        rows = np.arange(self.values.shape[0])[None] if rows is None else rows
+        return EngineInputs(seed_key(self.seed), np.ascontiguousarray(base, np.float64),
+                            np.ascontiguousarray(rows, np.int64), self._noise_array(),
+                            self.quotas, self._rule_flags(), self.counters.score_counts.shape[-1])
+
     def replay_ranks(self, iterations: int, windows: RankWindows, threads: int) -> np.ndarray:
         """Replay iterations ``0 .. iterations - 1`` and count ranks in ``windows``.
 
@@ -235,6 +254,9 @@ class _EngineRun:
         needs O(threads x S x M x windows.columns) memory. Returns the merged (S, M, columns)
         counts.
         """
+        if self.cluster is not None and self.cluster.active:
+            return self.cluster.windows(self.inputs(), iterations, windows.low, windows.offset,
+                                        windows.columns)
         n_schedules, n_models = self.quotas.shape[0], self.values.shape[1]
         window = np.zeros((threads, n_schedules, n_models, windows.columns), np.int64)
         previous = numba.get_num_threads()
@@ -383,6 +405,9 @@ class EngineSession:
                                             int(round(2 * scenario.simulation.bye_points))))
         self.counters = Counters.zeros(self.threads, len(self.schedules), scenario.n_models,
                                        scenario.n_rounds, scenario.n_rounds * units + 1)
+        #: Runs the blocks on a Dask cluster: the settings' client, or inside :meth:`engine`
+        #: a connection to ``settings.dask``; None runs them on local threads.
+        self.cluster = None if settings.client is None else DaskEngine(settings.client)
 
     def start(self, values: np.ndarray) -> _EngineRun:
         """A run from iteration 0 on the round scores ``values`` (K, M), counters zeroed."""
@@ -393,7 +418,7 @@ class EngineSession:
                              found_text=f"shape {values.shape}")
         self.counters.clear()
         return _EngineRun(values, self.quotas, self.scenario, self.tie_break, self.seed,
-                          self.counters, self.noise)
+                          self.counters, self.noise, cluster=self.cluster)
 
     @contextmanager
     def thread_pool(self) -> Iterator[None]:
@@ -405,6 +430,31 @@ class EngineSession:
         finally:
             numba.set_num_threads(previous)
 
+    @contextmanager
+    def engine(self) -> Iterator[None]:
+        """Run the enclosed engine calls on the session's threads, or on its Dask cluster.
+
+        With ``settings.dask`` and no client, connects for the duration (starting and closing a
+        LocalCluster for ``local:N``); results made inside keep the cluster's info.
+        """
+        address = self.settings.dask
+        if self.cluster is not None or address is None:
+            with self.thread_pool():
+                yield
+            return
+        with connect(address) as client, self.thread_pool():
+            self.cluster = DaskEngine(client)
+            try:
+                yield
+            finally:
+                self.cluster.active = False   # results made inside replay locally from now
+                self.cluster = None
+
+    @property
+    def distributed(self) -> bool:
+        """Whether runs go to a Dask cluster (a client, or an address to connect to)."""
+        return self.cluster is not None or self.settings.dask is not None
+
     def run(self, values: np.ndarray, iterations: int) -> SimulationResult:
         """Simulate ``iterations`` tournaments on the round scores ``values``, shape (K, M).
 
@@ -413,9 +463,37 @@ class EngineSession:
         run = self.start(values)
         iterations = check_iterations(iterations, "EngineSession.run", "iterations")
         started = time.perf_counter()
-        with self.thread_pool():
+        with self.engine():
+            run.cluster = self.cluster
             run.advance(iterations, False)
-        return _assemble(run, self.schedules, self.threads, time.perf_counter() - started)
+            result = _assemble(run, self.schedules, self.threads,
+                               time.perf_counter() - started)
+        return result
+
+    def run_many(self, base: np.ndarray, rows: np.ndarray, iterations: int, *,
+                 progress: bool = False, desc: str = "") -> list[SimulationResult]:
+        """Simulate every matrix ``base[rows[p]]`` (orders, replicates) on the Dask cluster.
+
+        All matrices go out as one batch of tasks (:func:`swisssim.engine.distributed.plan_tasks`),
+        so many short runs still make tasks of seconds. Each result equals ``run(base[rows[p]],
+        iterations)`` bit for bit. Local sessions (no cluster) should loop over :meth:`run`.
+        """
+        iterations = check_iterations(iterations, "EngineSession.run_many", "iterations")
+        started = time.perf_counter()
+        with self.engine():
+            if self.cluster is None:
+                return [self.run(np.asarray(base)[row], iterations) for row in rows]
+            probe = self.start(np.asarray(base)[rows[0]])
+            parts = self.cluster.counters(probe.inputs(base, rows), 0, iterations,
+                                          progress=progress, desc=desc)
+            wall = (time.perf_counter() - started) / max(1, len(parts))
+            results = []
+            for row, part in zip(rows, parts):
+                run = _EngineRun(np.ascontiguousarray(np.asarray(base)[row], np.float64),
+                                 self.quotas, self.scenario, self.tie_break, self.seed, part,
+                                 self.noise, done=iterations, cluster=self.cluster)
+                results.append(_assemble(run, self.schedules, self.threads, wall))
+            return results
 
 
 __all__ = ["simulate", "SimulationResult", "AdaptiveResult", "StoppingRecord", "EngineSession",

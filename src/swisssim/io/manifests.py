@@ -94,6 +94,9 @@ def base_manifest(command: str, scenario: Any, argv: list[str] | None) -> dict[s
 def simulation_manifest(result: Any) -> dict[str, Any]:
     """Everything needed to rerun a simulation, plus its own wall time.
 
+    A run on a Dask cluster adds ``cluster``: scheduler address, workers, threads and tasks, with
+    the note that results do not depend on them.
+
     An adaptive run (``target_se``) adds ``adaptive``: the target, the cap, whether the target was
     reached, the achieved largest standard error and the checkpoints; ``iterations`` is then the
     number it took.
@@ -110,6 +113,8 @@ def simulation_manifest(result: Any) -> dict[str, Any]:
         "simulation_seconds": round(result.wall_time, 6),
         "kernel_load_seconds": round(result.load_time, 6),
     }
+    if getattr(result, "cluster", None) is not None:
+        manifest["cluster"] = result.cluster.manifest()
     stopping = getattr(result, "stopping", None)
     if stopping is not None:
         manifest["adaptive"] = {"target_se": stopping.target_se,
@@ -143,4 +148,5 @@ def bootstrap_manifest(result: BootstrapResult) -> dict[str, Any]:
                           "interval of each percentile endpoint (order statistics)",
         "tier_rule": TIER_RULE,
         "seconds": round(result.wall_time, 6),
+        **({} if result.cluster is None else {"cluster": result.cluster.manifest()}),
     }

@@ -144,14 +144,16 @@ def build_report(
             scenario, Settings(
                 iterations=ORDERS_ITERATIONS if orders_iterations is None else orders_iterations,
                 seed=result.seed, elimination=(schedule,), tie_break=result.tie_break,
-                threads=result.threads, progress=progress),
+                threads=result.threads, progress=progress, dask=settings.dask,
+                client=settings.client),
             samples=orders)
         seconds["orders"] = time.perf_counter() - started
     boot = None
     if bootstrap_replicates is not None:
         started = time.perf_counter()
         boot = bootstrap(scenario, bootstrap_replicates,
-                         Settings(iterations=bootstrap_iterations, progress=progress),
+                         Settings(iterations=bootstrap_iterations, progress=progress,
+                                  dask=settings.dask, client=settings.client),
                          reference=result)
         seconds["bootstrap"] = time.perf_counter() - started
     return Report(sweep=sweep, comparison=comparison, orders=order_result,
