@@ -13,7 +13,7 @@ for convenience, the same fields as keyword overrides::
 
 A field left at ``None`` means "the scenario's ``[simulation]`` setting", or the analysis's own
 default where it has one (a sweep plays T = 0, 1, 2; order sensitivity 10,000 iterations at
-T = 0). Results never depend on ``threads`` or ``progress``.
+T = 0). Results never depend on ``threads``, ``progress`` or ``backend``.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import numba
 
 from swisssim.data.scenario import TIE_BREAKS, Scenario
 from swisssim.data.schedules import Schedule, parse_schedules
+from swisssim.engine.backends import BACKENDS
 from swisssim.errors import InputError
 from swisssim.validation import check_iterations, check_seed, choice, flag, integer, is_integer
 
@@ -47,6 +48,7 @@ class SettingsFields(TypedDict, total=False):
     probabilistic_wins: bool
     threads: int
     progress: bool
+    backend: str
 
 
 def resolve_threads(threads: Any, source: str = SOURCE, field: str = "threads") -> int:
@@ -101,6 +103,11 @@ class Settings:
         Worker threads (default: all of numba's); results are identical for any value.
     progress
         Show tqdm progress bars on stderr.
+    backend
+        Where tournaments are played: ``"cpu"`` (numba threads) or ``"cuda"`` (a GPU through
+        numba-cuda, the ``cuda`` extra); results are identical for either
+        (:mod:`swisssim.engine.backends`). Whether a GPU is usable is checked when an analysis
+        starts, not here.
 
     Raises
     ------
@@ -115,6 +122,7 @@ class Settings:
     probabilistic_wins: bool | None = None
     threads: int | None = None
     progress: bool = False
+    backend: str = "cpu"
 
     def __post_init__(self) -> None:
         checked = {
@@ -129,6 +137,7 @@ class Settings:
             else flag(self.probabilistic_wins, SOURCE, "probabilistic_wins"),
             "threads": None if self.threads is None else resolve_threads(self.threads),
             "progress": flag(self.progress, SOURCE, "progress"),
+            "backend": choice(self.backend, BACKENDS, SOURCE, "backend"),
         }
         for name, value in checked.items():
             object.__setattr__(self, name, value)
