@@ -38,7 +38,7 @@ def cuda_problem() -> str | None:
         return None
     try:
         cuda.current_context()
-    except Exception as error:   # numba-cuda raises CudaSupportError and driver errors
+    except Exception as error:  # noqa: BLE001 - CudaSupportError and driver errors alike
         return f"no usable CUDA driver or GPU ({_first_line(error)})"
     from numba.cuda.cudadrv import nvvm
 

@@ -31,6 +31,9 @@ other. Under numba's CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``) the same functi
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 from numba import cuda
@@ -513,6 +516,9 @@ class CudaEngine:
         empty = Counters.zeros(1, s, 1, k, v).above_bounds   # Counters.clear's bounds
         self._empty_bounds = np.ascontiguousarray(np.broadcast_to(empty, (self.slots, s, v, 2)))
         self.round_scores = None
+        #: Device time of the tournament kernels so far, in seconds (clearing and merging the
+        #: counters excluded); :mod:`benchmarks.bench_gpu` reports it.
+        self.kernel_seconds = 0.0
 
     def load(self, values: np.ndarray) -> None:
         """Copy the round scores (K, M) of the next run to the device."""
@@ -537,12 +543,12 @@ class CudaEngine:
         draw_ties, bye_units, random_ties, noisy = rules
         for lo in range(first, stop, LAUNCH_ITERATIONS):
             hi = min(stop, lo + LAUNCH_ITERATIONS)
-            self._grid()(np.uint64(key), np.int64(lo), np.int64(hi), self.round_scores,
-                         self.noise, self.quotas, bool(draw_ties), np.int64(bye_units),
-                         bool(random_ties), bool(noisy), self.work, self.models,
-                         self.all_scores, self.values, self.perturbed, p.score_sum,
-                         p.score_cross, p.score_counts, p.elim_counts, p.above_bounds)
-            cuda.synchronize()
+            with self._timed():
+                self._grid()(np.uint64(key), np.int64(lo), np.int64(hi), self.round_scores,
+                             self.noise, self.quotas, bool(draw_ties), np.int64(bye_units),
+                             bool(random_ties), bool(noisy), self.work, self.models,
+                             self.all_scores, self.values, self.perturbed, p.score_sum,
+                             p.score_cross, p.score_counts, p.elim_counts, p.above_bounds)
         for name in ("score_sum", "score_cross", "score_counts", "elim_counts"):
             getattr(counters, name)[0] += self._summed(getattr(p, name))
         bounds = self._bounded_slots(p.above_bounds)
@@ -550,6 +556,21 @@ class CudaEngine:
                                                       bounds[..., 0])
         counters.above_bounds[0, ..., 1] = np.maximum(counters.above_bounds[0, ..., 1],
                                                       bounds[..., 1])
+
+    @contextmanager
+    def _timed(self) -> Iterator[None]:
+        """Add the enclosed launches' device time to :attr:`kernel_seconds`; wait for them."""
+        if SIMULATED:
+            started = time.perf_counter()
+            yield
+            self.kernel_seconds += time.perf_counter() - started
+            return
+        start, end = cuda.event(timing=True), cuda.event(timing=True)  # pragma: no cover
+        start.record()
+        yield
+        end.record()
+        end.synchronize()
+        self.kernel_seconds += cuda.event_elapsed_time(start, end) / 1e3
 
     def _summed(self, partial) -> np.ndarray:
         shape = partial.shape[1:]
@@ -575,13 +596,13 @@ class CudaEngine:
         draw_ties, bye_units, random_ties, noisy = rules
         for lo in range(0, iterations, LAUNCH_ITERATIONS):
             hi = min(iterations, lo + LAUNCH_ITERATIONS)
-            _replay_kernel[self.blocks, THREADS_PER_BLOCK](
-                np.uint64(key), np.int64(lo), np.int64(hi), self.round_scores, self.noise,
-                self.quotas, bool(draw_ties), np.int64(bye_units), bool(random_ties),
-                bool(noisy), d_low, d_offset, self.work, self.models, self.values,
-                self.perturbed, window)
-            cuda.synchronize()
+            with self._timed():
+                _replay_kernel[self.blocks, THREADS_PER_BLOCK](
+                    np.uint64(key), np.int64(lo), np.int64(hi), self.round_scores, self.noise,
+                    self.quotas, bool(draw_ties), np.int64(bye_units), bool(random_ties),
+                    bool(noisy), d_low, d_offset, self.work, self.models, self.values,
+                    self.perturbed, window)
         return window.copy_to_host()
 
 
-__all__ = ["CudaEngine", "SIMULATED", "THREADS_PER_BLOCK", "LAUNCH_ITERATIONS"]
+__all__ = ["LAUNCH_ITERATIONS", "SIMULATED", "THREADS_PER_BLOCK", "CudaEngine"]
