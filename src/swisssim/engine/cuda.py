@@ -1,5 +1,8 @@
 """CUDA backend of the engine: the CPU kernels' tournaments on a GPU, draw for draw.
 
+``docs/method.md`` section 4.1 states the backend's contract; the method is that of Liu et al.,
+"LLM Swiss Round" (arXiv:2512.21010).
+
 Imported only when ``backend="cuda"`` is asked for (:mod:`swisssim.engine.backends` checks first
 that numba-cuda, a driver and a GPU are there). The device functions below are line-by-line ports
 of :mod:`swisssim.engine.rng` and :mod:`swisssim.engine.kernels`: the same SplitMix64 stream per
@@ -346,7 +349,7 @@ def _above_counts(score, hist, above):
 # ----------------------------------------------------------------------------- kernels
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def _simulate_kernel(key, first, stop, round_scores, noise, eliminate, draw_ties, bye_units,
                      random_ties, noisy, work, models, all_scores, values, perturbed,
                      score_sum, score_cross, score_counts, elim_counts, above_bounds):
@@ -398,7 +401,7 @@ def _simulate_kernel(key, first, stop, round_scores, noise, eliminate, draw_ties
                                     all_scores[s, model, tid] * all_scores[t, model, tid])
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def _replay_kernel(key, first, stop, round_scores, noise, eliminate, draw_ties, bye_units,
                    random_ties, noisy, low, offset, work, models, values, perturbed, window):
     """:func:`swisssim.engine.kernels.rank_window_range` over the grid, adding into ``window``
@@ -425,14 +428,14 @@ def _replay_kernel(key, first, stop, round_scores, noise, eliminate, draw_ties, 
                                          - low[s, value]), 1)
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def _fill(flat, value):
     """``flat[:] = value`` on the device (grid-stride)."""
     for i in range(cuda.grid(1), flat.shape[0], cuda.gridsize(1)):
         flat[i] = value
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def _sum_slots(partial, out):
     """``out[i] = sum over slots of partial[slot, i]`` (exact integer sums; grid-stride)."""
     for i in range(cuda.grid(1), out.shape[0], cuda.gridsize(1)):
@@ -442,7 +445,7 @@ def _sum_slots(partial, out):
         out[i] = total
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def _bounds_slots(partial, out):
     """Least of the slots' lower bounds and largest of their upper bounds, per (s, v)."""
     for i in range(cuda.grid(1), out.shape[0], cuda.gridsize(1)):
