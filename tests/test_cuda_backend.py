@@ -198,3 +198,14 @@ def test_device_kernels_compile_for_a_real_gpu():
     if "NO-NVVM" in done.stdout:
         pytest.skip("the NVVM library (numba-cuda[cu13]) is not installed")
     assert done.returncode == 0 and "OK" in done.stdout, done.stderr[-3000:]
+
+
+def test_the_row_stack_guard_restores_the_alias_numba_cuda_overloads(monkeypatch):
+    """numba-cuda 0.30 overloads ``np.row_stack`` when its CUDA target loads; NumPy drops the
+    name after 2.4. Where it is missing, the guard aliases it to ``np.vstack`` (what it was)."""
+    if hasattr(np, "row_stack"):
+        monkeypatch.delattr(np, "row_stack")
+    backends._guard_row_stack()
+    assert np.row_stack is np.vstack
+    backends._guard_row_stack()   # idempotent
+    assert np.row_stack is np.vstack
