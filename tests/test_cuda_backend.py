@@ -2,8 +2,8 @@
 
 These tests run everywhere: numba's CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``) executes the
 kernels of :mod:`swisssim.engine.cuda` as Python threads. The variable must be set before
-numba.cuda is first imported, so this module sets it, imports the backend at once and restores
-the environment: the CPU kernels stay jitted (checked below) and other tests' subprocesses see
+numba.cuda is first imported (and numba told to re-read its environment), so this module sets it,
+imports the backend at once and restores the environment: the CPU kernels stay jitted (checked below) and other tests' subprocesses see
 the environment they had. Tournaments are tiny, the simulator being slow. One test compiles the
 device kernels to PTX for a real GPU (sm_90) in a subprocess when the NVVM library is installed.
 """
@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from numba.core import config as _numba_config
 
 pytest.importorskip("numba_cuda", reason="numba-cuda (the swisssim[cuda] extra) is not installed")
 
@@ -29,6 +30,7 @@ if "numba.cuda" in sys.modules:
         pytest.skip("numba.cuda was imported before this module without the simulator",
                     allow_module_level=True)
 os.environ["NUMBA_ENABLE_CUDASIM"] = "1"
+_numba_config.reload_config()   # numba read its environment when other tests imported it
 try:
     from swisssim.engine import cuda as device  # imported after the variable is set
 finally:
@@ -36,6 +38,7 @@ finally:
         os.environ.pop("NUMBA_ENABLE_CUDASIM", None)
     else:
         os.environ["NUMBA_ENABLE_CUDASIM"] = _previous
+    _numba_config.reload_config()
 
 from conftest import REPO, TINY_CSV, TINY_TOML, assert_clean_failure
 from swisssim import InputError, Scenario, simulate
