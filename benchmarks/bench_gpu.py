@@ -14,12 +14,17 @@ Run: ``python benchmarks/bench_gpu.py [--quick]`` on a machine with a CUDA GPU a
    CPU engine on 2 threads. Goal: >= 20x.
 
 A model-round is one active model playing one round in one tournament. Every case also checks
-that the GPU's counters equal the CPU's (``identical``), the backend's promise.
+that the GPU's counters equal the CPU's (``identical``), the backend's promise; before the figures,
+every rule combination (ties coin/draw, byes 0/0.5/1, tie-break random/index, probabilistic wins
+off/on; schedules T = 0, 2, 30% and a per-round list) is checked on the device at 20,000
+iterations of a 12-model scenario with many ties, as tests/test_cuda_backend.py does under the
+simulator.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import time
 from pathlib import Path
@@ -28,7 +33,7 @@ import numpy as np
 import pandas as pd
 from _machine import header  # benchmarks/ is on sys.path
 
-from swisssim import Scenario, load_scenario
+from swisssim import Scenario, load_scenario, simulate
 from swisssim.analysis.orders import evaluate_orders
 from swisssim.data.rounds import round_scores
 from swisssim.engine.backends import cuda_problem
@@ -94,6 +99,32 @@ def engine_case(label: str, scenario: Scenario, iterations: int, cpu_iterations:
           f"{gpu.device.slots} counter slots")
 
 
+def exactness_check(iterations: int) -> bool:
+    """Every rule combination: the device's counters (and rank counts) equal the CPU's."""
+    rng = np.random.default_rng(3)
+    names = [f"m{i}" for i in range(12)]
+    scores = pd.DataFrame(rng.integers(0, 4, (12, 6)).astype(float), index=names,
+                          columns=[f"b{k}" for k in range(6)])
+    errors = pd.DataFrame(rng.random((12, 6)) * rng.integers(0, 2, (12, 6)), index=names,
+                          columns=scores.columns)
+    schedules = [0, 2, "30%", "0,1,2,1,0,3"]
+    failures = []
+    for ties, bye, tie_break, noisy in itertools.product(("coin", "draw"), (0, 0.5, 1),
+                                                         ("random", "index"), (False, True)):
+        scenario = Scenario.from_dataframe(scores, score_errors=errors, elimination=schedules,
+                                           ties=ties, bye_points=bye, tie_break=tie_break)
+        settings = Settings(iterations=iterations, seed=7, probabilistic_wins=noisy)
+        cpu = simulate(scenario, settings)
+        gpu = simulate(scenario, settings.replace(backend="cuda"))
+        same = all(np.array_equal(getattr(cpu, n), getattr(gpu, n)) for n in COUNTERS)
+        same = same and np.array_equal(cpu.rank_counts, gpu.rank_counts)
+        if not same:
+            failures.append(f"ties={ties} bye={bye} tie_break={tie_break} noisy={noisy}")
+    print(f"exactness: 24 rule combinations x {iterations:,} iterations x 4 schedules: "
+          + ("all identical to the CPU" if not failures else "DIFFERENT: " + "; ".join(failures)))
+    return not failures
+
+
 def orders_case(samples: int, iterations: int) -> None:
     scenario = load_scenario(REPO / "scenarios" / "paper_synthetic.toml")
     settings = Settings(seed=0, elimination=(0,), iterations=iterations)
@@ -124,6 +155,7 @@ def main() -> int:
     header()
     print(f"GPU       : {gpu_device()}")
     print()
+    exact = exactness_check(2_000 if args.quick else 20_000)
     paper = load_scenario(REPO / "scenarios" / "paper_synthetic.toml")
     engine_case("paper shape", paper, 10_000 if args.quick else 100_000,
                 10_000 if args.quick else 100_000, 5)
@@ -135,7 +167,7 @@ def main() -> int:
     engine_case("large", wide, 100_000 if args.quick else 1_000_000,
                 10_000 if args.quick else 100_000, 3)
     orders_case(20 if args.quick else 500, 2_000 if args.quick else 10_000)
-    return 0
+    return 0 if exact else 1
 
 
 if __name__ == "__main__":
