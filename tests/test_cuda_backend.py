@@ -42,6 +42,7 @@ finally:
 
 from conftest import REPO, TINY_CSV, TINY_TOML, assert_clean_failure
 from swisssim import InputError, Scenario, simulate
+from swisssim.analysis.bootstrap import bootstrap
 from swisssim.analysis.orders import evaluate_orders
 from swisssim.cli.app import main
 from swisssim.engine import backends, kernels
@@ -119,6 +120,16 @@ def test_an_engine_session_replays_other_round_orders_on_the_device():
     assert np.array_equal(cpu.std_error, gpu.std_error)
 
 
+def test_bootstrap_replicates_run_on_the_device():
+    rng = np.random.default_rng(5)
+    names = [f"m{i}" for i in range(5)]
+    scores = pd.DataFrame(rng.random((5, 4)).round(1), index=names, columns=list("wxyz"))
+    scenario = Scenario.from_dataframe(scores, {"r1": ["w", "x"], "r2": ["y", "z"]})
+    cpu = bootstrap(scenario, 2, iterations=20, seed=1, elimination=[0, 1])
+    gpu = bootstrap(scenario, 2, iterations=20, seed=1, elimination=[0, 1], backend="cuda")
+    assert np.array_equal(cpu.score_sum, gpu.score_sum)
+
+
 def test_cli_tables_are_byte_identical(write_scenario, tmp_path, capsys):
     path = write_scenario(TINY_TOML.replace("2000", "30"), TINY_CSV)
     written = {}
@@ -137,13 +148,17 @@ def test_an_unknown_backend_names_the_field():
         Settings(backend="tpu")
 
 
-def test_missing_numba_cuda_is_one_clean_line(write_scenario, tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize("command", [["run"], ["sweep"], ["compare"], ["orders"], ["report"],
+                                     ["perturb", "--model", "m1", "--set", "a=0"]])
+def test_missing_numba_cuda_is_one_clean_line(command, write_scenario, tmp_path, capsys,
+                                              monkeypatch):
     real = backends.importlib.util.find_spec
     monkeypatch.setattr(backends.importlib.util, "find_spec",
                         lambda name, *a: None if name == "numba_cuda" else real(name, *a))
     path = write_scenario(TINY_TOML, TINY_CSV)
     out = tmp_path / "out"
-    code = main(["run", str(path), "--no-progress", "--backend", "cuda", "--out", str(out)])
+    code = main([command[0], str(path), *command[1:], "--no-progress", "--backend", "cuda",
+                 "--out", str(out)])
     assert_clean_failure(code, capsys.readouterr().err, out, "--backend",
                          "numba-cuda is not installed", "swisssim[cuda]")
 
