@@ -191,15 +191,16 @@ if not nvvm.is_available():
 # Device functions ask the current device for its compute capability: there is none here.
 dispatcher.get_current_device = lambda: types.SimpleNamespace(compute_capability=(9, 0))
 from swisssim.engine import cuda as device
-i8, f8, b = t.int64, t.float64, t.boolean
+assert device.SCRATCH is __import__("numpy").int32
+i8, i4, f8, b = t.int64, t.int32, t.float64, t.boolean
 a = lambda dtype, ndim: t.Array(dtype, ndim, "C")
 rules = (b, i8, b, b)
 head = (t.uint64, i8, i8, a(f8, 2), a(f8, 2), a(i8, 2)) + rules
-scratch = (a(i8, 3), a(i8, 3))
+scratch = (a(i4, 3), a(i4, 3))
 kernels = {
-    "_simulate_kernel": head + scratch + (a(i8, 3), a(i8, 3), a(f8, 2)) + (a(i8, 3),)
+    "_simulate_kernel": head + scratch + (a(i4, 3), a(i4, 3), a(f8, 2)) + (a(i8, 3),)
                         + (a(i8, 4),) * 4,
-    "_replay_kernel": head + (a(i8, 2), a(i8, 2)) + scratch + (a(i8, 3), a(f8, 2), a(i8, 3)),
+    "_replay_kernel": head + (a(i8, 2), a(i8, 2)) + scratch + (a(i4, 3), a(f8, 2), a(i8, 3)),
     "_fill": (a(i8, 1), i8), "_sum_slots": (a(i8, 2), a(i8, 1)),
     "_bounds_slots": (a(i8, 3), a(i8, 2)),
 }

@@ -15,8 +15,8 @@ Layout on the device:
 
 * one thread plays whole tournaments (all schedules of one iteration, as
   :func:`~swisssim.engine.kernels.simulate_range` does), striding over the iterations of a launch;
-* each thread's scratch (the engine's ``work`` rows, scores, histograms) is a column of global
-  arrays whose last axis is the thread, so neighbouring threads touch neighbouring words;
+* each thread's scratch (the engine's ``work`` rows, scores, histograms; int32) is a column of
+  global arrays whose last axis is the thread, so neighbouring threads touch neighbouring words;
 * counters are accumulated with integer atomics into per-slot partial counters (a slot is a set
   of thread blocks), never into one shared copy, and each thread walks the models starting at its
   own offset so that the threads of a warp hit different words; one reduction kernel merges the
@@ -55,6 +55,9 @@ _TWO32 = np.uint64(1 << 32)
 _TWO_M53 = 2.0**-53
 _NOISE_SALT = np.uint64(0x6E6F697365)   # = kernels.NOISE_SALT (tests check it)
 
+#: Integer type of the per-thread scratch (model indices, scores in units, group sizes, all below
+#: 2**31): half the memory traffic of int64. Counters stay int64.
+SCRATCH = np.int32
 #: Threads per block on a device; a simulated block is a handful of Python threads.
 THREADS_PER_BLOCK = 4 if SIMULATED else 128
 #: Blocks launched per multiprocessor when memory allows (a simulated grid has 2 blocks).
@@ -490,7 +493,8 @@ class CudaEngine:
         n_schedules, n_rounds = quotas.shape
         self.shape = (n_schedules, n_models, n_rounds, n_values)
         width = max(n_models, 2 * n_rounds + 1)
-        per_thread = 8 * (5 * width + 3 * n_models + n_schedules * n_models + 2 * n_values)
+        per_thread = (4 * (5 * width + 2 * n_models + n_schedules * n_models + 2 * n_values)
+                      + 8 * n_models)
         per_slot = 8 * (n_schedules * n_models * (1 + n_schedules + n_values + n_rounds + 1)
                         + 2 * n_schedules * n_values)
         if SIMULATED:
@@ -505,10 +509,10 @@ class CudaEngine:
         self.quotas = cuda.to_device(np.ascontiguousarray(quotas, dtype=np.int64))
         self.noise = cuda.to_device(np.zeros((1, 1)) if noise is None
                                     else np.ascontiguousarray(noise, dtype=np.float64))
-        self.work = cuda.device_array((5, width, threads), np.int64)
-        self.models = cuda.device_array((2, n_models, threads), np.int64)
-        self.all_scores = cuda.device_array((n_schedules, n_models, threads), np.int64)
-        self.values = cuda.device_array((2, n_values, threads), np.int64)
+        self.work = cuda.device_array((5, width, threads), SCRATCH)
+        self.models = cuda.device_array((2, n_models, threads), SCRATCH)
+        self.all_scores = cuda.device_array((n_schedules, n_models, threads), SCRATCH)
+        self.values = cuda.device_array((2, n_values, threads), SCRATCH)
         self.perturbed = cuda.device_array((n_models, threads), np.float64)
         s, m, k, v = n_schedules, n_models, n_rounds, n_values
         self.partial = Counters(cuda.device_array((self.slots, s, m), np.int64),
