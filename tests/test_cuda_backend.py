@@ -45,8 +45,10 @@ from swisssim import InputError, Scenario, simulate
 from swisssim.analysis.bootstrap import bootstrap
 from swisssim.analysis.orders import evaluate_orders
 from swisssim.cli.app import main
+from swisssim.data.rounds import round_scores
 from swisssim.engine import backends, kernels
 from swisssim.engine.settings import Settings
+from swisssim.engine.simulation import EngineSession
 
 COUNTERS = ("score_sum", "score_cross", "score_counts", "elim_counts", "above_bounds")
 SCHEDULES = [0, 2, "30%", "0,1,2,1"]
@@ -118,6 +120,17 @@ def test_an_engine_session_replays_other_round_orders_on_the_device():
                           backend="cuda")
     assert np.array_equal(cpu.score_sum, gpu.score_sum)
     assert np.array_equal(cpu.std_error, gpu.std_error)
+
+
+def test_a_late_rank_replay_uses_its_own_runs_round_scores():
+    """Ranks under draws are replayed lazily, possibly after the session ran other scores."""
+    scenario = _scenario(ties="draw")
+    values = round_scores(scenario)
+    cpu = EngineSession(scenario, Settings(seed=3, elimination=[0, 2]))
+    gpu = EngineSession(scenario, Settings(seed=3, elimination=[0, 2], backend="cuda"))
+    cpu_first, gpu_first = cpu.run(values, 20), gpu.run(values, 20)
+    cpu.run(values[::-1], 20), gpu.run(values[::-1], 20)
+    assert np.array_equal(cpu_first.rank_counts, gpu_first.rank_counts)
 
 
 def test_bootstrap_replicates_run_on_the_device():

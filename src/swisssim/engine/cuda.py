@@ -594,9 +594,13 @@ class CudaEngine:
         return out.copy_to_host().reshape(shape)
 
     def replay(self, key: np.uint64, iterations: int, rules: tuple[bool, int, bool, bool],
-               low: np.ndarray, offset: np.ndarray, columns: int) -> np.ndarray:
-        """Replay iterations ``0 .. iterations - 1``; the (S, M, columns) rank-window counts."""
+               values: np.ndarray, low: np.ndarray, offset: np.ndarray,
+               columns: int) -> np.ndarray:
+        """Replay iterations ``0 .. iterations - 1`` on the round scores ``values`` (K, M), those
+        of the run being replayed (the session may have loaded others since); the (S, M,
+        columns) rank-window counts."""
         n_schedules, n_models = self.shape[:2]
+        round_scores = cuda.to_device(np.ascontiguousarray(values, dtype=np.float64))
         window = cuda.to_device(np.zeros((n_schedules, n_models, columns), np.int64))
         d_low = cuda.to_device(np.ascontiguousarray(low, dtype=np.int64))
         d_offset = cuda.to_device(np.ascontiguousarray(offset, dtype=np.int64))
@@ -605,7 +609,7 @@ class CudaEngine:
             hi = min(iterations, lo + LAUNCH_ITERATIONS)
             with self._timed():
                 _replay_kernel[self.blocks, THREADS_PER_BLOCK](
-                    np.uint64(key), np.int64(lo), np.int64(hi), self.round_scores, self.noise,
+                    np.uint64(key), np.int64(lo), np.int64(hi), round_scores, self.noise,
                     self.quotas, bool(draw_ties), np.int64(bye_units), bool(random_ties),
                     bool(noisy), d_low, d_offset, self.work, self.models, self.values,
                     self.perturbed, window)

@@ -219,7 +219,7 @@ class _EngineRun:
         n_schedules, n_models = self.quotas.shape[0], self.values.shape[1]
         if self.device is not None:
             return self.device.replay(seed_key(self.seed), iterations, self._rule_flags(),
-                                      windows.low, windows.offset, windows.columns)
+                                      self.values, windows.low, windows.offset, windows.columns)
         window = np.zeros((threads, n_schedules, n_models, windows.columns), np.int64)
         previous = numba.get_num_threads()
         numba.set_num_threads(threads)
