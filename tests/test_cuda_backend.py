@@ -97,8 +97,13 @@ def test_launches_and_progress_chunks_do_not_change_the_counters(monkeypatch):
     scenario = _scenario(ties="draw", bye_points=0.5)
     cpu = simulate(scenario, iterations=50, seed=11)
     monkeypatch.setattr(device, "LAUNCH_ITERATIONS", 7)
-    monkeypatch.setattr("swisssim.engine.simulation.PROGRESS_CHUNK", 13)
+    monkeypatch.setattr(device, "PROGRESS_CHUNK", 13)   # chunks of 4 x 8 simulated threads
+    calls = []
+    original = device.CudaEngine.simulate
+    monkeypatch.setattr(device.CudaEngine, "simulate",
+                        lambda self, *a: calls.append(a[1:3]) or original(self, *a))
     gpu = simulate(scenario, iterations=50, seed=11, backend="cuda", progress=True)
+    assert calls == [(0, 32), (32, 50)]
     _assert_same(cpu, gpu)
     assert np.array_equal(cpu.rank_counts, gpu.rank_counts)
 

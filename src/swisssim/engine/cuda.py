@@ -64,6 +64,8 @@ THREADS_PER_BLOCK = 4 if SIMULATED else 128
 BLOCKS_PER_SM = 8
 #: Device memory for the per-thread scratch and for the partial counters (each at most this).
 MEMORY_BUDGET = 1 << 30
+#: Iterations per progress-bar chunk at least (the CPU engine's chunk).
+PROGRESS_CHUNK = 5_000
 #: Iterations per kernel launch at most: a long chunk is several launches, so that an interrupt
 #: is seen between them (results do not depend on it).
 LAUNCH_ITERATIONS = 1 << 18
@@ -504,6 +506,8 @@ class CudaEngine:
             blocks = device.MULTIPROCESSOR_COUNT * BLOCKS_PER_SM
             blocks = max(1, min(blocks, MEMORY_BUDGET // (per_thread * THREADS_PER_BLOCK)))
         self.blocks = blocks
+        #: Iterations per progress-bar update: four per thread of the grid at least.
+        self.progress_chunk = max(PROGRESS_CHUNK, 4 * blocks * THREADS_PER_BLOCK)
         self.slots = max(1, min(blocks, MEMORY_BUDGET // per_slot))
         threads = blocks * THREADS_PER_BLOCK
         self.quotas = cuda.to_device(np.ascontiguousarray(quotas, dtype=np.int64))

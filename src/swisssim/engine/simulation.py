@@ -176,7 +176,9 @@ class _EngineRun:
         from tqdm import tqdm
 
         stop = self.done + iterations
-        chunk = PROGRESS_CHUNK if progress else iterations
+        chunk = iterations
+        if progress:   # a GPU needs chunks that fill it
+            chunk = PROGRESS_CHUNK if self.device is None else self.device.progress_chunk
         with tqdm(total=iterations, unit="it", file=sys.stderr, disable=None if progress else True,
                   desc=self.scenario.name, leave=False) as bar:
             while self.done < stop:
