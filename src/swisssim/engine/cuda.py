@@ -3,6 +3,10 @@
 ``docs/method.md`` section 4.1 states the backend's contract; the method is that of Liu et al.,
 "LLM Swiss Round" (arXiv:2512.21010).
 
+The device functions and the kernels share this one module on purpose: numba's kernel cache
+(``cache=True``) is invalidated by changes to the kernel's own source file only, so device code
+kept elsewhere could leave a stale compiled kernel behind.
+
 Imported only when ``backend="cuda"`` is asked for (:mod:`swisssim.engine.backends` checks first
 that numba-cuda, a driver and a GPU are there). The device functions below are line-by-line ports
 of :mod:`swisssim.engine.rng` and :mod:`swisssim.engine.kernels`: the same SplitMix64 stream per
