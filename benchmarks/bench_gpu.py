@@ -54,12 +54,13 @@ def model_rounds(quotas: np.ndarray, n_models: int, iterations: int) -> int:
 def gpu_device() -> str:
     import numba_cuda
     from numba import cuda
+    from numba.cuda.cudadrv.driver import driver
 
     device = cuda.get_current_device()
     name = device.name.decode() if isinstance(device.name, bytes) else device.name
     return (f"{name}, compute capability {device.compute_capability}, "
             f"{device.MULTIPROCESSOR_COUNT} SMs, numba-cuda {numba_cuda.__version__}, "
-            f"driver {cuda.cudadrv.driver.driver.get_version()}")
+            f"CUDA driver {driver.get_version()}")
 
 
 def engine_case(label: str, scenario: Scenario, iterations: int, cpu_iterations: int,
