@@ -477,6 +477,13 @@ def _launch_1d(kernel, n: int, *args) -> None:
         kernel[blocks, THREADS_PER_BLOCK](*args)
 
 
+def _to_device(array: np.ndarray | None):
+    """A float64 (K, M) array on the device; ``None`` (no noise) becomes a (1, 1) zero array,
+    never read."""
+    return cuda.to_device(np.zeros((1, 1)) if array is None
+                          else np.ascontiguousarray(array, dtype=np.float64))
+
+
 class CudaEngine:
     """Device buffers and launches for one :class:`~swisssim.engine.simulation.EngineSession`.
 
@@ -486,16 +493,13 @@ class CudaEngine:
         Effective quotas (S, K), int64.
     n_models, n_values
         M and V = K * units_per_point + 1.
-    noise
-        Round-score standard deviations (K, M), or ``None`` without probabilistic wins.
 
     The grid (blocks x :data:`THREADS_PER_BLOCK` threads) and the number of counter slots are
     chosen from the device's multiprocessors and :data:`MEMORY_BUDGET`; results do not depend on
     either.
     """
 
-    def __init__(self, quotas: np.ndarray, n_models: int, n_values: int,
-                 noise: np.ndarray | None) -> None:
+    def __init__(self, quotas: np.ndarray, n_models: int, n_values: int) -> None:
         n_schedules, n_rounds = quotas.shape
         self.shape = (n_schedules, n_models, n_rounds, n_values)
         width = max(n_models, 2 * n_rounds + 1)
@@ -515,8 +519,6 @@ class CudaEngine:
         self.slots = max(1, min(blocks, MEMORY_BUDGET // per_slot))
         threads = blocks * THREADS_PER_BLOCK
         self.quotas = cuda.to_device(np.ascontiguousarray(quotas, dtype=np.int64))
-        self.noise = cuda.to_device(np.zeros((1, 1)) if noise is None
-                                    else np.ascontiguousarray(noise, dtype=np.float64))
         self.work = cuda.device_array((5, width, threads), SCRATCH)
         self.models = cuda.device_array((2, n_models, threads), SCRATCH)
         self.all_scores = cuda.device_array((n_schedules, n_models, threads), SCRATCH)
@@ -530,14 +532,15 @@ class CudaEngine:
                                 cuda.device_array((self.slots, s, v, 2), np.int64))
         empty = Counters.zeros(1, s, 1, k, v).above_bounds   # Counters.clear's bounds
         self._empty_bounds = np.ascontiguousarray(np.broadcast_to(empty, (self.slots, s, v, 2)))
-        self.round_scores = None
+        self.round_scores = self.noise = None
         #: Device time of the tournament kernels so far, in seconds (clearing and merging the
         #: counters excluded); :mod:`benchmarks.bench_gpu` reports it.
         self.kernel_seconds = 0.0
 
-    def load(self, values: np.ndarray) -> None:
-        """Copy the round scores (K, M) of the next run to the device."""
-        self.round_scores = cuda.to_device(np.ascontiguousarray(values, dtype=np.float64))
+    def load(self, values: np.ndarray, noise: np.ndarray | None) -> None:
+        """Copy the round scores (K, M) and score noise (K, M, or ``None`` without probabilistic
+        wins) of the next run to the device."""
+        self.round_scores, self.noise = _to_device(values), _to_device(noise)
 
     def _grid(self):
         return _simulate_kernel[self.blocks, THREADS_PER_BLOCK]
@@ -602,13 +605,13 @@ class CudaEngine:
         return out.copy_to_host().reshape(shape)
 
     def replay(self, key: np.uint64, iterations: int, rules: tuple[bool, int, bool, bool],
-               values: np.ndarray, low: np.ndarray, offset: np.ndarray,
-               columns: int) -> np.ndarray:
-        """Replay iterations ``0 .. iterations - 1`` on the round scores ``values`` (K, M), those
+               values: np.ndarray, noise: np.ndarray | None, low: np.ndarray,
+               offset: np.ndarray, columns: int) -> np.ndarray:
+        """Replay iterations ``0 .. iterations - 1`` on the round scores ``values`` and ``noise``
         of the run being replayed (the session may have loaded others since); the (S, M,
         columns) rank-window counts."""
         n_schedules, n_models = self.shape[:2]
-        round_scores = cuda.to_device(np.ascontiguousarray(values, dtype=np.float64))
+        round_scores, noise = _to_device(values), _to_device(noise)
         window = cuda.to_device(np.zeros((n_schedules, n_models, columns), np.int64))
         d_low = cuda.to_device(np.ascontiguousarray(low, dtype=np.int64))
         d_offset = cuda.to_device(np.ascontiguousarray(offset, dtype=np.int64))
@@ -617,7 +620,7 @@ class CudaEngine:
             hi = min(iterations, lo + LAUNCH_ITERATIONS)
             with self._timed():
                 _replay_kernel[self.blocks, THREADS_PER_BLOCK](
-                    np.uint64(key), np.int64(lo), np.int64(hi), round_scores, self.noise,
+                    np.uint64(key), np.int64(lo), np.int64(hi), round_scores, noise,
                     self.quotas, bool(draw_ties), np.int64(bye_units), bool(random_ties),
                     bool(noisy), d_low, d_offset, self.work, self.models, self.values,
                     self.perturbed, window)

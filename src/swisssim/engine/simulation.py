@@ -221,7 +221,8 @@ class _EngineRun:
         n_schedules, n_models = self.quotas.shape[0], self.values.shape[1]
         if self.device is not None:
             return self.device.replay(seed_key(self.seed), iterations, self._rule_flags(),
-                                      self.values, windows.low, windows.offset, windows.columns)
+                                      self.values, self.noise, windows.low, windows.offset,
+                                      windows.columns)
         window = np.zeros((threads, n_schedules, n_models, windows.columns), np.int64)
         previous = numba.get_num_threads()
         numba.set_num_threads(threads)
@@ -357,7 +358,7 @@ class EngineSession:
             from swisssim.engine.cuda import CudaEngine
 
             self.device = CudaEngine(self.quotas, scenario.n_models,
-                                     scenario.n_rounds * units + 1, self.noise)
+                                     scenario.n_rounds * units + 1)
 
     def start(self, values: np.ndarray) -> _EngineRun:
         """A run from iteration 0 on the round scores ``values`` (K, M), counters zeroed."""
@@ -368,7 +369,7 @@ class EngineSession:
                              found_text=f"shape {values.shape}")
         self.counters.clear()
         if self.device is not None:
-            self.device.load(values)
+            self.device.load(values, self.noise)
         return _EngineRun(values, self.quotas, self.scenario, self.tie_break, self.seed,
                           self.counters, self.noise, device=self.device)
 
