@@ -10,6 +10,7 @@ from typing import Any
 
 from swisssim.data import examples
 from swisssim.data.scenario import Scenario, load_scenario
+from swisssim.engine.backends import BACKENDS, require_backend
 from swisssim.engine.settings import Settings
 from swisssim.errors import InputError
 from swisssim.validation import check_iterations
@@ -30,6 +31,7 @@ def add_simulation_options(parser: argparse.ArgumentParser, *, elimination_help:
                         help="who is eliminated among tied models at the cut (default: random; "
                              "'index' = earliest listed model first, like the reference script)")
     parser.add_argument("--threads", type=int, help="worker threads (results do not depend on it)")
+    add_backend_option(parser)
     parser.add_argument("--out", "-o", metavar="DIR",
                         help="output folder (default: results/<scenario name>/)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -44,6 +46,12 @@ def add_dask_option(parser: argparse.ArgumentParser) -> None:
                              "extra swisssim[distributed]")
 
 
+def add_backend_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--backend", choices=BACKENDS, default="cpu",
+                        help="where tournaments are played: cpu (default) or cuda (a GPU; needs "
+                             "the swisssim[cuda] extra); results are identical")
+
+
 def load(args: argparse.Namespace) -> Scenario:
     return load_scenario(examples.resolve(args.scenario))
 
@@ -51,7 +59,8 @@ def load(args: argparse.Namespace) -> Scenario:
 #: The command-line flag of each :class:`~swisssim.engine.settings.Settings` field.
 SETTINGS_FLAGS = {"iterations": "--iterations", "seed": "--seed", "elimination": "--elimination",
                   "tie_break": "--tie-break", "threads": "--threads",
-                  "probabilistic_wins": "--probabilistic-wins", "dask": "--dask"}
+                  "probabilistic_wins": "--probabilistic-wins", "dask": "--dask",
+                  "backend": "--backend"}
 
 
 @contextmanager
@@ -87,9 +96,11 @@ def settings_from_args(args: argparse.Namespace, scenario: Scenario, **defaults:
             iterations=args.iterations, seed=args.seed, elimination=args.elimination,
             tie_break=args.tie_break, threads=args.threads,
             probabilistic_wins=True if getattr(args, "probabilistic_wins", False) else None,
-            progress=not args.no_progress, dask=getattr(args, "dask", None)).defaults(**defaults)
+            progress=not args.no_progress, dask=getattr(args, "dask", None),
+            backend=getattr(args, "backend", "cpu")).defaults(**defaults)
         settings.schedules(scenario)
         settings.resolved_threads()
+        require_backend(settings.backend)
         if settings.dask is not None and settings.client is None:
             from swisssim.engine.distributed import connect
 

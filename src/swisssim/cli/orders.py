@@ -42,6 +42,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--top", type=int, default=3, metavar="K",
                         help="report the probability of ranking in the top K (default 3)")
     parser.add_argument("--threads", type=int, help="worker threads (results do not depend on it)")
+    _common.add_backend_option(parser)
     parser.add_argument("--out", "-o", metavar="DIR",
                         help="output folder (default: results/<scenario name>/orders/)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")

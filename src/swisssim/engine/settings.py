@@ -13,7 +13,7 @@ for convenience, the same fields as keyword overrides::
 
 A field left at ``None`` means "the scenario's ``[simulation]`` setting", or the analysis's own
 default where it has one (a sweep plays T = 0, 1, 2; order sensitivity 10,000 iterations at
-T = 0). Results never depend on ``threads`` or ``progress``.
+T = 0). Results never depend on ``threads``, ``progress`` or ``backend``.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import numba
 
 from swisssim.data.scenario import TIE_BREAKS, Scenario
 from swisssim.data.schedules import Schedule, parse_schedules
+from swisssim.engine.backends import BACKENDS
 from swisssim.errors import InputError
 from swisssim.validation import (
     check_dask_address,
@@ -57,6 +58,7 @@ class SettingsFields(TypedDict, total=False):
     progress: bool
     dask: str
     client: Any
+    backend: str
 
 
 def resolve_threads(threads: Any, source: str = SOURCE, field: str = "threads") -> int:
@@ -132,6 +134,11 @@ class Settings:
         A connected ``dask.distributed.Client`` to run on (it wins over ``dask`` and is not
         closed). Not part of equality or hashing: it changes where the work runs, never the
         result.
+    backend
+        Where tournaments are played: ``"cpu"`` (numba threads) or ``"cuda"`` (a GPU through
+        numba-cuda, the ``cuda`` extra); results are identical for either
+        (:mod:`swisssim.engine.backends`). Whether a GPU is usable is checked when an analysis
+        starts, not here.
 
     Raises
     ------
@@ -148,6 +155,7 @@ class Settings:
     progress: bool = False
     dask: str | None = None
     client: Any = field(default=None, compare=False, repr=False)
+    backend: str = "cpu"
 
     def __post_init__(self) -> None:
         checked = {
@@ -164,6 +172,7 @@ class Settings:
             "progress": flag(self.progress, SOURCE, "progress"),
             "dask": None if self.dask is None else check_dask_address(self.dask, SOURCE, "dask"),
             "client": None if self.client is None else _check_client(self.client),
+            "backend": choice(self.backend, BACKENDS, SOURCE, "backend"),
         }
         for name, value in checked.items():
             object.__setattr__(self, name, value)

@@ -23,6 +23,7 @@ from swisssim.data.rounds import round_noise, round_scores
 from swisssim.data.scenario import Scenario
 from swisssim.data.schedules import Schedule
 from swisssim.engine import kernels
+from swisssim.engine.backends import require_backend
 from swisssim.engine.counters import Counters, RankWindows
 from swisssim.engine.distributed import DaskEngine, EngineInputs, add_into, connect
 from swisssim.engine.results import SimulationResult
@@ -188,6 +189,7 @@ class _EngineRun:
     noise: np.ndarray | None = None
     done: int = 0
     cluster: DaskEngine | None = None   # run the blocks as Dask tasks (engine/distributed.py)
+    device: Any = None   # a swisssim.engine.cuda.CudaEngine for backend "cuda"
 
     def advance(self, iterations: int, progress: bool) -> None:
         """Run iterations ``done .. done + iterations - 1``."""
@@ -200,7 +202,9 @@ class _EngineRun:
             add_into(self.counters, part)
             self.done = stop
             return
-        chunk = PROGRESS_CHUNK if progress else iterations
+        chunk = iterations
+        if progress:   # a GPU needs chunks that fill it
+            chunk = PROGRESS_CHUNK if self.device is None else self.device.progress_chunk
         with tqdm(total=iterations, unit="it", file=sys.stderr, disable=None if progress else True,
                   desc=self.scenario.name, leave=False) as bar:
             while self.done < stop:
@@ -232,6 +236,9 @@ class _EngineRun:
 
     def _call(self, first: int, stop: int) -> None:
         c = self.counters
+        if self.device is not None:
+            self.device.simulate(seed_key(self.seed), first, stop, self._rule_flags(), c)
+            return
         kernels.simulate_blocks(
             seed_key(self.seed), first, stop, self.values, self._noise_array(), self.quotas,
             *self._rule_flags(),
@@ -258,6 +265,10 @@ class _EngineRun:
             return self.cluster.windows(self.inputs(), iterations, windows.low, windows.offset,
                                         windows.columns)
         n_schedules, n_models = self.quotas.shape[0], self.values.shape[1]
+        if self.device is not None:
+            return self.device.replay(seed_key(self.seed), iterations, self._rule_flags(),
+                                      self.values, self.noise, windows.low, windows.offset,
+                                      windows.columns)
         window = np.zeros((threads, n_schedules, n_models, windows.columns), np.int64)
         previous = numba.get_num_threads()
         numba.set_num_threads(threads)
@@ -386,8 +397,19 @@ class EngineSession:
     scenario
         Gives the models, the tie rule, the bye points and the default settings.
     settings
-        Seed, schedules, tie-break, threads and probabilistic wins (``None`` fields: the
+        Seed, schedules, tie-break, threads, probabilistic wins and backend (``None`` fields: the
         scenario's settings); iterations are given to :meth:`run` or :meth:`start`.
+
+    Raises
+    ------
+    InputError
+        ``Settings: backend`` when the ``cuda`` backend cannot run here (what is missing).
+
+    Notes
+    -----
+    With ``backend="cuda"`` the tournaments run on a GPU (:mod:`swisssim.engine.cuda`), which adds
+    its counters into the first block of :attr:`counters`; the totals, hence every result, equal
+    the CPU backend's.
     """
 
     def __init__(self, scenario: Scenario, settings: Settings | None = None) -> None:
@@ -408,6 +430,13 @@ class EngineSession:
         #: Runs the blocks on a Dask cluster: the settings' client, or inside :meth:`engine`
         #: a connection to ``settings.dask``; None runs them on local threads.
         self.cluster = None if settings.client is None else DaskEngine(settings.client)
+        self.device = None
+        if settings.backend == "cuda":
+            require_backend(settings.backend)
+            from swisssim.engine.cuda import CudaEngine
+
+            self.device = CudaEngine(self.quotas, scenario.n_models,
+                                     scenario.n_rounds * units + 1)
 
     def start(self, values: np.ndarray) -> _EngineRun:
         """A run from iteration 0 on the round scores ``values`` (K, M), counters zeroed."""
@@ -417,8 +446,11 @@ class EngineSession:
             raise InputError("EngineSession", "values", f"an array of shape {expected_shape}",
                              found_text=f"shape {values.shape}")
         self.counters.clear()
+        if self.device is not None:
+            self.device.load(values, self.noise)
         return _EngineRun(values, self.quotas, self.scenario, self.tie_break, self.seed,
-                          self.counters, self.noise, cluster=self.cluster)
+                          self.counters, self.noise, cluster=self.cluster,
+                          device=self.device)
 
     @contextmanager
     def thread_pool(self) -> Iterator[None]:
