@@ -11,10 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-from swisssim.analysis.sweep import read_sweep_folder
+from swisssim.analysis.sweep import SWEEP_FILES, read_sweep_folder
 from swisssim.cli.sweep import check_dpi
-from swisssim.errors import InputError
-from swisssim.io.staging import atomic_output
+from swisssim.io.staging import atomic_output, check_output_folder, only_figures
 from swisssim.io.writers import write_sweep_figures
 
 
@@ -34,10 +33,11 @@ def execute(args: argparse.Namespace) -> int:
     frames = read_sweep_folder(args.folder)
     dpi = check_dpi(args.dpi)
     target = Path(args.out) if args.out is not None else Path(args.folder) / "figures"
-    if target.exists() and not target.is_dir():
-        raise InputError("--out", "", "a folder", found_text=f"an existing file {str(target)!r}")
+    inputs = [Path(args.folder) / name for name in SWEEP_FILES]
+    check_output_folder(target, inputs, replaceable=only_figures,
+                        source="--out" if args.out is not None else str(target))
     started = time.perf_counter()
-    with atomic_output(target) as stage:
+    with atomic_output(target, inputs=inputs, replaceable=only_figures) as stage:
         names = write_sweep_figures(frames, stage, folder="", dpi=dpi)
     print(f"{len(names)} figure files in {time.perf_counter() - started:.1f} s; in {target}/",
           file=sys.stderr)

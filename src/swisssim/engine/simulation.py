@@ -27,10 +27,14 @@ from swisssim.engine.results import SimulationResult
 from swisssim.engine.rng import seed_key
 from swisssim.engine.settings import Settings, SettingsFields, resolve_threads
 from swisssim.errors import InputError
-from swisssim.validation import check_iterations, number
+from swisssim.validation import MAX_ITERATIONS, check_iterations, integer, number
 
-#: Iterations per engine call when a progress bar is shown (results do not depend on it).
+#: Most iterations per engine call (results do not depend on the chunking).
 PROGRESS_CHUNK = 5_000
+#: Model-rounds x schedules per engine call: about 0.1 s of work on one core of this project's
+#: machine (about 3 ns each), so the engine returns to Python, where SIGINT and SIGTERM are
+#: handled, well within a second even on one thread.
+CHUNK_WORK = 30_000_000
 #: Adaptive stopping checks the standard errors after this many iterations, then at multiples of it.
 ADAPTIVE_STEP = 1_000
 #: Default cap on the iterations of an adaptive run (``target_se``).
@@ -129,6 +133,8 @@ def simulate(
                          "an adaptive run)", found_text="no target_se")
     else:
         iterations = settings.resolved_iterations(scenario)
+    check_engine_iterations(iterations if target_se is None else max_iterations, scenario,
+                            "simulate", "iterations" if target_se is None else "max_iterations")
     progress = settings.progress
     session = EngineSession(scenario, settings)
     run = session.start(round_scores(scenario))
@@ -188,11 +194,17 @@ class _EngineRun:
     done: int = 0
 
     def advance(self, iterations: int, progress: bool) -> None:
-        """Run iterations ``done .. done + iterations - 1``."""
+        """Run iterations ``done .. done + iterations - 1``, in chunks (:func:`chunk_iterations`).
+
+        Between chunks the interpreter runs, so a pending SIGINT or SIGTERM interrupts the run
+        there (``KeyboardInterrupt`` or the command line's handler); results do not depend on
+        the chunking.
+        """
         from tqdm import tqdm
 
         stop = self.done + iterations
-        chunk = PROGRESS_CHUNK if progress else iterations
+        chunk = chunk_iterations(self.scenario.n_models, self.scenario.n_rounds,
+                                 len(self.quotas))
         with tqdm(total=iterations, unit="it", file=sys.stderr, disable=None if progress else True,
                   desc=self.scenario.name, leave=False) as bar:
             while self.done < stop:
@@ -211,6 +223,45 @@ class _EngineRun:
             int(round(2 * self.scenario.simulation.bye_points)),
             bool(self.tie_break == "random"), noisy,
             c.score_sum, c.score_cross, c.rank_counts, c.elim_counts)
+
+
+#: Seconds per model-round of one tournament on one thread, measured on this project's 2-core
+#: machine (benchmarks/bench_core.py; about 3 ns on two threads): the basis of run-time
+#: estimates, deliberately on the slow side.
+SECONDS_PER_MODEL_ROUND = 6e-9
+
+
+def max_engine_iterations(n_rounds: int, units_per_point: int) -> int:
+    """The most iterations the engine's signed 64-bit counters and stream indices hold.
+
+    Per model and iteration the counters add at most ``(K * units)**2`` (the sum of products of
+    final scores) and the stream index is ``iteration * K + k``; both stay below 2**63. The
+    general cap :data:`swisssim.validation.MAX_ITERATIONS` (2**40) applies as well.
+    """
+    top = max(1, n_rounds * units_per_point)
+    return min(MAX_ITERATIONS, (2**63 - 1) // (top * top), (2**63 - 1) // max(1, n_rounds))
+
+
+def check_engine_iterations(value: int, scenario: Scenario, source: str, field: str) -> int:
+    """``value`` iterations, refused with an :class:`InputError` beyond
+    :func:`max_engine_iterations` for this scenario's rounds and score units."""
+    units = 2 if (scenario.scoring.ties == "draw" or scenario.simulation.bye_points == 0.5) else 1
+    limit = max_engine_iterations(scenario.n_rounds, units)
+    return integer(value, source, field, low=1, high=limit,
+                   expected=f"a positive integer up to {limit:,} (what the engine's 64-bit "
+                            f"counters hold for {scenario.n_rounds} rounds)")
+
+
+def estimated_seconds(n_models: int, n_rounds: int, n_schedules: int, iterations: int,
+                      threads: int) -> float:
+    """A rough, pessimistic estimate of a simulation's wall time (:data:`SECONDS_PER_MODEL_ROUND`)."""
+    return iterations * n_models * n_rounds * n_schedules * SECONDS_PER_MODEL_ROUND / max(1, threads)
+
+
+def chunk_iterations(n_models: int, n_rounds: int, n_schedules: int) -> int:
+    """Iterations per engine call: :data:`CHUNK_WORK` model-rounds, 1 to :data:`PROGRESS_CHUNK`."""
+    work = max(1, n_models * n_rounds * n_schedules)
+    return max(1, min(PROGRESS_CHUNK, CHUNK_WORK // work))
 
 
 # ----------------------------------------------------------------------------- adaptive stopping
@@ -346,8 +397,9 @@ class EngineSession:
 
         The result's ``scenario`` is the session's, whatever ``values`` holds.
         """
-        run = self.start(values)
         iterations = check_iterations(iterations, "EngineSession.run", "iterations")
+        check_engine_iterations(iterations, self.scenario, "EngineSession.run", "iterations")
+        run = self.start(values)
         started = time.perf_counter()
         with self.thread_pool():
             run.advance(iterations, False)
@@ -355,4 +407,6 @@ class EngineSession:
 
 
 __all__ = ["simulate", "SimulationResult", "AdaptiveResult", "StoppingRecord", "EngineSession",
-           "Settings", "next_checkpoint", "check_target_se", "resolve_threads"]
+           "Settings", "next_checkpoint", "check_target_se", "resolve_threads",
+           "check_engine_iterations", "chunk_iterations", "estimated_seconds",
+           "max_engine_iterations"]

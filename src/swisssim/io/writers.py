@@ -30,7 +30,12 @@ from swisssim.analysis.sweep import (
 from swisssim.data.scenario import Scenario
 from swisssim.engine.results import SimulationResult
 from swisssim.io.figures import save_figure
-from swisssim.io.manifests import base_manifest, bootstrap_manifest, simulation_manifest
+from swisssim.io.manifests import (
+    base_manifest,
+    bootstrap_manifest,
+    scenario_files,
+    simulation_manifest,
+)
 from swisssim.io.staging import Staging, atomic_output
 from swisssim.plots.compare import bump_chart, correlation_heatmap, probe_chart
 from swisssim.plots.sweep import FIGURE_STEMS, render_figure
@@ -45,7 +50,7 @@ def write_run(result: SimulationResult, out, argv, *,
     manifest["simulation"] = simulation_manifest(result)
     if bootstrap is not None:
         manifest["bootstrap"] = bootstrap_manifest(bootstrap)
-    with atomic_output(out) as stage:
+    with atomic_output(out, inputs=scenario_files(result.scenario)) as stage:
         stage.write_csv("expected_scores.csv", result.expected_scores())
         stage.write_csv("rank_distribution.csv", result.rank_distribution())
         stage.write_csv("survival.csv", result.survival())
@@ -67,7 +72,7 @@ def write_sweep(sweep: Sweep, out: Path, argv: Sequence[str] | None, *, figures:
     manifest = base_manifest("sweep", result.scenario, list(argv) if argv is not None else None)
     manifest["simulation"] = simulation_manifest(result)
     manifest["sweep"] = sweep_manifest(sweep, sweep.risk_profile())
-    with atomic_output(out) as stage:
+    with atomic_output(out, inputs=scenario_files(result.scenario)) as stage:
         names, seconds = stage_sweep(sweep, stage, figures=figures, dpi=dpi)
         if figures:
             manifest["sweep"]["figures"] = names
@@ -201,7 +206,7 @@ def write_orders(result: OrdersResult, out: str | Path, argv: list[str] | None, 
     """Write the order-sensitivity tables, figure and manifest atomically into ``out``."""
     manifest = base_manifest("orders", result.scenario, argv)
     manifest["orders"] = orders_manifest(result, samples)
-    with atomic_output(out) as stage:
+    with atomic_output(out, inputs=scenario_files(result.scenario)) as stage:
         manifest["figures"] = stage_orders(result, stage)
         stage.write_json("manifest.json", manifest)
 
@@ -227,7 +232,7 @@ def stage_bootstrap(result: BootstrapResult, stage: Any, *, dpi: int = 150) -> l
 
 def write_perturb(result: PerturbResult, out: str | Path, manifest: dict[str, Any]) -> None:
     """Write a damage / clone probe's rankings, changes, summary and figure atomically."""
-    with atomic_output(out) as stage:
+    with atomic_output(out, inputs=scenario_files(result.before.scenario)) as stage:
         stage.write_csv("rankings_before.csv", result.before.rankings())
         if result.after is not None:
             summary = result.summary()
