@@ -13,6 +13,7 @@ from pathlib import Path
 
 from swisssim.analysis.sweep import SWEEP_FILES, read_sweep_folder
 from swisssim.cli.sweep import check_dpi
+from swisssim.errors import InputError
 from swisssim.io.staging import atomic_output, check_output_folder, only_figures
 from swisssim.io.writers import write_sweep_figures
 
@@ -38,7 +39,14 @@ def execute(args: argparse.Namespace) -> int:
                         source="--out" if args.out is not None else str(target))
     started = time.perf_counter()
     with atomic_output(target, inputs=inputs, replaceable=only_figures) as stage:
-        names = write_sweep_figures(frames, stage, folder="", dpi=dpi)
+        try:
+            names = write_sweep_figures(frames, stage, folder="", dpi=dpi)
+        except (ValueError, TypeError, KeyError, IndexError, OverflowError) as error:
+            # The tables passed every check of read_sweep_folder yet cannot be drawn (values
+            # no sweep writes): still bad input, reported in one line.
+            raise InputError(str(args.folder), "", "tables as 'swisssim sweep' writes them",
+                             found_text=f"tables the figures cannot be drawn from "
+                                        f"({type(error).__name__}: {error})"[:300]) from None
     print(f"{len(names)} figure files in {time.perf_counter() - started:.1f} s; in {target}/",
           file=sys.stderr)
     return 0
