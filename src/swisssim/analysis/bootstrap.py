@@ -45,7 +45,7 @@ import pandas as pd
 
 from swisssim.analysis.orders import competition_ranks
 from swisssim.data.rounds import normalized_scores
-from swisssim.data.scenario import Scenario
+from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.data.schedules import Schedule
 from swisssim.engine.results import SimulationResult
 from swisssim.engine.settings import Settings, SettingsFields
@@ -291,6 +291,7 @@ def bootstrap(
     -----
     Resampling, noise, rank ties and the tier rule are described in the module conventions.
     """
+    scenario = check_scenario(scenario, "bootstrap")
     replicates = check_replicates(replicates, "bootstrap", "replicates")
     if not is_number(level) or not 0.0 < level < 1.0:
         raise InputError("bootstrap", "level", "a number strictly between 0 and 1", level)

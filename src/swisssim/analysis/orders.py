@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from swisssim.data.rounds import round_scores
-from swisssim.data.scenario import Scenario
+from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.data.schedules import Schedule
 from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import EngineSession
@@ -284,6 +284,7 @@ def evaluate_orders(
     Ranks, ties and the order-marginalised ranking follow the module conventions. The expected
     scores of order 0 equal those of ``simulate`` with the same seed, iterations and schedules.
     """
+    scenario = check_scenario(scenario, "evaluate_orders")
     settings = Settings.of(settings, overrides).defaults(iterations=ORDERS_ITERATIONS,
                                                          elimination=(0,))
     iterations = settings.resolved_iterations(scenario)

@@ -91,7 +91,7 @@ from typing import Any, Unpack
 import numpy as np
 import pandas as pd
 
-from swisssim.data.scenario import Scenario
+from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.engine.results import Z95, SimulationResult
 from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import simulate
@@ -399,6 +399,7 @@ def sweep(scenario: Scenario, settings: Settings | None = None, /, *, z: float =
     z
         Significance threshold of the profile labels (:func:`profile_rule`).
     """
+    scenario = check_scenario(scenario, "sweep")
     z = check_z(z, "sweep", "z")
     settings = Settings.of(settings, overrides).defaults(elimination=DEFAULT_SCHEDULES)
     return Sweep(simulate(scenario, settings), z=z)

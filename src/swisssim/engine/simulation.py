@@ -20,7 +20,7 @@ import numba
 import numpy as np
 
 from swisssim.data.rounds import round_noise, round_scores
-from swisssim.data.scenario import Scenario
+from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.data.schedules import Schedule
 from swisssim.engine import kernels
 from swisssim.engine.results import SimulationResult
@@ -118,6 +118,7 @@ def simulate(
     checkpoints chosen by :func:`next_checkpoint`. Results depend only on the seed and the
     iteration index, so a run that stops after N iterations is identical to a fixed run of N.
     """
+    scenario = check_scenario(scenario, "simulate")
     settings = Settings.of(settings, overrides)
     iterations = settings.iterations
     if target_se is not None:
