@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import signal
 import sys
@@ -133,3 +134,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Terminated:
         print(_interrupted("terminated (SIGTERM)"), file=sys.stderr)
         return EXIT_TERMINATED
+
+
+def entry() -> None:
+    """The console script and ``python -m swisssim``: :func:`main`, then exit with its code.
+
+    After SIGINT or SIGTERM the process ends at once (``os._exit``) once its line is printed:
+    every file is closed and every staging folder removed by then, and the interpreter's
+    ordinary teardown of numba, pandas and matplotlib can take a second on a busy machine.
+    """
+    code = main()
+    if code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)

@@ -12,14 +12,16 @@ README's "Guarantees":
   ``results/x/`` keeps ``results/x/sweep/`` written by ``swisssim sweep``, but a re-run of
   ``swisssim run --bootstrap`` without ``--bootstrap`` leaves no ``bootstrap.csv`` behind, and a
   report without ``--orders`` drops the ``orders/`` sub-folder an earlier report wrote.
-* **Only our own folders.** An existing ``out_dir`` is replaced only if it is empty or a result
-  folder of this tool (it holds a ``manifest.json`` written by swisssim, or, for figure folders,
-  only ``.png``/``.svg`` files); anything else is refused before simulating.
+* **Only our own folders.** An existing ``out_dir`` is replaced only if it is a result folder of
+  this tool (it holds a ``manifest.json`` written by swisssim, or, for figure folders, only
+  ``.png``/``.svg`` files) or holds nothing but such folders (``results/x/`` after
+  ``swisssim sweep`` wrote ``results/x/sweep/``; an empty folder too); anything else is refused
+  before simulating.
 * **Never over an input.** A folder holding an input file of the run (the scenario, its CSV
   files, the tables ``swisssim plot`` reads) or the current working directory is refused.
 * **Nothing left behind.** On any exception (an interrupt included) the staged folder is deleted
   and ``out_dir`` is untouched. Stale ``.partial-`` folders of processes that no longer run are
-  removed by the next write beside them. The two renames run with SIGINT and SIGTERM blocked;
+  removed by the next write beside them. The two renames run with SIGINT and SIGTERM deferred;
   only a SIGKILL or a crash in the few milliseconds between them can leave a stale folder.
 * **File-system errors** (a full or read-only disk, a name too long, a path through a file)
   become an :class:`~swisssim.errors.OutputError`, one line naming the path, what failed and the
@@ -158,17 +160,18 @@ def check_output_folder(out_dir: str | Path, inputs: Iterable[str | Path] = (), 
     if str(out_dir) in ("", ".") or resolved == resolved.parent:
         raise InputError(where, "", "a result folder other than the working directory or the "
                          "root", found_text=repr(str(out_dir)))
+    limit = _name_max(Path(resolved.anchor or "/"))
+    for part in resolved.parts:
+        if len(os.fsencode(part)) > limit:
+            raise InputError(where, "", f"folder names of at most {limit} bytes",
+                             found_text=f"a name of {len(os.fsencode(part))} bytes")
     ancestor = resolved
-    while not ancestor.exists():
+    while not _exists(ancestor):
         ancestor = ancestor.parent
     if ancestor != resolved and not ancestor.is_dir():
         raise InputError(where, "", "a folder path", found_text=f"{str(ancestor)!r}, a file, on "
                          "the way")
     limit = _name_max(ancestor if ancestor.is_dir() else ancestor.parent)
-    for part in resolved.relative_to(ancestor).parts or (resolved.name,):
-        if len(os.fsencode(part)) > limit:
-            raise InputError(where, "", f"folder names of at most {limit} bytes",
-                             found_text=f"a name of {len(os.fsencode(part))} bytes")
     if len(os.fsencode(resolved.name)) + STAGING_OVERHEAD > limit:
         raise InputError(where, "", f"a folder name of at most {limit - STAGING_OVERHEAD} bytes "
                          "(room for the staging folder's name)",
@@ -180,7 +183,7 @@ def check_output_folder(out_dir: str | Path, inputs: Iterable[str | Path] = (), 
             raise InputError(where, "", "a folder that does not hold the working directory",
                              found_text=repr(str(out_dir)))
         ours = is_result_folder(resolved) or (replaceable is not None and replaceable(resolved))
-        if not ours and any(True for _ in _children(resolved)):
+        if not ours and not _holds_only_results(resolved):
             raise InputError(where, "", "a new or empty folder, or a result folder of swisssim "
                              "(with its manifest.json), which is replaced whole",
                              found_text="a folder of other files")
@@ -196,6 +199,27 @@ def check_output_folder(out_dir: str | Path, inputs: Iterable[str | Path] = (), 
         raise InputError(where, "", "a folder in a writable location",
                          found_text=f"{str(parent)!r}: {error.strerror or error}") from None
     return out_dir
+
+
+def _exists(path: Path) -> bool:
+    try:
+        os.stat(path)
+    except OSError:
+        return False
+    return True
+
+
+def _holds_only_results(folder: Path, depth: int = 3) -> bool:
+    """Whether ``folder`` holds nothing but result folders of swisssim (at any depth up to
+    ``depth``), e.g. ``results/x/`` after ``swisssim sweep`` wrote ``results/x/sweep/``; an empty
+    folder qualifies. Replacing such a folder keeps all of them (see the module notes)."""
+    for child in _children(folder):
+        if child.is_symlink() or not child.is_dir():
+            return False
+        if not is_result_folder(child) and (depth <= 1 or not _holds_only_results(child,
+                                                                                   depth - 1)):
+            return False
+    return True
 
 
 def _children(folder: Path) -> Iterator[Path]:
@@ -226,9 +250,13 @@ def remove_stale(parent: Path, name: str) -> list[Path]:
             pid_text = rest.split("-", 1)[0] if rest else ""
             if not pid_text.isdigit() or not path.is_dir() or path.is_symlink():
                 continue
-            if int(pid_text) != os.getpid() and not _pid_alive(int(pid_text)):
-                shutil.rmtree(path, ignore_errors=True)
-                removed.append(path)
+            if int(pid_text) == os.getpid() or _pid_alive(int(pid_text)):
+                continue
+            if prefix.endswith(REPLACED) and any(is_result_folder(c) for c in _children(path)
+                                                 if c.is_dir()):
+                continue  # nested results a failed commit could not move back: kept
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
     return removed
 
 
@@ -243,14 +271,31 @@ def _temporary(parent: Path, name: str, marker: str) -> Path:
 
 
 @contextmanager
-def _signals_blocked() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back (they are delivered when the block ends)."""
-    held = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back until the block ends, then deliver them.
+
+    A signal mask would not do: the engine's worker threads may receive a process-wide signal,
+    and Python then runs the handler in the main thread at once. So the handlers are swapped for
+    ones that only record the signal, and a recorded signal is raised again, under the previous
+    handler, once the block is done. (Outside the main thread handlers cannot be changed, and
+    nothing is deferred.)
+    """
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+    numbers = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.signal(number, lambda n, frame: pending.append(n))
+                for number in numbers}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+        for number in dict.fromkeys(pending):
+            signal.raise_signal(number)
 
 
 def _carry_over(old: Path, new: Path, identity: tuple[str, str, str] | None) -> None:
@@ -266,7 +311,7 @@ def _carry_over(old: Path, new: Path, identity: tuple[str, str, str] | None) -> 
         target = new / child.name
         if target.is_dir() and not target.is_symlink():
             _carry_over(child, target, own or identity)
-        elif not target.exists() and own is not None and own != identity:
+        elif not _exists(target) and own is not None and own != identity:
             os.rename(child, target)
 
 
@@ -282,24 +327,36 @@ def _parent_locked(parent: Path) -> Iterator[None]:
 
 
 def commit(stage: Path, out_dir: Path) -> None:
-    """Replace ``out_dir`` by the finished folder ``stage`` (same parent), signals held back.
+    """Replace ``out_dir`` by the finished folder ``stage`` (same parent), signals deferred.
 
-    Concurrent writers of the same folder take turns (a lock on the parent folder); the last to
-    commit wins, and each commit replaces a whole folder.
+    The old folder is renamed aside, the new one renamed into place, the nested result folders
+    of other runs moved from the old into the new (:func:`_carry_over`) and the old deleted. If
+    either rename fails the old folder is put back; if moving a nested result folder fails the
+    old folder is kept aside (``.<name>.replaced-...``) and the error reported. Concurrent
+    writers of the same folder take turns (a lock on the parent folder); the last to commit wins.
     """
     shutil.rmtree(stage / ".discarded", ignore_errors=True)
-    with _signals_blocked(), _parent_locked(out_dir.parent):
-        if out_dir.is_dir() and not out_dir.is_symlink():
-            _carry_over(out_dir, stage, _manifest_identity(out_dir))
-            replaced = _temporary(out_dir.parent, out_dir.name, REPLACED)
+    with _signals_deferred(), _parent_locked(out_dir.parent):
+        if out_dir.is_symlink() or (_exists(out_dir) and not out_dir.is_dir()):
+            out_dir.unlink()
+        if not _exists(out_dir):
+            os.rename(stage, out_dir)
+            COMMITTED.append(out_dir)
+            return
+        replaced = _temporary(out_dir.parent, out_dir.name, REPLACED)
+        try:
             os.replace(out_dir, replaced)
-            os.replace(stage, out_dir)
-            shutil.rmtree(replaced, ignore_errors=True)
-        else:
-            if out_dir.is_symlink():
-                out_dir.unlink()
-            os.replace(stage, out_dir)
+        except OSError:
+            replaced.rmdir()
+            raise
+        try:
+            os.rename(stage, out_dir)
+        except OSError:
+            os.rename(replaced, out_dir)
+            raise
         COMMITTED.append(out_dir)
+        _carry_over(replaced, out_dir, _manifest_identity(replaced))
+        shutil.rmtree(replaced, ignore_errors=True)
 
 
 @contextmanager
