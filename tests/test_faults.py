@@ -464,3 +464,34 @@ def test_plot_refuses_repeated_rows(tmp_path, scenario_path, capsys):
     (folder / "survival.csv").write_text(text + text.splitlines()[1] + "\n")
     code = main(["plot", str(folder)])
     _one_line_failure(code, capsys.readouterr().err, 2, "survival.csv", "repeated row")
+
+
+def test_concurrent_writers_leave_one_whole_folder(tmp_path):
+    """Four writers replace the same folder 5 times each: every commit is whole, none is lost
+    half-way, and nothing is left beside the folder."""
+    import threading
+
+    out = tmp_path / "out"
+    errors: list[BaseException] = []
+
+    def writer(number: int) -> None:
+        try:
+            for attempt in range(5):
+                with atomic_output(out) as stage:
+                    stage.write_json("manifest.json", json.loads(_manifest("run", f"{number}")))
+                    for part in range(number + 1):
+                        stage.write_text(f"part{part}.txt", f"{number}-{attempt}")
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    files = _snapshot(out)
+    number = int(json.loads(files["manifest.json"])["created_utc"])
+    assert sorted(files) == sorted(["manifest.json"] + [f"part{p}.txt" for p in range(number + 1)])
+    assert len({files[f"part{p}.txt"] for p in range(number + 1)}) == 1
+    assert _leftovers(tmp_path) == []

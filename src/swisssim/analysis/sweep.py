@@ -470,7 +470,7 @@ def read_sweep_folder(folder: str | Path) -> SweepFrames:
     Every table is read strictly (:func:`swisssim.data.tables.read_csv_strict`) and checked like
     any other input: the documented columns, numbers where numbers belong (finite where the
     figures need them), no repeated rows, ranks from 1 to the number of models, probabilities in
-    [0, 1], standard errors >= 0, the same models in ``sweep.csv`` and ``risk_profile.csv`` and
+    [0, 1], standard errors >= 0, intervals around their estimates, the same models in ``sweep.csv`` and ``risk_profile.csv`` and
     only schedules of ``sweep.csv`` elsewhere.
 
     Raises
@@ -572,6 +572,21 @@ def _check_sweep_tables(folder: Path, frames: dict[str, pd.DataFrame]) -> None:
             raise InputError(where["risk_profile.csv"], column, "a schedule of sweep.csv",
                              found_text=repr(sorted(set(risk[column]) - labels)[0]))
     _check_range(sweep, where["sweep.csv"], "std_error", 0.0)
+    for name, frame in frames.items():
+        for column in frame.columns:
+            if column.endswith("_se"):
+                _check_range(frame, where[name], column, 0.0)
+            elif column.startswith("p_"):
+                _check_range(frame, where[name], column, 0.0, 1.0)
+            elif column.startswith("rank_T"):
+                _check_range(frame, where[name], column, 1, len(models), whole=True)
+    inverted = (sweep["ci_low"] > sweep["expected_score"]) | (
+        sweep["expected_score"] > sweep["ci_high"])
+    if inverted.any():
+        row = int(np.flatnonzero(inverted.to_numpy())[0])
+        raise InputError(where["sweep.csv"], f"row {row + 1}", "ci_low <= expected_score <= "
+                         "ci_high", found_text=f"{sweep['ci_low'].iloc[row]!r}, "
+                         f"{sweep['expected_score'].iloc[row]!r}, {sweep['ci_high'].iloc[row]!r}")
     _check_range(sweep, where["sweep.csv"], "expected_rank", 1.0, float(len(models)))
     _check_range(risk, where["risk_profile.csv"], "drop_se", 0.0)
     _check_range(ranks, where["rank_distribution.csv"], "rank", 1, len(models), whole=True)

@@ -36,8 +36,8 @@ def check_text_file(path: Path, what: str, limit: int) -> None:
     try:
         size = path.stat().st_size
         if not path.is_file():
-            raise InputError(source, "", f"a readable {what}", found_text="a folder or special "
-                             "file")
+            raise InputError(source, "", f"a readable {what}",
+                             found_text="an unreadable file (a folder or special file)")
         with open(path, "rb") as handle:
             head = handle.read(SNIFF_BYTES)
     except FileNotFoundError:
