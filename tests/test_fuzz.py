@@ -24,10 +24,10 @@ from swisssim.errors import InputError
 
 EXAMPLES = int(os.environ.get("SWISSSIM_FUZZ_EXAMPLES", "0")) or None
 PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]
-FUZZ = settings(max_examples=EXAMPLES or 60, deadline=None, derandomize=EXAMPLES is None,
+FUZZ = settings(max_examples=EXAMPLES or 40, deadline=None, derandomize=EXAMPLES is None,
                 phases=PHASES,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-FEW = settings(max_examples=EXAMPLES or 25, deadline=None, derandomize=EXAMPLES is None,
+FEW = settings(max_examples=EXAMPLES or 12, deadline=None, derandomize=EXAMPLES is None,
                phases=PHASES,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 

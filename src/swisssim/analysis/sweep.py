@@ -533,9 +533,9 @@ def read_table(path: Path, required: Sequence[str]) -> pd.DataFrame:
 
 
 def _check_range(frame: pd.DataFrame, source: str, column: str, low: float,
-                 high: float | None = None, whole: bool = False) -> None:
+                 high: float | None = None, whole: bool = False, slack: float = 0.0) -> None:
+    """Refuse a value of ``column`` outside ``[low - slack, high + slack]`` (NaN passes)."""
     values = frame[column].to_numpy(float)
-    slack = 0.0 if whole else 1e-9  # written probabilities carry rounding error
     bad = (values < low - slack) | (values > high + slack if high is not None else False)
     if whole:
         bad |= values != np.round(values)
@@ -577,7 +577,7 @@ def _check_sweep_tables(folder: Path, frames: dict[str, pd.DataFrame]) -> None:
             if column.endswith("_se"):
                 _check_range(frame, where[name], column, 0.0)
             elif column.startswith("p_"):
-                _check_range(frame, where[name], column, 0.0, 1.0)
+                _check_range(frame, where[name], column, 0.0, 1.0, slack=1e-9)
             elif column.startswith("rank_T"):
                 _check_range(frame, where[name], column, 1, len(models), whole=True)
     inverted = (sweep["ci_low"] > sweep["expected_score"]) | (
@@ -587,12 +587,12 @@ def _check_sweep_tables(folder: Path, frames: dict[str, pd.DataFrame]) -> None:
         raise InputError(where["sweep.csv"], f"row {row + 1}", "ci_low <= expected_score <= "
                          "ci_high", found_text=f"{sweep['ci_low'].iloc[row]!r}, "
                          f"{sweep['expected_score'].iloc[row]!r}, {sweep['ci_high'].iloc[row]!r}")
-    _check_range(sweep, where["sweep.csv"], "expected_rank", 1.0, float(len(models)))
+    _check_range(sweep, where["sweep.csv"], "expected_rank", 1.0, float(len(models)), slack=1e-9)
     _check_range(risk, where["risk_profile.csv"], "drop_se", 0.0)
     _check_range(ranks, where["rank_distribution.csv"], "rank", 1, len(models), whole=True)
-    _check_range(ranks, where["rank_distribution.csv"], "probability", 0.0, 1.0)
+    _check_range(ranks, where["rank_distribution.csv"], "probability", 0.0, 1.0, slack=1e-9)
     _check_range(survival, where["survival.csv"], "round", 1, None, whole=True)
-    _check_range(survival, where["survival.csv"], "p_active", 0.0, 1.0)
+    _check_range(survival, where["survival.csv"], "p_active", 0.0, 1.0, slack=1e-9)
 
 
 __all__ = ["DEFAULT_SCHEDULES", "PROFILE_NAMES", "SWEEP_FILES", "Sweep", "SweepFrames",

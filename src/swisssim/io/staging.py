@@ -192,7 +192,7 @@ def check_output_folder(out_dir: str | Path, inputs: Iterable[str | Path] = (), 
         if path.is_relative_to(resolved):
             raise InputError(where, "", "a folder that holds none of the run's input files",
                              found_text=f"one that holds {str(item)!r}")
-    parent = resolved.parent if resolved.exists() else ancestor
+    parent = resolved.parent if ancestor == resolved else ancestor
     try:  # the real test: create (and remove) a folder where the staging folder will go
         _temporary(parent, resolved.name, PARTIAL).rmdir()
     except OSError as error:
