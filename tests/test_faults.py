@@ -23,7 +23,7 @@ import pytest
 from conftest import REPO, TINY_CSV, TINY_TOML
 from swisssim import load_scenario, simulate
 from swisssim.cli.app import main
-from swisssim.engine.simulation import chunk_iterations, max_engine_iterations
+from swisssim.engine.simulation import chunk_iterations, max_engine_iterations, next_chunk
 from swisssim.errors import InputError, OutputError
 from swisssim.io import staging
 from swisssim.io.staging import Staging, atomic_output
@@ -353,6 +353,24 @@ def test_engine_chunks_are_short_whatever_the_field():
     assert chunk_iterations(4, 3, 3) == 5_000
     assert chunk_iterations(1_000, 50, 3) * 1_000 * 50 * 3 <= 30_000_000
     assert chunk_iterations(100_000, 1_000, 10) == 1
+    assert next_chunk(1_000, 0.15) == 2_000                 # aimed at CHUNK_SECONDS = 0.3 s
+    assert next_chunk(1_000, 1e-9) == 4_000                 # at most four times the last
+    assert next_chunk(1_000, 60.0) == 500                   # at least half the last
+    assert next_chunk(1, 60.0) == 1
+
+
+def test_results_do_not_depend_on_the_chunking(monkeypatch):
+    from swisssim.engine import simulation
+
+    scenario = load_scenario(REPO / "scenarios" / "paper_synthetic.toml")
+    whole = simulate(scenario, iterations=3_000, seed=5, elimination=[0, 2])
+    monkeypatch.setattr(simulation, "PROGRESS_CHUNK", 7)
+    monkeypatch.setattr(simulation, "next_chunk", lambda done, seconds: 97)
+    pieces = simulate(scenario, iterations=3_000, seed=5, elimination=[0, 2])
+    assert (whole.score_sum == pieces.score_sum).all()
+    assert (whole.score_cross == pieces.score_cross).all()
+    assert (whole.rank_counts == pieces.rank_counts).all()
+    assert (whole.elim_counts == pieces.elim_counts).all()
 
 
 # -- numeric limits --------------------------------------------------------------------------------

@@ -29,12 +29,15 @@ from swisssim.engine.settings import Settings, SettingsFields, resolve_threads
 from swisssim.errors import InputError
 from swisssim.validation import MAX_ITERATIONS, check_iterations, integer, number
 
-#: Most iterations per engine call (results do not depend on the chunking).
+#: Most iterations of the first engine call (results do not depend on the chunking).
 PROGRESS_CHUNK = 5_000
-#: Model-rounds x schedules per engine call: about 0.1 s of work on one core of this project's
-#: machine (about 3 ns each), so the engine returns to Python, where SIGINT and SIGTERM are
-#: handled, well within a second even on one thread.
+#: Model-rounds x schedules of the first engine call: about 0.1 s of work on one core of this
+#: project's machine (about 3 ns each).
 CHUNK_WORK = 30_000_000
+#: Later calls are sized from the measured speed to take about this many seconds, so the engine
+#: returns to Python (where SIGINT and SIGTERM are handled) well within a second, while few calls
+#: keep the cost of starting parallel regions small on a busy machine.
+CHUNK_SECONDS = 0.3
 #: Adaptive stopping checks the standard errors after this many iterations, then at multiples of it.
 ADAPTIVE_STEP = 1_000
 #: Default cap on the iterations of an adaptive run (``target_se``).
@@ -197,9 +200,10 @@ class _EngineRun:
     def advance(self, iterations: int, progress: bool) -> None:
         """Run iterations ``done .. done + iterations - 1``, in chunks (:func:`chunk_iterations`).
 
-        Between chunks the interpreter runs, so a pending SIGINT or SIGTERM interrupts the run
-        there (``KeyboardInterrupt`` or the command line's handler); results do not depend on
-        the chunking.
+        The first chunk is sized by the work per iteration, the next ones by the measured speed
+        (:func:`next_chunk`, about :data:`CHUNK_SECONDS` each). Between chunks the interpreter
+        runs, so a pending SIGINT or SIGTERM interrupts the run there (``KeyboardInterrupt`` or
+        the command line's handler); results do not depend on the chunking.
         """
         from tqdm import tqdm
 
@@ -210,7 +214,9 @@ class _EngineRun:
                   desc=self.scenario.name, leave=False) as bar:
             while self.done < stop:
                 upto = min(stop, self.done + chunk)
+                started = time.perf_counter()
                 self._call(self.done, upto)
+                chunk = next_chunk(upto - self.done, time.perf_counter() - started)
                 bar.update(upto - self.done)
                 self.done = upto
 
@@ -263,6 +269,13 @@ def chunk_iterations(n_models: int, n_rounds: int, n_schedules: int) -> int:
     """Iterations per engine call: :data:`CHUNK_WORK` model-rounds, 1 to :data:`PROGRESS_CHUNK`."""
     work = max(1, n_models * n_rounds * n_schedules)
     return max(1, min(PROGRESS_CHUNK, CHUNK_WORK // work))
+
+
+def next_chunk(done: int, seconds: float) -> int:
+    """Iterations of the next engine call after ``done`` iterations took ``seconds``: aimed at
+    :data:`CHUNK_SECONDS`, at most four times and at least half the last chunk."""
+    aimed = done * CHUNK_SECONDS / max(seconds, 1e-6)
+    return max(1, int(min(4 * done, max(done / 2, aimed))))
 
 
 # ----------------------------------------------------------------------------- adaptive stopping
@@ -409,5 +422,5 @@ class EngineSession:
 
 __all__ = ["simulate", "SimulationResult", "AdaptiveResult", "StoppingRecord", "EngineSession",
            "Settings", "next_checkpoint", "check_target_se", "resolve_threads",
-           "check_engine_iterations", "chunk_iterations", "estimated_seconds",
+           "check_engine_iterations", "chunk_iterations", "estimated_seconds", "next_chunk",
            "max_engine_iterations"]
