@@ -2,6 +2,9 @@
 
 Reads ``sweep.csv``, ``risk_profile.csv``, ``rank_distribution.csv`` and ``survival.csv`` and writes
 ``figures/<name>.png`` and ``.svg`` (see :mod:`swisssim.plots.sweep`; Liu et al., arXiv:2512.21010).
+The tables are checked like any other input (:func:`swisssim.analysis.sweep.read_sweep_folder`):
+a corrupted table is one line and exit code 2. The figure folder is replaced whole; it may not
+be the sweep folder itself (it would delete the tables it reads).
 """
 
 from __future__ import annotations
