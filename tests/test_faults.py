@@ -270,9 +270,8 @@ def test_a_failing_figure_write_of_sweep_leaves_nothing(tmp_path, scenario_path,
 
 def test_output_errors_name_the_destination_not_the_staging_folder(tmp_path):
     out = tmp_path / "out"
-    with pytest.raises(OutputError) as caught:
-        with atomic_output(out) as stage:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(stage.root / "a.csv"))
+    with pytest.raises(OutputError) as caught, atomic_output(out) as stage:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(stage.root / "a.csv"))
     assert str(caught.value).startswith(f"{out / 'a.csv'}: writing failed: No space left")
     assert isinstance(caught.value, InputError) and _leftovers(tmp_path) == []
 
@@ -499,7 +498,7 @@ def test_concurrent_writers_leave_one_whole_folder(tmp_path):
                     stage.write_json("manifest.json", json.loads(_manifest("run", f"{number}")))
                     for part in range(number + 1):
                         stage.write_text(f"part{part}.txt", f"{number}-{attempt}")
-        except BaseException as error:  # reported below
+        except BaseException as error:  # noqa: BLE001 (any failure is reported below)
             errors.append(error)
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]

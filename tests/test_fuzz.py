@@ -110,7 +110,7 @@ KEYS = {
 
 @st.composite
 def toml_documents(draw) -> str:
-    lines = [f'scores = "scores.csv"'] if draw(st.booleans()) else []
+    lines = ['scores = "scores.csv"'] if draw(st.booleans()) else []
     for section, keys in KEYS.items():
         chosen = draw(st.lists(st.sampled_from(keys), unique=True, max_size=3))
         if section:

@@ -115,8 +115,8 @@ SWEEP_FILES: dict[str, tuple[str, ...]] = {
     "sweep.csv": ("model", "elimination", "expected_score", "std_error", "ci_low", "ci_high",
                   "expected_rank", "total_eliminations", "eliminations_per_round", "family",
                   "display_name"),
-    "risk_profile.csv": ("model", "display_name", "family", "base_score", "drop", "drop_se",
-                         "profile"),
+    "risk_profile.csv": ("model", "display_name", "family", "base_schedule", "most_schedule",
+                         "base_score", "drop", "drop_se", "profile"),
     "rank_distribution.csv": ("model", "elimination", "rank", "probability"),
     "survival.csv": ("model", "elimination", "round", "round_name", "p_active"),
 }
@@ -570,7 +570,7 @@ def _check_sweep_tables(folder: Path, frames: dict[str, pd.DataFrame]) -> None:
     for column in ("base_schedule", "most_schedule"):
         if column in risk and not set(risk[column]) <= labels:
             raise InputError(where["risk_profile.csv"], column, "a schedule of sweep.csv",
-                             found_text=repr(sorted(set(risk[column]) - labels)[0]))
+                             found_text=repr(min(set(risk[column]) - labels)))
     _check_range(sweep, where["sweep.csv"], "std_error", 0.0)
     for name, frame in frames.items():
         for column in frame.columns:

@@ -167,7 +167,7 @@ def _cell(cell: Any, source: str, model: str, bench: str) -> float:
         return math.nan
     if isinstance(cell, str) and cell.strip().lower() in MISSING_TEXT:
         return math.nan
-    if isinstance(cell, bool) or hasattr(cell, "dtype") and getattr(cell, "dtype").kind == "b":
+    if isinstance(cell, (bool, np.bool_)):
         raise InputError(source, f"score of model {model!r} on benchmark {bench!r}",
                          "a finite number or an empty cell", cell)
     try:
