@@ -176,17 +176,8 @@ def check_output_folder(out_dir: str | Path, inputs: Iterable[str | Path] = (), 
         raise InputError(where, "", f"a folder name of at most {limit - STAGING_OVERHEAD} bytes "
                          "(room for the staging folder's name)",
                          found_text=f"{len(os.fsencode(resolved.name))} bytes")
-    if resolved.exists():
-        if not resolved.is_dir():
-            raise InputError(where, "", "a folder", found_text=f"an existing file {str(out_dir)!r}")
-        if Path.cwd().resolve().is_relative_to(resolved):
-            raise InputError(where, "", "a folder that does not hold the working directory",
-                             found_text=repr(str(out_dir)))
-        ours = is_result_folder(resolved) or (replaceable is not None and replaceable(resolved))
-        if not ours and not _holds_only_results(resolved):
-            raise InputError(where, "", "a new or empty folder, or a result folder of swisssim "
-                             "(with its manifest.json), which is replaced whole",
-                             found_text="a folder of other files")
+    if ancestor == resolved:
+        _check_existing(resolved, where, replaceable)
     for item in inputs:
         path = Path(item).resolve()
         if path.is_relative_to(resolved):
@@ -199,6 +190,25 @@ def check_output_folder(out_dir: str | Path, inputs: Iterable[str | Path] = (), 
         raise InputError(where, "", "a folder in a writable location",
                          found_text=f"{str(parent)!r}: {error.strerror or error}") from None
     return out_dir
+
+
+def _check_existing(resolved: Path, where: str,
+                    replaceable: Callable[[Path], bool] | None) -> None:
+    """The checks of an existing destination, under the lock that :func:`commit` takes (so a
+    concurrent writer's swap is never seen half-done)."""
+    with _parent_locked(resolved.parent):
+        if not _exists(resolved):
+            return
+        if not resolved.is_dir():
+            raise InputError(where, "", "a folder", found_text=f"an existing file {str(resolved)!r}")
+        if Path.cwd().resolve().is_relative_to(resolved):
+            raise InputError(where, "", "a folder that does not hold the working directory",
+                             found_text=repr(str(resolved)))
+        ours = is_result_folder(resolved) or (replaceable is not None and replaceable(resolved))
+        if not ours and not _holds_only_results(resolved):
+            raise InputError(where, "", "a new or empty folder, or a result folder of swisssim "
+                             "(with its manifest.json), which is replaced whole",
+                             found_text="a folder of other files")
 
 
 def _exists(path: Path) -> bool:
