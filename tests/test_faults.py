@@ -428,6 +428,15 @@ def test_repeated_rows_of_the_models_file_are_refused(tmp_path, write_scenario, 
     _one_line_failure(code, capsys.readouterr().err, 2, "models.csv", "one row per model", "m1")
 
 
+def test_repeated_rows_of_a_models_dataframe_are_refused():
+    from swisssim import Scenario
+
+    scores = pd.DataFrame({"model": ["m1", "m2"], "a": [1.0, 2.0]})
+    models = pd.DataFrame({"model": ["m1", "m1"], "family": ["A", "B"]})
+    with pytest.raises(InputError, match="one row per model.*m1"):
+        Scenario.from_dataframe(scores, models=models)
+
+
 def test_oversized_files_are_refused_before_being_read(tmp_path, write_scenario, capsys,
                                                        monkeypatch):
     from swisssim.data import tables

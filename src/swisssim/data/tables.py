@@ -200,5 +200,10 @@ def read_models_csv(path: Path) -> dict[str, dict[str, str]]:
 
 def models_from_frame(models: pd.DataFrame, source: str) -> dict[str, dict[str, str]]:
     table = models.reset_index() if "model" not in models.columns else models
+    names = [str(m).strip() for m in table["model"]]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise InputError(source, "models", "one row per model",
+                         found_text=f"repeated row(s) for {repeated[:5]}")
     return {str(row["model"]): {k: str(row[k]) for k in MODEL_KEYS if k in table.columns}
             for row in table.to_dict("records")}
