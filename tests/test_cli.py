@@ -52,6 +52,8 @@ def test_atomic_output_leaves_nothing_on_failure(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "old.csv").write_text("old")
+    manifest = json.dumps({"command": "run", "environment": {"swisssim": "0"}})
+    (out / "manifest.json").write_text(manifest)
     with pytest.raises(RuntimeError):
         with atomic_output(out) as stage:
             stage.write_text("old.csv", "new")
@@ -59,7 +61,7 @@ def test_atomic_output_leaves_nothing_on_failure(tmp_path):
             raise RuntimeError("disk full")
     assert (out / "old.csv").read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
-    assert sorted(p.name for p in out.iterdir()) == ["old.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "old.csv"]
 
 
 def test_python_dash_m_and_help():

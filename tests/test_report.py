@@ -300,6 +300,7 @@ def test_failure_while_writing_leaves_the_folder_untouched(scenario_path, tmp_pa
     out = tmp_path / "out"
     out.mkdir()
     (out / "old.txt").write_text("old")
+    (out / "manifest.json").write_text('{"command": "report", "environment": {"swisssim": "0"}}')
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -308,7 +309,7 @@ def test_failure_while_writing_leaves_the_folder_untouched(scenario_path, tmp_pa
     with pytest.raises(RuntimeError, match="disk full"):
         main(["report", str(scenario_path), "--out", str(out), "-n", "100", "--no-progress",
               "--no-svg"])
-    assert sorted(p.name for p in out.iterdir()) == ["old.txt"]
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "old.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 

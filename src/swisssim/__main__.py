@@ -1,7 +1,5 @@
 """``python -m swisssim``: the command line."""
 
-import sys
+from swisssim.cli.app import entry
 
-from swisssim.cli.app import main
-
-sys.exit(main())
+entry()

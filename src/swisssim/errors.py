@@ -48,3 +48,34 @@ def preview(names: list[str], limit: int = 6) -> str:
     """The first few names, comma-separated, for messages that list what was expected."""
     shown = ", ".join(str(n) for n in names[:limit])
     return shown + (", ..." if len(names) > limit else "")
+
+
+class OutputError(InputError):
+    """A file-system error while writing results: the path, what failed and the system's text.
+
+    A subclass of :class:`InputError` so that every caller that reports bad input (the command
+    line: one line, exit code 2) reports it the same way; the message reads
+    ``PATH: ACTION failed: TEXT (errno NAME)``.
+    """
+
+    def __init__(self, path: str, action: str, reason: str) -> None:
+        self.source = path
+        self.field = action
+        self.expected = "a writable location"
+        self.found = None
+        self.found_text = reason
+        ValueError.__init__(self, f"{path}: {action} failed: {reason}")
+
+    @classmethod
+    def of(cls, error: OSError, action: str, fallback: Any) -> OutputError:
+        """The :class:`OutputError` of an ``OSError`` raised while doing ``action``."""
+        import errno as _errno
+
+        path = error.filename if error.filename is not None else fallback
+        reason = error.strerror or str(error) or type(error).__name__
+        if error.errno in _errno.errorcode:
+            reason += f" ({_errno.errorcode[error.errno]})"
+        return cls(str(path), action, reason)
+
+    def renamed(self, source: str, field: str = "") -> InputError:
+        return self

@@ -61,7 +61,7 @@ from swisssim.analysis.sweep import (
     sweep_table,
 )
 from swisssim.data.rounds import normalized_scores, round_means
-from swisssim.data.scenario import Scenario
+from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.data.schedules import Schedule
 from swisssim.engine.distributed import ClusterInfo
 from swisssim.engine.results import Z95, SimulationResult
@@ -385,6 +385,7 @@ def bootstrap(
     -----
     Resampling, noise, rank ties and the tier rule are described in the module conventions.
     """
+    scenario = check_scenario(scenario, "bootstrap")
     replicates = check_replicates(replicates, "bootstrap", "replicates")
     if not is_number(level) or not 0.0 < level < 1.0:
         raise InputError("bootstrap", "level", "a number strictly between 0 and 1", level)

@@ -35,7 +35,7 @@ from scipy import stats
 from swisssim.analysis import baselines
 from swisssim.analysis.ranks import competition_ranks
 from swisssim.data.rounds import round_scores
-from swisssim.data.scenario import Scenario
+from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.engine.results import SimulationResult
 from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import simulate
@@ -251,6 +251,7 @@ def compare(
         If ``simulation`` is given together with simulation settings, or belongs to another
         scenario (other model names or round names).
     """
+    scenario = check_scenario(scenario, "compare")
     times: dict[str, float] = {}
     started = time.perf_counter()
     settings = Settings.of(settings, overrides)

@@ -42,7 +42,7 @@ import pandas as pd
 
 from swisssim.analysis.ranks import competition_ranks
 from swisssim.data.rounds import round_scores
-from swisssim.data.scenario import Scenario
+from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.data.schedules import Schedule
 from swisssim.engine.distributed import ClusterInfo
 from swisssim.engine.settings import Settings, SettingsFields
@@ -285,6 +285,7 @@ def evaluate_orders(
     Ranks, ties and the order-marginalised ranking follow the module conventions. The expected
     scores of order 0 equal those of ``simulate`` with the same seed, iterations and schedules.
     """
+    scenario = check_scenario(scenario, "evaluate_orders")
     settings = Settings.of(settings, overrides).defaults(iterations=ORDERS_ITERATIONS,
                                                          elimination=(0,))
     iterations = settings.resolved_iterations(scenario)

@@ -24,7 +24,7 @@ Conventions
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Unpack
 
@@ -39,9 +39,10 @@ from swisssim.analysis.compare import (
     correlation_pair,
 )
 from swisssim.analysis.ranks import competition_ranks
-from swisssim.data.scenario import Scenario
+from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.errors import InputError
+from swisssim.validation import integer
 
 WORST = "worst"
 CLONE_PREFIX = "clone"
@@ -53,21 +54,21 @@ MAX_CLONES = 1000
 
 
 def parse_assignment(text: str, scenario: Scenario,
-                     source: str = "--set") -> tuple[str, float | str]:
+                     source: str = "--set", field: str = "") -> tuple[str, float | str]:
     """Parse ``BENCH=VALUE``; the benchmark must be used by a round, the value finite or ``worst``.
 
     The text is split at its last ``=``, so benchmark names may contain ``=`` but values may not.
     """
     if not isinstance(text, str) or "=" not in text:
-        raise InputError(source, "", "BENCH=VALUE (a benchmark, '=', a number or 'worst')", text)
+        raise InputError(source, field, "BENCH=VALUE (a benchmark, '=', a number or 'worst')", text)
     bench, _, raw = text.rpartition("=")
     bench, raw = bench.strip(), raw.strip()
     used = [b for r in scenario.rounds for b in r.benchmarks]
     if bench not in scenario.scores.columns:
-        raise InputError(source, "", f"a benchmark of the scenario ({_preview(used)})",
+        raise InputError(source, field, f"a benchmark of the scenario ({_preview(used)})",
                          found_text=f"{bench!r} in {text!r}")
     if bench not in used:
-        raise InputError(source, "",
+        raise InputError(source, field,
                          f"a benchmark used by the scenario's rounds ({_preview(used)})",
                          found_text=f"{bench!r} in {text!r}, which no round uses")
     if raw.lower() == WORST:
@@ -75,45 +76,47 @@ def parse_assignment(text: str, scenario: Scenario,
     try:
         value = float(raw)
     except ValueError:
-        raise InputError(source, "", f"a finite number or '{WORST}' after '='",
+        raise InputError(source, field, f"a finite number or '{WORST}' after '='",
                          found_text=f"{raw!r} in {text!r}") from None
     if not math.isfinite(value):
-        raise InputError(source, "", f"a finite number or '{WORST}' after '='",
+        raise InputError(source, field, f"a finite number or '{WORST}' after '='",
                          found_text=f"{raw!r} in {text!r}")
     return bench, value
 
 
 def parse_assignments(texts: Sequence[str], scenario: Scenario,
-                      source: str = "--set") -> dict[str, float | str]:
+                      source: str = "--set", field: str = "") -> dict[str, float | str]:
     """Parse several ``BENCH=VALUE``; each benchmark at most once."""
     result: dict[str, float | str] = {}
     for text in texts:
-        bench, value = parse_assignment(text, scenario, source)
+        bench, value = parse_assignment(text, scenario, source, field)
         if bench in result:
-            raise InputError(source, "", "each benchmark at most once",
+            raise InputError(source, field, "each benchmark at most once",
                              found_text=f"{bench!r} set twice")
         result[bench] = value
     return result
 
 
-def check_models(names: Sequence[str], scenario: Scenario, source: str = "--model") -> list[str]:
+def check_models(names: Sequence[str], scenario: Scenario, source: str = "--model",
+                 field: str = "") -> list[str]:
     """The chosen models, de-duplicated, in the order given; unknown names are an error."""
+    for name in names:
+        if not isinstance(name, str):
+            raise InputError(source, field, "model names (strings)", name)
     chosen = list(dict.fromkeys(names))
     for name in chosen:
         if name in scenario.dropped_models:
-            raise InputError(source, "", "a model of the scenario",
+            raise InputError(source, field, "a model of the scenario",
                              found_text=f"{name!r}, removed by [scoring].missing = 'drop'")
         if name not in scenario.model_names:
-            raise InputError(source, "",
+            raise InputError(source, field,
                              f"a model of the scenario ({_preview(scenario.model_names)})", name)
     return chosen
 
 
-def check_clones(value: Any, source: str = "--clones") -> int:
-    """A number of clones from 0 to :data:`MAX_CLONES`."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_CLONES:
-        raise InputError(source, "", f"an integer from 0 to {MAX_CLONES}", value)
-    return value
+def check_clones(value: Any, source: str = "--clones", field: str = "") -> int:
+    """A number of clones from 0 to :data:`MAX_CLONES` (numpy integers accepted)."""
+    return integer(value, source, field, low=0, high=MAX_CLONES)
 
 
 # ----------------------------------------------------------------------------- scenarios
@@ -229,7 +232,17 @@ def perturb(scenario: Scenario, models: Sequence[str] = (),
     :func:`swisssim.analysis.compare.compare` and are the same for every run (same seed). The damaged copy is made only if ``models`` and ``assignments`` are given, the
     clone copy only if ``clones > 0``.
     """
-    assignments = dict(assignments or {})
+    scenario = check_scenario(scenario, "perturb")
+    if isinstance(models, str) or not isinstance(models, Sequence):
+        raise InputError("perturb", "models", "a list of model names", models)
+    models = check_models(models, scenario, "perturb", "models")
+    if assignments is not None and not isinstance(assignments, Mapping):
+        raise InputError("perturb", "assignments", "a mapping of benchmark to value",
+                         assignments)
+    assignments = parse_assignments([f"{bench}={value}" for bench, value in
+                                     (assignments or {}).items()], scenario, "perturb",
+                                    "assignments")
+    clones = check_clones(clones, "perturb", "clones")
     settings = Settings.of(settings, overrides)
     compare_options: dict[str, Any] = {"elo_orders": elo_orders, "elo_k": elo_k}
     before = compare(scenario, settings, **compare_options)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +13,10 @@ from swisssim.data import examples
 from swisssim.data.scenario import Scenario, load_scenario
 from swisssim.engine.backends import BACKENDS, require_backend
 from swisssim.engine.settings import Settings
+from swisssim.engine.simulation import check_engine_iterations, estimated_seconds
 from swisssim.errors import InputError
+from swisssim.io.manifests import scenario_files
+from swisssim.io.staging import check_output_folder
 from swisssim.validation import check_iterations
 
 
@@ -98,14 +102,21 @@ def settings_from_args(args: argparse.Namespace, scenario: Scenario, **defaults:
             probabilistic_wins=True if getattr(args, "probabilistic_wins", False) else None,
             progress=not args.no_progress, dask=getattr(args, "dask", None),
             backend=getattr(args, "backend", "cpu")).defaults(**defaults)
-        settings.schedules(scenario)
-        settings.resolved_threads()
+        schedules = settings.schedules(scenario)
+        threads = settings.resolved_threads()
         require_backend(settings.backend)
-        if settings.dask is not None and settings.client is None:
-            from swisssim.engine.distributed import connect
+    if args.iterations is not None:
+        check_engine_iterations(args.iterations, scenario, "--iterations", "")
+    iterations = settings.resolved_iterations(scenario)
+    if iterations is not None:
+        note_long_run(estimated_seconds(scenario.n_models, scenario.n_rounds, len(schedules),
+                                        iterations, threads), iterations, len(schedules))
+    if settings.dask is not None and settings.client is None:
+        from swisssim.engine.distributed import connect
 
+        with flag_names():
             client = args.resources.enter_context(connect(settings.dask))
-            settings = settings.replace(client=client)
+        settings = settings.replace(client=client)
     return settings
 
 
@@ -118,20 +129,39 @@ def where(result: Any) -> str:
             f"{cluster.threads} threads, {cluster.tasks} tasks)")
 
 
+#: Runs estimated to take longer than this many seconds are announced on stderr.
+LONG_RUN_SECONDS = 600.0
+
+
+def note_long_run(seconds: float, iterations: int, n_schedules: int) -> None:
+    """Print a one-line estimate on stderr before a simulation that may take long."""
+    if seconds < LONG_RUN_SECONDS:
+        return
+    for unit, size in (("days", 86_400.0), ("hours", 3_600.0), ("minutes", 60.0)):
+        if seconds >= size:
+            break
+    print(f"swisssim: note: {iterations:,} iterations x {n_schedules} schedule(s) may take about "
+          f"{seconds / size:.1f} {unit}; Ctrl-C stops the run (nothing is written)",
+          file=sys.stderr, flush=True)
+
+
 def output_folder(args: argparse.Namespace, scenario: Scenario,
                   subfolder: str | None = None) -> Path:
-    """``--out``, else ``results/<scenario name>/`` (plus ``subfolder``).
+    """``--out``, else ``results/<scenario name>/`` (plus ``subfolder``), checked before any
+    work (:func:`swisssim.io.staging.check_output_folder`: writable, a name the file system
+    holds, no input of the run inside, an existing folder only if it is a result folder).
 
     Analyses other than ``run`` default to a sub-folder of their own, so that none of them
     overwrites the ``manifest.json`` or tables another one wrote for other settings.
     """
     if args.out is not None:
         out = Path(args.out)
-        if out.exists() and not out.is_dir():
-            raise InputError("--out", "", "a folder", found_text=f"an existing file {str(out)!r}")
-        return out
-    default = Path("results") / scenario.name
-    return default / subfolder if subfolder else default
+    else:
+        out = Path("results") / scenario.name
+        out = out / subfolder if subfolder else out
+    check_output_folder(out, scenario_files(scenario),
+                        source="--out" if args.out is not None else str(out))
+    return out
 
 
 def require_together(value: object, flag: str, needed: object, needed_flag: str) -> None:

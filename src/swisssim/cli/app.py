@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
+import signal
 import sys
-from collections.abc import Sequence
-from contextlib import ExitStack
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from typing import Any
 
 from swisssim._version import __version__
 from swisssim.errors import InputError
+
+#: Exit codes: success, bad input or a file-system error, interrupted (SIGINT), terminated.
+EXIT_OK, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 2, 130, 143
 
 #: Subcommands listed first in ``--help``; any other public module of ``swisssim.cli``
 #: follows in alphabetical order.
@@ -59,22 +65,93 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code (0 ok, 2 bad input, 130 interrupted)."""
-    arguments = list(sys.argv[1:] if argv is None else argv)
-    command = arguments[0] if arguments and arguments[0] in command_names() else None
-    parser = build_parser(command)
+class Terminated(BaseException):
+    """Raised by the SIGTERM handler, so that ``finally`` blocks clean up (like Ctrl-C)."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
+@contextmanager
+def signal_handlers() -> Iterator[None]:
+    """SIGINT raises ``KeyboardInterrupt`` and SIGTERM :class:`Terminated` while a command runs.
+
+    The engine returns to Python between chunks of well under a second
+    (:mod:`swisssim.engine.simulation`), so either signal stops a run within a second; staging
+    folders are deleted on the way out (:mod:`swisssim.io.staging`). The previous handlers are
+    restored afterwards (the command line may run inside a test or a notebook).
+    """
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _terminate)
     try:
-        args = parser.parse_args(arguments)
-        args.argv = arguments
-        with ExitStack() as args.resources:    # a Dask cluster of --dask, closed at the end
-            return int(args.execute(args))
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+
+
+def _interrupted(name: str) -> str:
+    from swisssim.io.staging import COMMITTED
+
+    if COMMITTED:
+        return (f"swisssim: {name}; results written before it are complete in "
+                + ", ".join(str(p) for p in COMMITTED))
+    return f"swisssim: {name}; no results were written"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code.
+
+    0 success; 2 bad input or a file-system error (one line on stderr, nothing written);
+    130 interrupted by SIGINT (Ctrl-C); 143 terminated by SIGTERM.
+    """
+    from swisssim.io.staging import COMMITTED
+
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    COMMITTED.clear()
+    command = arguments[0] if arguments and arguments[0] in command_names() else None
+    try:
+        with signal_handlers():
+            parser = build_parser(command)
+            args = parser.parse_args(arguments)
+            args.argv = arguments
+            with ExitStack() as args.resources:    # a Dask cluster of --dask, closed at the end
+                return int(args.execute(args))
     except UsageError as error:
         print(f"{error}\n(see 'swisssim --help')", file=sys.stderr)
-        return 2
+        return EXIT_INPUT
     except InputError as error:
         print(f"swisssim: error: {error}", file=sys.stderr)
-        return 2
+        return EXIT_INPUT
+    except OSError as error:
+        print(f"swisssim: error: {error.filename or ''}{': ' if error.filename else ''}"
+              f"{error.strerror or error}", file=sys.stderr)
+        return EXIT_INPUT
     except KeyboardInterrupt:
-        print("swisssim: interrupted; no results were written", file=sys.stderr)
-        return 130
+        print(_interrupted("interrupted (SIGINT)"), file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Terminated:
+        print(_interrupted("terminated (SIGTERM)"), file=sys.stderr)
+        return EXIT_TERMINATED
+
+
+def entry() -> None:
+    """The console script and ``python -m swisssim``: :func:`main`, then exit with its code.
+
+    After SIGINT or SIGTERM the process ends at once (``os._exit``) once its line is printed:
+    every file is closed and every staging folder removed by then, and the interpreter's
+    ordinary teardown of numba, pandas and matplotlib can take a second on a busy machine.
+    """
+    code = main()
+    if code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)

@@ -18,6 +18,7 @@ from swisssim.cli import _common
 from swisssim.data.scenario import Scenario
 from swisssim.engine.settings import Settings
 from swisssim.errors import InputError
+from swisssim.io.manifests import scenario_files
 from swisssim.io.staging import (
     atomic_output,
 )
@@ -75,7 +76,7 @@ def execute(args: argparse.Namespace) -> int:
     out = _common.output_folder(args, scenario, "compare")
     comparison = compare(scenario, settings, **options)
     manifest = comparison_manifest("compare", scenario, comparison, args.argv)
-    with atomic_output(out) as stage:
+    with atomic_output(out, inputs=scenario_files(scenario)) as stage:
         write_comparison(stage, comparison)
         stage.write_json("manifest.json", manifest)
     print(summary_text(comparison, args.top))

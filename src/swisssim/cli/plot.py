@@ -2,6 +2,9 @@
 
 Reads ``sweep.csv``, ``risk_profile.csv``, ``rank_distribution.csv`` and ``survival.csv`` and writes
 ``figures/<name>.png`` and ``.svg`` (see :mod:`swisssim.plots.sweep`; Liu et al., arXiv:2512.21010).
+The tables are checked like any other input (:func:`swisssim.analysis.sweep.read_sweep_folder`):
+a corrupted table is one line and exit code 2. The figure folder is replaced whole; it may not
+be the sweep folder itself (it would delete the tables it reads).
 """
 
 from __future__ import annotations
@@ -11,10 +14,10 @@ import sys
 import time
 from pathlib import Path
 
-from swisssim.analysis.sweep import read_sweep_folder
+from swisssim.analysis.sweep import SWEEP_FILES, read_sweep_folder
 from swisssim.cli.sweep import check_dpi
 from swisssim.errors import InputError
-from swisssim.io.staging import atomic_output
+from swisssim.io.staging import atomic_output, check_output_folder, only_figures
 from swisssim.io.writers import write_sweep_figures
 
 
@@ -34,11 +37,19 @@ def execute(args: argparse.Namespace) -> int:
     frames = read_sweep_folder(args.folder)
     dpi = check_dpi(args.dpi)
     target = Path(args.out) if args.out is not None else Path(args.folder) / "figures"
-    if target.exists() and not target.is_dir():
-        raise InputError("--out", "", "a folder", found_text=f"an existing file {str(target)!r}")
+    inputs = [Path(args.folder) / name for name in SWEEP_FILES]
+    check_output_folder(target, inputs, replaceable=only_figures,
+                        source="--out" if args.out is not None else str(target))
     started = time.perf_counter()
-    with atomic_output(target) as stage:
-        names = write_sweep_figures(frames, stage, folder="", dpi=dpi)
+    with atomic_output(target, inputs=inputs, replaceable=only_figures) as stage:
+        try:
+            names = write_sweep_figures(frames, stage, folder="", dpi=dpi)
+        except (ValueError, TypeError, KeyError, IndexError, OverflowError) as error:
+            # The tables passed every check of read_sweep_folder yet cannot be drawn (values
+            # no sweep writes): still bad input, reported in one line.
+            raise InputError(str(args.folder), "", "tables as 'swisssim sweep' writes them",
+                             found_text=f"tables the figures cannot be drawn from "
+                                        f"({type(error).__name__}: {error})"[:300]) from None
     print(f"{len(names)} figure files in {time.perf_counter() - started:.1f} s; in {target}/",
           file=sys.stderr)
     return 0

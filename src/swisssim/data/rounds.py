@@ -11,6 +11,10 @@ Conventions
   ``zscore`` to mean 0 and (population) standard deviation 1, ``rank`` to the average rank (1 =
   worst; tied models share the mean of their ranks). A benchmark on which all models are equal
   maps to 0 under ``minmax`` and ``zscore``.
+* Extreme magnitudes: any finite score is accepted. Columns (and round blocks) whose largest
+  magnitude lies outside ``[2**-500, 2**500]`` are first multiplied by a power of two
+  (:func:`power_of_two_exponent`), which is exact and changes no comparison, so differences, squares
+  and sums cannot overflow into ``inf`` or ``nan``.
 * Missing scores: under ``lose`` a model missing any benchmark of a round gets round score
   ``-inf`` (it loses every match of the round; two such models tie); under ``skip`` the round score
   is the mean of the available benchmarks, and ``-inf`` when none is available.
@@ -40,14 +44,54 @@ def normalized_scores(scenario: Scenario) -> pd.DataFrame:
     return frame
 
 
+#: Magnitudes outside ``[2**-SAFE_EXPONENT, 2**SAFE_EXPONENT]`` are rescaled by a power of two
+#: before a sum, a difference or a square could overflow (or a square underflow).
+SAFE_EXPONENT = 500
+
+
+def power_of_two_exponent(values: np.ndarray) -> int:
+    """An exponent ``e`` such that ``values * 2**-e`` has its largest magnitude in [0.5, 1).
+
+    ``0`` when the largest finite magnitude already lies in the safe range (or there is none).
+    Scaling by a power of two (:func:`rescaled`) is exact (barring underflow of values ``2**-500``
+    times smaller than the largest), and ``minmax``, ``zscore``, ``rank`` and the order of round
+    means are unchanged by a common positive factor, so rescaling changes no result that does not
+    overflow; it only keeps finite inputs finite (``docs/method.md`` section 1).
+    """
+    finite = np.abs(values[np.isfinite(values)])
+    if finite.size == 0:
+        return 0
+    top = float(finite.max())
+    if top == 0.0 or 2.0**-SAFE_EXPONENT <= top <= 2.0**SAFE_EXPONENT:
+        return 0
+    return int(np.frexp(top)[1])
+
+
+def rescaled(values: np.ndarray, exponent: int) -> np.ndarray:
+    """``values * 2**exponent``, exactly, without forming a factor that could overflow."""
+    return values if exponent == 0 else np.ldexp(values, exponent)
+
+
 def _normalize(column: pd.Series, method: str) -> pd.Series:
     if method == "rank":
         return column.rank(method="average")
+    values = column.to_numpy(dtype=np.float64)
+    column = pd.Series(rescaled(values, -power_of_two_exponent(values)), index=column.index)
     if method == "minmax":
         low, high = column.min(), column.max()
         return (column - low) / (high - low) if high > low else column * 0.0
     spread = column.std(ddof=0)
     return (column - column.mean()) / spread if spread > 0 else column * 0.0
+
+
+def _mean_over_available(block: np.ndarray, absent: np.ndarray) -> np.ndarray:
+    """Per row, the mean of the present values, finite whenever they are (no overflowing sum)."""
+    present = np.where(absent, 0.0, block)
+    exponent = power_of_two_exponent(present)
+    counts = (~absent).sum(axis=1)
+    sums = rescaled(present, -exponent).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return rescaled(sums / counts, exponent)
 
 
 def round_scores(scenario: Scenario) -> np.ndarray:
@@ -70,9 +114,7 @@ def round_means(matrix: np.ndarray, columns: Sequence[np.ndarray], missing: str)
         block = matrix[:, cols]
         absent = np.isnan(block)
         counts = (~absent).sum(axis=1)
-        sums = np.where(absent, 0.0, block).sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            means = sums / counts
+        means = _mean_over_available(block, absent)
         if missing == "skip":
             means[counts == 0] = -np.inf
         else:
@@ -100,20 +142,27 @@ def round_noise(scenario: Scenario) -> np.ndarray:
     errors = scenario.score_errors.copy()
     for bench in errors.columns:
         column = scenario.scores[bench]
+        values = column.to_numpy(dtype=np.float64)
+        exponent = power_of_two_exponent(values) if method != "none" else 0
+        values = pd.Series(rescaled(values, -exponent))
         if method == "minmax":
-            spread = column.max() - column.min()
+            spread = values.max() - values.min()
         elif method == "zscore":
-            spread = column.std(ddof=0)
+            spread = values.std(ddof=0)
         else:
             spread = 1.0
-        errors[bench] = errors[bench] / spread if spread > 0 else 0.0
+        scaled = rescaled(errors[bench].to_numpy(dtype=np.float64), -exponent)
+        errors[bench] = scaled / spread if spread > 0 else 0.0
     result = np.zeros(shape)
     for k, rnd in enumerate(scenario.rounds):
         present = scenario.scores[list(rnd.benchmarks)].notna().to_numpy()
-        squares = np.where(present, errors[list(rnd.benchmarks)].to_numpy() ** 2, 0.0)
+        block = np.where(present, errors[list(rnd.benchmarks)].to_numpy(dtype=np.float64), 0.0)
+        exponent = power_of_two_exponent(block)
+        squares = rescaled(block, -exponent) ** 2
         counts = present.sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            result[k] = np.where(counts > 0, np.sqrt(squares.sum(axis=1)) / counts, 0.0)
+            norms = rescaled(np.sqrt(squares.sum(axis=1)), exponent)
+            result[k] = np.where(counts > 0, norms / counts, 0.0)
     return np.ascontiguousarray(result)
 
 

@@ -34,7 +34,14 @@ from swisssim.data.tables import (
 )
 from swisssim.errors import InputError
 from swisssim.errors import preview as _preview
-from swisssim.validation import check_iterations, check_seed, choice, flag, is_number
+from swisssim.validation import (
+    check_iterations,
+    check_seed,
+    choice,
+    flag,
+    is_integer,
+    is_number,
+)
 
 NORMALIZATIONS = ("none", "minmax", "zscore", "rank")
 MISSING_POLICIES = ("error", "lose", "skip", "drop")
@@ -213,6 +220,32 @@ class Scenario:
         Other parameters mirror the keys of the scenario file (``docs/scenario-format.md``).
         """
         source = "scores DataFrame"
+        api = "Scenario.from_dataframe"
+        _check_frame(scores, api, "scores")
+        rounds = _check_rounds_argument(rounds, api)
+        if not isinstance(description, str):
+            raise InputError(api, "description", "a string", description)
+        if isinstance(lower_is_better, str) or not isinstance(lower_is_better, Sequence):
+            raise InputError(api, "lower_is_better", "a list of benchmark names", lower_is_better)
+        if is_integer(elimination) or isinstance(elimination, str):
+            elimination = [elimination]
+        if not isinstance(elimination, Sequence):
+            raise InputError(api, "elimination", "a list of schedules", elimination)
+        if models is not None:
+            _check_frame(models, api, "models")
+            if "model" not in models.columns and models.index.name != "model":
+                raise InputError(api, "models", "a DataFrame with a 'model' column (or index) "
+                                 "and family / display_name columns",
+                                 found_text=f"columns {list(models.columns)[:6]}")
+        if score_errors is not None:
+            _check_frame(score_errors, api, "score_errors")
+        if item_counts is not None and not isinstance(item_counts, Mapping):
+            raise InputError(api, "item_counts", "a mapping of benchmark to number of items",
+                             item_counts)
+        if scores.columns.has_duplicates:
+            repeated = sorted({str(c) for c in scores.columns[scores.columns.duplicated()]})
+            raise InputError(api, "scores", "distinct column names",
+                             found_text=f"repeated column(s) {repeated}")
         frame = scores.copy()
         if "model" in frame.columns:
             frame = frame.set_index("model")
@@ -235,8 +268,11 @@ class Scenario:
             errors.columns = errors.columns.map(str)
             errors = numeric_frame(errors.astype(object), "score_errors DataFrame")
             errors.attrs["source"] = "score_errors DataFrame"
-        return _build(name, description, frame, round_tables, settings, simulation, model_table,
-                      source, path=None, errors=errors, item_counts=item_counts)
+        try:
+            return _build(name, description, frame, round_tables, settings, simulation,
+                          model_table, source, path=None, errors=errors, item_counts=item_counts)
+        except InputError as error:
+            raise _as_argument(error, source, api) from None
 
     @classmethod
     def from_long(
@@ -274,6 +310,9 @@ class Scenario:
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file (TOML) and the score file it names."""
+    if not isinstance(path, (str, Path)) or not str(path):
+        raise InputError("load_scenario", "path", "the path of a scenario file (str or Path)",
+                         path)
     path = Path(path)
     source = str(path)
     document = read_toml(path)
@@ -324,6 +363,58 @@ def load_scenario(path: str | Path) -> Scenario:
             _check_keys(table, _ROUND_KEYS, source, f"[[rounds]] #{i + 1}")
     return _build(name, description, frame, round_tables, scoring, simulation, model_table,
                   source, path=path, errors=errors, item_counts=document.get("item_counts"))
+
+
+# ----------------------------------------------------------------------------- API checks
+
+
+def check_scenario(value: Any, source: str, field: str = "scenario") -> Scenario:
+    """``value`` if it is a :class:`Scenario`, else an :class:`InputError` naming ``field``."""
+    if not isinstance(value, Scenario):
+        raise InputError(source, field, "a swisssim Scenario (load_scenario or "
+                         "Scenario.from_dataframe)", found_text=_type_name(value))
+    return value
+
+
+def _type_name(value: Any) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text[:60]}" if len(text) > 60 else text
+
+
+def _check_frame(value: Any, source: str, field: str) -> None:
+    if not isinstance(value, pd.DataFrame):
+        raise InputError(source, field, "a pandas DataFrame", found_text=_type_name(value))
+    if value.columns.nlevels != 1 or value.index.nlevels != 1:
+        raise InputError(source, field, "a DataFrame with one level of columns and index",
+                         found_text="a MultiIndex")
+
+
+def _check_rounds_argument(rounds: Any, source: str) -> Any:
+    """``rounds`` of :meth:`Scenario.from_dataframe`: None, a mapping of name to benchmark
+    lists, or a sequence of :class:`Round`."""
+    expected = "None, {round name: [benchmarks]} or a list of Round"
+    if rounds is None:
+        return None
+    if isinstance(rounds, Mapping):
+        for name, benchmarks in rounds.items():
+            if not isinstance(name, str) or isinstance(benchmarks, str) or not isinstance(
+                    benchmarks, Sequence) or not all(isinstance(b, str) for b in benchmarks):
+                raise InputError(source, f"rounds[{name!r}]", "a list of benchmark names",
+                                 benchmarks)
+        return rounds
+    if isinstance(rounds, str) or not isinstance(rounds, Sequence) or not all(
+            isinstance(r, Round) for r in rounds):
+        raise InputError(source, "rounds", expected, found_text=_type_name(rounds))
+    return rounds
+
+
+def _as_argument(error: InputError, source: str, api: str) -> InputError:
+    """An error of a scenario file's key re-named as the Python argument of ``api``."""
+    if error.source != source:
+        return error
+    field = re.sub(r"^\[(simulation|scoring)\]\.", "", error.field)
+    field = re.sub(r"^\[\[rounds\]\](\.| #\d+\.?)", "rounds ", field).strip()
+    return InputError(api, field, error.expected, error.found, found_text=error.found_text)
 
 
 # ----------------------------------------------------------------------------- building

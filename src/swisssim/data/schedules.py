@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from swisssim.errors import InputError
+from swisssim.validation import is_integer
 
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
 
@@ -72,10 +73,10 @@ def parse_schedule(value: Any, n_rounds: int, source: str, field: str) -> Schedu
                 f"integers (one per round) or a percentage such as '10%' (0 <= p < 100)")
     if isinstance(value, bool):
         raise InputError(source, field, expected, value)
-    if isinstance(value, int):
-        return _constant(value, n_rounds, source, field, expected)
-    if isinstance(value, list):
-        if not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+    if is_integer(value):
+        return _constant(int(value), n_rounds, source, field, expected)
+    if isinstance(value, (list, tuple)):
+        if not all(is_integer(v) for v in value):
             raise InputError(source, field, expected, value)
         return _per_round([int(v) for v in value], n_rounds, source, field, expected,
                           ",".join(str(v) for v in value))

@@ -14,6 +14,7 @@ import pandas as pd
 
 from swisssim.errors import InputError
 from swisssim.errors import preview as _preview
+from swisssim.validation import is_integer
 
 
 def check_score_errors(errors: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
@@ -55,10 +56,10 @@ def check_item_counts(counts: Any, scores: pd.DataFrame, source: str) -> dict[st
             raise InputError(source, f"{field}.{bench}",
                              f"benchmarks of the scores file ({_preview(list(scores.columns))})",
                              bench)
-        if isinstance(count, bool) or not isinstance(count, int) or count <= 0:
+        if not is_integer(count) or count <= 0:
             raise InputError(source, f"{field}.{bench}", "a positive integer number of items",
                              count)
-        checked[str(bench)] = count
+        checked[str(bench)] = int(count)
     return checked
 
 

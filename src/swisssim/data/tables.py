@@ -23,12 +23,41 @@ MODEL_KEYS = {"family", "display_name"}
 MISSING_TEXT = {"", "na", "nan", "n/a", "null", "none", "-"}
 
 
+#: Largest scenario file (TOML) read, in bytes; larger files are refused before reading.
+MAX_TOML_BYTES = 4 << 20
+#: Largest table (CSV) read, in bytes; larger files are refused before reading.
+MAX_CSV_BYTES = 256 << 20
+#: Bytes inspected for a NUL byte, the mark of a binary file.
+SNIFF_BYTES = 8192
+
+
+def check_text_file(path: Path, what: str, limit: int) -> None:
+    """Refuse, before reading it whole, a missing, unreadable, oversized or binary file."""
+    source = str(path)
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise InputError(source, "", f"a readable {what}",
+                             found_text="an unreadable file (a folder or special file)")
+        with open(path, "rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except FileNotFoundError:
+        raise InputError(source, "", f"an existing {what}", found_text="no such file") from None
+    except OSError as error:
+        raise InputError(source, "", f"a readable {what}",
+                         found_text=f"an unreadable file ({error.strerror or error})") from None
+    if size > limit:
+        raise InputError(source, "", f"a {what} of at most {limit >> 20} MiB",
+                         found_text=f"{size / 2**20:.1f} MiB")
+    if b"\0" in head:
+        raise InputError(source, "", f"a text {what} (UTF-8)", found_text="binary content (a NUL "
+                         "byte)")
+
+
 def read_toml(path: Path) -> dict[str, Any]:
+    check_text_file(path, "scenario file (TOML)", MAX_TOML_BYTES)
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(str(path), "", "an existing scenario file (TOML)",
-                         found_text="no such file") from None
     except OSError as error:
         raise InputError(str(path), "", "a readable scenario file (TOML)",
                          found_text=f"an unreadable file ({error.strerror})") from None
@@ -38,6 +67,8 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise InputError(str(path), "", "UTF-8 text", found_text="undecodable bytes") from None
     except tomllib.TOMLDecodeError as error:
         raise InputError(str(path), "", "valid TOML", found_text=f"a syntax error ({error})") from None
+    except RecursionError:
+        raise InputError(str(path), "", "valid TOML", found_text="nesting too deep") from None
 
 
 def relative_file(value: Any, scenario_path: Path, source: str, key: str) -> Path:
@@ -46,31 +77,69 @@ def relative_file(value: Any, scenario_path: Path, source: str, key: str) -> Pat
     return (scenario_path.parent / value)
 
 
-def _read_csv_text(path: Path) -> pd.DataFrame:
+def read_csv_strict(path: Path, what: str = "CSV file") -> pd.DataFrame:
+    """Read a CSV table exactly as written: every cell a string, nothing guessed.
+
+    The first non-blank line is the header: every column named, no name twice. Every other
+    non-blank line has exactly one field per column. Leading spaces of fields are skipped; quotes
+    follow RFC 4180. Files over :data:`MAX_CSV_BYTES` or holding a NUL byte are refused before
+    they are read.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the line and what was expected.
+    """
+    check_text_file(path, what, MAX_CSV_BYTES)
+    source = str(path)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except FileNotFoundError:
-        raise InputError(str(path), "", "an existing CSV file", found_text="no such file") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise InputError(str(path), "", "a well-formed CSV table",
-                         found_text=f"unparsable content ({str(error).strip()})") from None
+        with open(path, newline="", encoding="utf-8") as handle:
+            reader = csv.reader(handle, skipinitialspace=True, strict=True)
+            for fields in reader:
+                if not fields or all(not f.strip() for f in fields) and len(fields) == 1:
+                    continue
+                if header is None:
+                    header = fields
+                    _check_header(header, source)
+                    continue
+                if len(fields) != len(header):
+                    raise InputError(source, f"line {reader.line_num}",
+                                     f"{len(header)} fields, like the header",
+                                     found_text=f"{len(fields)}")
+                rows.append(fields)
+    except UnicodeDecodeError:
+        raise InputError(source, "", "UTF-8 text", found_text="undecodable bytes") from None
+    except csv.Error as error:
+        raise InputError(source, "", f"a well-formed {what}",
+                         found_text=f"unparsable content ({error})") from None
     except OSError as error:
-        raise InputError(str(path), "", "a readable CSV file",
-                         found_text=f"an unreadable file ({error.strerror})") from None
+        raise InputError(source, "", f"a readable {what}",
+                         found_text=f"an unreadable file ({error.strerror or error})") from None
+    if header is None:
+        raise InputError(source, "", f"a {what} with a header line", found_text="an empty file")
+    return pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(
+        {name: pd.Series([], dtype=object) for name in header})
+
+
+def _check_header(header: list[str], source: str) -> None:
+    for index, name in enumerate(header):
+        if not name.strip():
+            raise InputError(source, "header", "a name for every column",
+                             found_text=f"column {index + 1} unnamed")
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        raise InputError(source, "header", "distinct column names",
+                         found_text=f"repeated column(s) {repeated}")
 
 
 def read_scores_csv(path: Path) -> pd.DataFrame:
-    table = _read_csv_text(path)
+    table = read_csv_strict(path)
     source = str(path)
     if len(table.columns) == 0 or table.columns[0] != "model":
         first = table.columns[0] if len(table.columns) else None
         raise InputError(source, "header", "first column named 'model'", first)
-    with open(path, newline="", encoding="utf-8") as handle:
-        columns = next(csv.reader(handle), [])
-    repeated = sorted(c for c, n in Counter(columns).items() if n > 1)
-    if repeated:
-        raise InputError(source, "header", "distinct benchmark names",
-                         found_text=f"repeated column(s) {repeated}")
     frame = table.set_index("model")
     return numeric_frame(frame, source)
 
@@ -125,9 +194,12 @@ def _cell(cell: Any, source: str, model: str, bench: str) -> float:
         return math.nan
     if isinstance(cell, str) and cell.strip().lower() in MISSING_TEXT:
         return math.nan
+    if isinstance(cell, (bool, np.bool_)):
+        raise InputError(source, f"score of model {model!r} on benchmark {bench!r}",
+                         "a finite number or an empty cell", cell)
     try:
         value = float(cell)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InputError(source, f"score of model {model!r} on benchmark {bench!r}",
                          "a finite number or an empty cell", cell) from None
     if not math.isfinite(value):
@@ -137,18 +209,28 @@ def _cell(cell: Any, source: str, model: str, bench: str) -> float:
 
 
 def read_models_csv(path: Path) -> dict[str, dict[str, str]]:
-    table = _read_csv_text(path)
+    table = read_csv_strict(path)
     source = str(path)
     if "model" not in table.columns:
         raise InputError(source, "header", "a column named 'model'", list(table.columns))
     extra = sorted(set(table.columns) - {"model"} - MODEL_KEYS)
     if extra:
         raise InputError(source, "header", "columns model, family, display_name", extra)
-    return {row["model"]: {k: row[k] for k in MODEL_KEYS if k in table.columns}
-            for row in table.to_dict("records")}
+    names = [str(m).strip() for m in table["model"]]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise InputError(source, "model", "one row per model",
+                         found_text=f"repeated row(s) for {repeated[:5]}")
+    return {name: {k: row[k] for k in MODEL_KEYS if k in table.columns}
+            for name, row in zip(names, table.to_dict("records"))}
 
 
 def models_from_frame(models: pd.DataFrame, source: str) -> dict[str, dict[str, str]]:
     table = models.reset_index() if "model" not in models.columns else models
+    names = [str(m).strip() for m in table["model"]]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise InputError(source, "models", "one row per model",
+                         found_text=f"repeated row(s) for {repeated[:5]}")
     return {str(row["model"]): {k: str(row[k]) for k in MODEL_KEYS if k in table.columns}
             for row in table.to_dict("records")}

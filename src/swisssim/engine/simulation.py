@@ -20,7 +20,7 @@ import numba
 import numpy as np
 
 from swisssim.data.rounds import round_noise, round_scores
-from swisssim.data.scenario import Scenario
+from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.data.schedules import Schedule
 from swisssim.engine import kernels
 from swisssim.engine.backends import require_backend
@@ -30,10 +30,17 @@ from swisssim.engine.results import SimulationResult
 from swisssim.engine.rng import seed_key
 from swisssim.engine.settings import Settings, SettingsFields, resolve_threads
 from swisssim.errors import InputError
-from swisssim.validation import check_iterations, number
+from swisssim.validation import MAX_ITERATIONS, check_iterations, integer, number
 
-#: Iterations per engine call when a progress bar is shown (results do not depend on it).
+#: Most iterations of the first engine call (results do not depend on the chunking).
 PROGRESS_CHUNK = 5_000
+#: Model-rounds x schedules of the first engine call: about 0.1 s of work on one core of this
+#: project's machine (about 3 ns each).
+CHUNK_WORK = 30_000_000
+#: Later calls are sized from the measured speed to take about this many seconds, so the engine
+#: returns to Python (where SIGINT and SIGTERM are handled) well within a second, while few calls
+#: keep the cost of starting parallel regions small on a busy machine.
+CHUNK_SECONDS = 0.3
 #: Adaptive stopping checks the standard errors after this many iterations, then at multiples of it.
 ADAPTIVE_STEP = 1_000
 #: Default cap on the iterations of an adaptive run (``target_se``).
@@ -98,6 +105,7 @@ def simulate(
     checkpoints chosen by :func:`next_checkpoint`. Results depend only on the seed and the
     iteration index, so a run that stops after N iterations is identical to a fixed run of N.
     """
+    scenario = check_scenario(scenario, "simulate")
     settings = Settings.of(settings, overrides)
     iterations = settings.iterations
     if target_se is not None:
@@ -114,6 +122,8 @@ def simulate(
                          "an adaptive run)", found_text="no target_se")
     else:
         iterations = settings.resolved_iterations(scenario)
+    check_engine_iterations(iterations if target_se is None else max_iterations, scenario,
+                            "simulate", "iterations" if target_se is None else "max_iterations")
     progress = settings.progress
     session = EngineSession(scenario, settings)
     if target_se is not None and target == "drop" and len(session.schedules) < 2:
@@ -192,7 +202,13 @@ class _EngineRun:
     device: Any = None   # a swisssim.engine.cuda.CudaEngine for backend "cuda"
 
     def advance(self, iterations: int, progress: bool) -> None:
-        """Run iterations ``done .. done + iterations - 1``."""
+        """Run iterations ``done .. done + iterations - 1``, in chunks (:func:`chunk_iterations`).
+
+        The first chunk is sized by the work per iteration, the next ones by the measured speed
+        (:func:`next_chunk`, about :data:`CHUNK_SECONDS` each). Between chunks the interpreter
+        runs, so a pending SIGINT or SIGTERM interrupts the run there (``KeyboardInterrupt`` or
+        the command line's handler); results do not depend on the chunking.
+        """
         from tqdm import tqdm
 
         stop = self.done + iterations
@@ -202,14 +218,19 @@ class _EngineRun:
             add_into(self.counters, part)
             self.done = stop
             return
-        chunk = iterations
-        if progress:   # a GPU needs chunks that fill it
-            chunk = PROGRESS_CHUNK if self.device is None else self.device.progress_chunk
+        # A GPU keeps its own chunk, large enough to fill it; the CPU sizes chunks by speed.
+        on_device = self.device is not None
+        chunk = (self.device.progress_chunk if on_device else
+                 chunk_iterations(self.scenario.n_models, self.scenario.n_rounds,
+                                  len(self.quotas)))
         with tqdm(total=iterations, unit="it", file=sys.stderr, disable=None if progress else True,
                   desc=self.scenario.name, leave=False) as bar:
             while self.done < stop:
                 upto = min(stop, self.done + chunk)
+                started = time.perf_counter()
                 self._call(self.done, upto)
+                if not on_device:
+                    chunk = next_chunk(upto - self.done, time.perf_counter() - started)
                 bar.update(upto - self.done)
                 self.done = upto
 
@@ -279,6 +300,53 @@ class _EngineRun:
         finally:
             numba.set_num_threads(previous)
         return window.sum(axis=0)
+
+
+#: Seconds per model-round of one tournament on one thread, measured on this project's 2-core
+#: machine (benchmarks/bench_core.py; about 3 ns on two threads): the basis of run-time
+#: estimates, deliberately on the slow side.
+SECONDS_PER_MODEL_ROUND = 6e-9
+
+
+def max_engine_iterations(n_rounds: int, units_per_point: int) -> int:
+    """The most iterations the engine's signed 64-bit counters and stream indices hold.
+
+    Per model and iteration the counters add at most ``(K * units)**2`` (the sum of products of
+    final scores) and the stream index is ``iteration * K + k``; both stay below 2**63. The
+    general cap :data:`swisssim.validation.MAX_ITERATIONS` (2**40) applies as well.
+    """
+    top = max(1, n_rounds * units_per_point)
+    return min(MAX_ITERATIONS, (2**63 - 1) // (top * top), (2**63 - 1) // max(1, n_rounds))
+
+
+def check_engine_iterations(value: int, scenario: Scenario, source: str, field: str) -> int:
+    """``value`` iterations, refused with an :class:`InputError` beyond
+    :func:`max_engine_iterations` for this scenario's rounds and score units."""
+    units = 2 if (scenario.scoring.ties == "draw" or scenario.simulation.bye_points == 0.5) else 1
+    limit = max_engine_iterations(scenario.n_rounds, units)
+    return integer(value, source, field, low=1, high=limit,
+                   expected=f"a positive integer up to {limit:,} (what the engine's 64-bit "
+                            f"counters hold for {scenario.n_rounds} rounds)")
+
+
+def estimated_seconds(n_models: int, n_rounds: int, n_schedules: int, iterations: int,
+                      threads: int) -> float:
+    """A rough, pessimistic estimate of a simulation's wall time (:data:`SECONDS_PER_MODEL_ROUND`)."""
+    return iterations * n_models * n_rounds * n_schedules * SECONDS_PER_MODEL_ROUND / max(1, threads)
+
+
+def chunk_iterations(n_models: int, n_rounds: int, n_schedules: int) -> int:
+    """Iterations per engine call: :data:`CHUNK_WORK` model-rounds, 1 to :data:`PROGRESS_CHUNK`."""
+    work = max(1, n_models * n_rounds * n_schedules)
+    return max(1, min(PROGRESS_CHUNK, CHUNK_WORK // work))
+
+
+def next_chunk(done: int, seconds: float) -> int:
+    """Iterations of the next engine call after ``done`` iterations took ``seconds``: aimed at
+    :data:`CHUNK_SECONDS`, at most 16 times and at least half the last chunk (each call costs
+    about 10-20 ms on this project's machine, so few calls matter)."""
+    aimed = done * CHUNK_SECONDS / max(seconds, 1e-6)
+    return max(1, int(min(16 * done, max(done / 2, aimed))))
 
 
 # ----------------------------------------------------------------------------- adaptive stopping
@@ -492,8 +560,9 @@ class EngineSession:
 
         The result's ``scenario`` is the session's, whatever ``values`` holds.
         """
-        run = self.start(values)
         iterations = check_iterations(iterations, "EngineSession.run", "iterations")
+        check_engine_iterations(iterations, self.scenario, "EngineSession.run", "iterations")
+        run = self.start(values)
         started = time.perf_counter()
         with self.engine():
             run.cluster = self.cluster
@@ -530,4 +599,5 @@ class EngineSession:
 
 __all__ = ["simulate", "SimulationResult", "AdaptiveResult", "StoppingRecord", "EngineSession",
            "Settings", "TARGETS", "check_target", "difference_se_max", "next_checkpoint",
-           "check_target_se", "std_error_max", "resolve_threads"]
+           "check_target_se", "std_error_max", "resolve_threads", "check_engine_iterations",
+           "chunk_iterations", "estimated_seconds", "next_chunk", "max_engine_iterations"]

@@ -56,6 +56,23 @@ def environment() -> dict[str, Any]:
     }
 
 
+def scenario_files(scenario: Any) -> list[Path]:
+    """The scenario file and the data files it names (none for a DataFrame scenario)."""
+    if scenario.path is None:
+        return []
+    import tomllib
+
+    files = [Path(scenario.path)]
+    try:
+        document = tomllib.loads(Path(scenario.path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return files
+    for key in ("scores", "score_errors", "models_file"):
+        if isinstance(document.get(key), str):
+            files.append(Path(scenario.path).parent / document[key])
+    return files
+
+
 def scenario_provenance(scenario: Any) -> dict[str, Any]:
     """Path and SHA-256 of the scenario file and of the data files it names."""
     if scenario.path is None:

@@ -11,7 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from swisssim.engine.results import Z95, SimulationResult
-from swisssim.io.manifests import base_manifest, bootstrap_manifest, simulation_manifest
+from swisssim.io.manifests import (
+    base_manifest,
+    bootstrap_manifest,
+    scenario_files,
+    simulation_manifest,
+)
 from swisssim.io.staging import atomic_output
 
 if TYPE_CHECKING:
@@ -25,7 +30,7 @@ def write_run(result: SimulationResult, out, argv, *,
     manifest["simulation"] = simulation_manifest(result)
     if bootstrap is not None:
         manifest["bootstrap"] = bootstrap_manifest(bootstrap)
-    with atomic_output(out) as stage:
+    with atomic_output(out, inputs=scenario_files(result.scenario)) as stage:
         stage.write_csv("expected_scores.csv", result.expected_scores())
         stage.write_csv("rank_distribution.csv", result.rank_distribution())
         stage.write_csv("survival.csv", result.survival())

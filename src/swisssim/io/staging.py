@@ -1,21 +1,62 @@
-"""Atomic output folders.
+"""Atomic output folders: a result folder is replaced whole, or not at all.
 
-Every command stages its files in a temporary folder beside the destination and moves them into
-place only once all of them are written, so a failure never leaves half-written results.
+Every command stages its files in a hidden folder beside the destination,
+``.<name>.partial-<pid>-<random>``, and only when all of them are written replaces the destination
+folder by the staged one with two renames on the same file system. The rule, stated in the
+README's "Guarantees":
+
+* **Replaced whole.** After a run, ``out_dir`` holds exactly the files this run wrote, plus the
+  *nested result folders* of other runs that this run does not write: a sub-folder (at any depth)
+  whose own ``manifest.json`` records another run (another ``command``, ``argv`` or
+  ``created_utc``) than the manifest of the folder it sits in. So ``swisssim run`` into
+  ``results/x/`` keeps ``results/x/sweep/`` written by ``swisssim sweep``, but a re-run of
+  ``swisssim run --bootstrap`` without ``--bootstrap`` leaves no ``bootstrap.csv`` behind, and a
+  report without ``--orders`` drops the ``orders/`` sub-folder an earlier report wrote.
+* **Only our own folders.** An existing ``out_dir`` is replaced only if it is a result folder of
+  this tool (it holds a ``manifest.json`` written by swisssim, or, for figure folders, only
+  ``.png``/``.svg`` files) or holds nothing but such folders (``results/x/`` after
+  ``swisssim sweep`` wrote ``results/x/sweep/``; an empty folder too); anything else is refused
+  before simulating.
+* **Never over an input.** A folder holding an input file of the run (the scenario, its CSV
+  files, the tables ``swisssim plot`` reads) or the current working directory is refused.
+* **Nothing left behind.** On any exception (an interrupt included) the staged folder is deleted
+  and ``out_dir`` is untouched. Stale ``.partial-`` folders of processes that no longer run are
+  removed by the next write beside them. The two renames run with SIGINT and SIGTERM deferred;
+  only a SIGKILL or a crash in the few milliseconds between them can leave a stale folder.
+* **File-system errors** (a full or read-only disk, a name too long, a path through a file)
+  become an :class:`~swisssim.errors.OutputError`, one line naming the path, what failed and the
+  operating system's text.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import secrets
 import shutil
-import tempfile
-from collections.abc import Iterator
+import signal
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from swisssim.errors import InputError, OutputError
+
+#: Marker in the names of staging folders (``.<name>.partial-<pid>-<hex>``).
+PARTIAL = ".partial-"
+#: Marker of the folder an earlier result is moved to while being replaced.
+REPLACED = ".replaced-"
+#: Characters the staging name adds to the destination's name (dot, markers, pid, random).
+STAGING_OVERHEAD = 1 + len(PARTIAL) + 10 + 1 + 8
+#: File types a figure folder (``swisssim plot``) may hold.
+FIGURE_SUFFIXES = (".png", ".svg")
+
+#: Result folders this process has replaced or created (the command line says so when
+#: interrupted afterwards).
+COMMITTED: list[Path] = []
 
 
 class Staging:
@@ -43,26 +84,351 @@ class Staging:
         self.path(name).write_text(text, encoding="utf-8")
 
 
-@contextmanager
-def atomic_output(out_dir: str | Path) -> Iterator[Staging]:
-    """Stage files, then move each into ``out_dir`` with an atomic rename.
+# -- checks ----------------------------------------------------------------------------------------
 
-    Files of ``out_dir`` that the run does not write are left alone. On any exception the staged
-    files are deleted and ``out_dir`` is untouched.
+def is_result_folder(folder: Path) -> bool:
+    """Whether ``folder`` holds a ``manifest.json`` written by swisssim."""
+    return _manifest_identity(folder) is not None
+
+
+def _manifest_identity(folder: Path) -> tuple[str, str, str] | None:
+    """``(command, argv, created_utc)`` of ``folder/manifest.json``, or None if not ours."""
+    path = folder / "manifest.json"
+    try:
+        if not path.is_file() or path.stat().st_size > (16 << 20):
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("environment"), dict) or (
+            "swisssim" not in data["environment"]) or "command" not in data:
+        return None
+    return (str(data.get("command")), json.dumps(data.get("argv")), str(data.get("created_utc")))
+
+
+def only_figures(folder: Path) -> bool:
+    """Whether ``folder`` holds nothing but ``.png``/``.svg`` files (a ``plot`` folder)."""
+    try:
+        return all(p.is_file() and p.suffix.lower() in FIGURE_SUFFIXES for p in folder.iterdir())
+    except OSError:
+        return False
+
+
+def _name_max(folder: Path) -> int:
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return 255
+
+
+def check_output_folder(out_dir: str | Path, inputs: Iterable[str | Path] = (), *,
+                        replaceable: Callable[[Path], bool] | None = None,
+                        source: str | None = None) -> Path:
+    """Check, before any work, that :func:`atomic_output` can write ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir
+        The result folder.
+    inputs
+        Files the run reads; none may lie inside ``out_dir``.
+    replaceable
+        Extra test accepting an existing non-empty folder (e.g. :func:`only_figures`); a result
+        folder of swisssim (:func:`is_result_folder`) is always accepted.
+    source
+        The name under which errors are reported (default: the path).
+
+    Returns
+    -------
+    Path
+        ``out_dir`` as a path.
+
+    Raises
+    ------
+    InputError
+        When the folder is an existing file, lies below a file, holds an input of the run or the
+        working directory, is a folder of other files, has a name too long for the file system,
+        or its nearest existing parent is not writable.
     """
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+    where = source or str(out_dir)
     try:
+        resolved = out_dir.resolve()
+    except (OSError, RuntimeError) as error:
+        raise InputError(where, "", "a folder path that can be resolved",
+                         found_text=f"an error ({error})") from None
+    if str(out_dir) in ("", ".") or resolved == resolved.parent:
+        raise InputError(where, "", "a result folder other than the working directory or the "
+                         "root", found_text=repr(str(out_dir)))
+    limit = _name_max(Path(resolved.anchor or "/"))
+    for part in resolved.parts:
+        if len(os.fsencode(part)) > limit:
+            raise InputError(where, "", f"folder names of at most {limit} bytes",
+                             found_text=f"a name of {len(os.fsencode(part))} bytes")
+    ancestor = resolved
+    while not _exists(ancestor):
+        ancestor = ancestor.parent
+    if ancestor != resolved and not ancestor.is_dir():
+        raise InputError(where, "", "a folder path", found_text=f"{str(ancestor)!r}, a file, on "
+                         "the way")
+    limit = _name_max(ancestor if ancestor.is_dir() else ancestor.parent)
+    if len(os.fsencode(resolved.name)) + STAGING_OVERHEAD > limit:
+        raise InputError(where, "", f"a folder name of at most {limit - STAGING_OVERHEAD} bytes "
+                         "(room for the staging folder's name)",
+                         found_text=f"{len(os.fsencode(resolved.name))} bytes")
+    if ancestor == resolved:
+        _check_existing(resolved, where, replaceable)
+    for item in inputs:
+        path = Path(item).resolve()
+        if path.is_relative_to(resolved):
+            raise InputError(where, "", "a folder that holds none of the run's input files",
+                             found_text=f"one that holds {str(item)!r}")
+    parent = resolved.parent if ancestor == resolved else ancestor
+    try:  # the real test: create (and remove) a folder where the staging folder will go
+        _temporary(parent, resolved.name, PARTIAL).rmdir()
+    except OSError as error:
+        raise InputError(where, "", "a folder in a writable location",
+                         found_text=f"{str(parent)!r}: {error.strerror or error}") from None
+    return out_dir
+
+
+def _check_existing(resolved: Path, where: str,
+                    replaceable: Callable[[Path], bool] | None) -> None:
+    """The checks of an existing destination, under the lock that :func:`commit` takes (so a
+    concurrent writer's swap is never seen half-done)."""
+    with _parent_locked(resolved.parent):
+        if not _exists(resolved):
+            return
+        if not resolved.is_dir():
+            raise InputError(where, "", "a folder", found_text=f"an existing file {str(resolved)!r}")
+        if Path.cwd().resolve().is_relative_to(resolved):
+            raise InputError(where, "", "a folder that does not hold the working directory",
+                             found_text=repr(str(resolved)))
+        ours = is_result_folder(resolved) or (replaceable is not None and replaceable(resolved))
+        if not ours and not _holds_only_results(resolved):
+            raise InputError(where, "", "a new or empty folder, or a result folder of swisssim "
+                             "(with its manifest.json), which is replaced whole",
+                             found_text="a folder of other files")
+
+
+def _exists(path: Path) -> bool:
+    try:
+        os.stat(path)
+    except OSError:
+        return False
+    return True
+
+
+def _holds_only_results(folder: Path, depth: int = 3) -> bool:
+    """Whether ``folder`` holds nothing but result folders of swisssim (at any depth up to
+    ``depth``), e.g. ``results/x/`` after ``swisssim sweep`` wrote ``results/x/sweep/``; an empty
+    folder qualifies. Replacing such a folder keeps all of them (see the module notes)."""
+    for child in _children(folder):
+        if child.is_symlink() or not child.is_dir():
+            return False
+        if not is_result_folder(child) and (depth <= 1 or not _holds_only_results(child,
+                                                                                   depth - 1)):
+            return False
+    return True
+
+
+def _children(folder: Path) -> Iterator[Path]:
+    try:
+        yield from folder.iterdir()
+    except OSError:
+        return
+
+
+# -- staging and replacing ------------------------------------------------------------------------
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale(parent: Path, name: str) -> list[Path]:
+    """Delete ``.<name>.partial-<pid>-*`` / ``.replaced-`` folders of processes no longer running."""
+    removed = []
+    for prefix in (f".{name}{PARTIAL}", f".{name}{REPLACED}"):
+        for path in _children(parent):
+            rest = path.name[len(prefix):] if path.name.startswith(prefix) else None
+            pid_text = rest.split("-", 1)[0] if rest else ""
+            if not pid_text.isdigit() or not path.is_dir() or path.is_symlink():
+                continue
+            if int(pid_text) == os.getpid() or _pid_alive(int(pid_text)):
+                continue
+            if prefix.endswith(REPLACED) and any(is_result_folder(c) for c in _children(path)
+                                                 if c.is_dir()):
+                continue  # nested results a failed commit could not move back: kept
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _temporary(parent: Path, name: str, marker: str) -> Path:
+    while True:
+        path = parent / f".{name}{marker}{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            continue
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back until the block ends, then deliver them.
+
+    A signal mask would not do: the engine's worker threads may receive a process-wide signal,
+    and Python then runs the handler in the main thread at once. So the handlers are swapped for
+    ones that only record the signal, and a recorded signal is raised again, under the previous
+    handler, once the block is done. (Outside the main thread handlers cannot be changed, and
+    nothing is deferred.)
+    """
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+    numbers = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.signal(number, lambda n, frame: pending.append(n))
+                for number in numbers}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+        for number in dict.fromkeys(pending):
+            signal.raise_signal(number)
+
+
+def _carry_over(old: Path, new: Path, identity: tuple[str, str, str] | None) -> None:
+    """Move the nested result folders of other runs from ``old`` into ``new`` (see the module).
+
+    ``identity`` is the run that wrote ``old`` (its manifest), inherited by sub-folders without
+    a manifest of their own.
+    """
+    for child in sorted(_children(old)):
+        if child.is_symlink() or not child.is_dir():
+            continue
+        own = _manifest_identity(child)
+        target = new / child.name
+        if target.is_dir() and not target.is_symlink():
+            _carry_over(child, target, own or identity)
+        elif not _exists(target) and own is not None and own != identity:
+            os.rename(child, target)
+
+
+@contextmanager
+def _parent_locked(parent: Path) -> Iterator[None]:
+    """An exclusive ``flock`` on the parent folder: concurrent commits beside it take turns."""
+    handle = os.open(parent, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)
+
+
+def commit(stage: Path, out_dir: Path) -> None:
+    """Replace ``out_dir`` by the finished folder ``stage`` (same parent), signals deferred.
+
+    The old folder is renamed aside, the new one renamed into place, the nested result folders
+    of other runs moved from the old into the new (:func:`_carry_over`) and the old deleted. If
+    either rename fails the old folder is put back; if moving a nested result folder fails the
+    old folder is kept aside (``.<name>.replaced-...``) and the error reported. Concurrent
+    writers of the same folder take turns (a lock on the parent folder); the last to commit wins.
+    """
+    shutil.rmtree(stage / ".discarded", ignore_errors=True)
+    with _signals_deferred(), _parent_locked(out_dir.parent):
+        if out_dir.is_symlink() or (_exists(out_dir) and not out_dir.is_dir()):
+            out_dir.unlink()
+        if not _exists(out_dir):
+            os.rename(stage, out_dir)
+            COMMITTED.append(out_dir)
+            return
+        replaced = _temporary(out_dir.parent, out_dir.name, REPLACED)
+        try:
+            os.replace(out_dir, replaced)
+        except OSError:
+            replaced.rmdir()
+            raise
+        try:
+            os.rename(stage, out_dir)
+        except OSError:
+            os.rename(replaced, out_dir)
+            raise
+        COMMITTED.append(out_dir)
+        _carry_over(replaced, out_dir, _manifest_identity(replaced))
+        shutil.rmtree(replaced, ignore_errors=True)
+
+
+@contextmanager
+def atomic_output(out_dir: str | Path, *, inputs: Iterable[str | Path] = (),
+                  replaceable: Callable[[Path], bool] | None = None) -> Iterator[Staging]:
+    """Stage the files of a result folder, then replace ``out_dir`` with them as a whole.
+
+    Parameters
+    ----------
+    out_dir
+        The result folder (created with its parents; replaced whole if it exists).
+    inputs
+        Input files of the run, which ``out_dir`` must not hold.
+    replaceable
+        Extra test accepting an existing folder (see :func:`check_output_folder`).
+
+    Yields
+    ------
+    Staging
+        The staging folder to write into.
+
+    Raises
+    ------
+    InputError
+        When ``out_dir`` may not be written (:func:`check_output_folder`).
+    OutputError
+        On any file-system error while staging or replacing; ``out_dir`` is then untouched.
+
+    Notes
+    -----
+    The rule for nested result folders, stale staging folders and signals is in the module
+    notes; any exception deletes the staged files.
+    """
+    out_dir = Path(out_dir)
+    check_output_folder(out_dir, inputs, replaceable=replaceable)
+    stage: Path | None = None
+    action = "creating the folder"
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale(out_dir.parent, out_dir.name)
+        stage = _temporary(out_dir.parent, out_dir.name, PARTIAL)
+        action = "writing"
         staging = Staging(stage)
         yield staging
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for name in staging.names:
-            destination = out_dir / name
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(stage / name, destination)
+        action = "replacing the result folder"
+        commit(stage, out_dir)
+        stage = None
+    except OSError as error:
+        if stage is not None and error.filename is not None:
+            error.filename = _shown(Path(os.fsdecode(error.filename)), stage, out_dir)
+        raise OutputError.of(error, action, out_dir) from None
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def _shown(path: Path, stage: Path, out_dir: Path) -> str:
+    """A staged path shown as where it was going: ``out_dir/<name>``."""
+    try:
+        return str(out_dir / path.relative_to(stage))
+    except ValueError:
+        return str(path)
 
 
 class SubStaging:
@@ -100,3 +466,7 @@ class SubStaging:
 
     def write_text(self, name: str, text: str) -> None:
         self.path(name).write_text(text, encoding="utf-8")
+
+
+__all__ = ["COMMITTED", "Staging", "SubStaging", "atomic_output", "check_output_folder",
+           "commit", "is_result_folder", "only_figures", "remove_stale"]

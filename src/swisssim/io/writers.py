@@ -28,7 +28,7 @@ from swisssim.analysis.sweep import (
 )
 from swisssim.data.scenario import Scenario
 from swisssim.io.figures import save_figure
-from swisssim.io.manifests import base_manifest, simulation_manifest
+from swisssim.io.manifests import base_manifest, scenario_files, simulation_manifest
 from swisssim.io.run_writer import (  # noqa: F401  (re-exported)
     rank_table_manifest,
     stage_bootstrap,
@@ -55,7 +55,7 @@ def write_sweep(sweep: Sweep, out: Path, argv: Sequence[str] | None, *, figures:
     manifest = base_manifest("sweep", result.scenario, list(argv) if argv is not None else None)
     manifest["simulation"] = simulation_manifest(result)
     manifest["sweep"] = sweep_manifest(sweep, sweep.risk_profile())
-    with atomic_output(out) as stage:
+    with atomic_output(out, inputs=scenario_files(result.scenario)) as stage:
         names, seconds = stage_sweep(sweep, stage, figures=figures, dpi=dpi)
         manifest["simulation"]["rank_distribution"] = rank_table_manifest(
             result, stage.root / "rank_distribution.csv")
@@ -180,7 +180,7 @@ def write_orders(result: OrdersResult, out: str | Path, argv: list[str] | None, 
     """Write the order-sensitivity tables, figure and manifest atomically into ``out``."""
     manifest = base_manifest("orders", result.scenario, argv)
     manifest["orders"] = orders_manifest(result, samples)
-    with atomic_output(out) as stage:
+    with atomic_output(out, inputs=scenario_files(result.scenario)) as stage:
         manifest["figures"] = stage_orders(result, stage)
         stage.write_json("manifest.json", manifest)
 
@@ -198,7 +198,7 @@ def stage_orders(result: OrdersResult, stage: Staging, *, dpi: int = 150) -> lis
 
 def write_perturb(result: PerturbResult, out: str | Path, manifest: dict[str, Any]) -> None:
     """Write a damage / clone probe's rankings, changes, summary and figure atomically."""
-    with atomic_output(out) as stage:
+    with atomic_output(out, inputs=scenario_files(result.before.scenario)) as stage:
         stage.write_csv("rankings_before.csv", result.before.rankings())
         if result.after is not None:
             summary = result.summary()

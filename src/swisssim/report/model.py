@@ -20,7 +20,7 @@ from swisssim.analysis.bootstrap import BootstrapResult, bootstrap
 from swisssim.analysis.compare import Comparison, compare
 from swisssim.analysis.orders import ORDERS_ITERATIONS, OrdersResult, evaluate_orders
 from swisssim.analysis.sweep import DEFAULT_SCHEDULES, Sweep, check_z, rank_column
-from swisssim.data.scenario import Scenario
+from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.engine.results import Z95
 from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import simulate
@@ -124,6 +124,7 @@ def build_report(
     -------
     Report
     """
+    scenario = check_scenario(scenario, "build_report")
     z = check_z(z, "build_report", "z")
     settings = Settings.of(settings, overrides).defaults(elimination=DEFAULT_SCHEDULES)
     progress = settings.progress

@@ -36,7 +36,12 @@ from typing import Any
 
 from swisssim.analysis.orders import orders_manifest
 from swisssim.io.figures import palette_png
-from swisssim.io.manifests import base_manifest, bootstrap_manifest, simulation_manifest
+from swisssim.io.manifests import (
+    base_manifest,
+    bootstrap_manifest,
+    scenario_files,
+    simulation_manifest,
+)
 from swisssim.io.staging import SubStaging, atomic_output
 from swisssim.io.writers import (
     rank_table_manifest,
@@ -83,7 +88,8 @@ def write_report(report: Report, out: str | Path, argv: Sequence[str] | None = N
     report
         The analyses (:func:`build_report`).
     out
-        The folder; files of earlier runs that this report does not write are left alone.
+        The folder, replaced whole (nested result folders of other commands are kept; see
+        :mod:`swisssim.io.staging`).
     argv
         The command line, recorded in the manifests.
     svg
@@ -97,7 +103,7 @@ def write_report(report: Report, out: str | Path, argv: Sequence[str] | None = N
     manifest = report_manifest(report, argv)
     argv_list = list(argv) if argv is not None else None
     started = time.perf_counter()
-    with atomic_output(out) as stage:
+    with atomic_output(out, inputs=scenario_files(report.scenario)) as stage:
         sweep_stage = SubStaging(stage, "sweep", keep_svg=svg)
         stage_sweep(report.sweep, sweep_stage, dpi=dpi)
         manifest["simulation"]["rank_distribution"] = rank_table_manifest(
