@@ -95,3 +95,35 @@ def check_dask_address(value: Any, source: str, field: str) -> str:
         raise InputError(source, field, "a Dask scheduler address such as tcp://host:8786, or "
                          "local:N for a LocalCluster of N worker processes", value)
     return value
+
+
+def check_replicates(value: Any, source: str, field: str) -> int:
+    """A positive number of bootstrap replicates."""
+    return integer(value, source, field, low=1, expected="an integer >= 1 (bootstrap replicates)")
+
+
+def check_samples(value: Any, source: str, field: str) -> int:
+    """A positive number of round orders."""
+    return integer(value, source, field, low=1, expected="a positive integer number of orders")
+
+
+def check_top_k(value: Any, n_models: int, source: str, field: str) -> int:
+    """The ``k`` of "top k": an integer from 1 to the number of models."""
+    return integer(value, source, field, low=1, high=n_models,
+                   expected=f"an integer from 1 to {n_models} (the number of models)")
+
+
+def check_z(value: Any, source: str = "--label-z", field: str = "") -> float:
+    """The significance threshold of the risk-profile labels: a positive finite number."""
+    return number(value, source, field, positive=True,
+                  expected="a positive finite number such as 1.96")
+
+
+def check_target_se(value: Any, source: str, field: str) -> float:
+    """A target standard error: a finite number > 0."""
+    return number(value, source, field, positive=True, expected="a finite number > 0 (points)")
+
+
+def check_dpi(value: Any, source: str = "--dpi", field: str = "") -> int:
+    """A figure resolution: an integer from 20 to 1200 dots per inch."""
+    return integer(value, source, field, low=20, high=1200)

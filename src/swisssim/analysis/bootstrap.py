@@ -68,7 +68,10 @@ from swisssim.engine.results import Z95, SimulationResult
 from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import EngineSession
 from swisssim.errors import InputError
-from swisssim.validation import is_number
+from swisssim.validation import (
+    check_replicates,  # noqa: F401  (re-exported)
+    is_number,
+)
 
 #: Spawn key separating the bootstrap generators from any other generator derived from the seed.
 BOOTSTRAP_STREAM = 0x424F4F54  # "BOOT"
@@ -342,11 +345,6 @@ class Resampler:
         return round_means(matrix, picks, self.scenario.scoring.missing)
 
 
-def check_replicates(value: Any, source: str, field: str) -> int:
-    """A positive integer number of bootstrap replicates."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise InputError(source, field, "an integer >= 1 (bootstrap replicates)", value)
-    return int(value)
 
 
 def bootstrap(

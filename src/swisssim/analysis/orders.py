@@ -48,6 +48,7 @@ from swisssim.engine.distributed import ClusterInfo
 from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import EngineSession
 from swisssim.errors import InputError
+from swisssim.validation import check_samples, check_top_k  # noqa: F401  (re-exported)
 
 #: Iterations per order unless told otherwise (each order is a full simulation).
 ORDERS_ITERATIONS = 10_000
@@ -184,20 +185,8 @@ class OrdersResult:
         })
 
 
-def check_samples(value: Any, source: str, field: str) -> int:
-    """A positive integer number of orders."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise InputError(source, field, "a positive integer number of orders", value)
-    return int(value)
 
 
-def check_top_k(value: Any, n_models: int, source: str, field: str) -> int:
-    """The ``k`` of "top k": an integer from 1 to the number of models."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not (
-            1 <= value <= n_models):
-        raise InputError(source, field, f"an integer from 1 to {n_models} (the number of models)",
-                         value)
-    return int(value)
 
 
 def order_permutations(n_rounds: int, samples: int, seed: int) -> tuple[np.ndarray, bool]:

@@ -112,6 +112,7 @@ from swisssim.engine.results import Z95, SimulationResult
 from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import simulate
 from swisssim.errors import InputError
+from swisssim.validation import check_z  # noqa: F401  (re-exported)
 
 #: The paper's sweep: no elimination, drop 1 per round, drop 2 per round.
 DEFAULT_SCHEDULES: tuple[int, ...] = (0, 1, 2)
@@ -173,12 +174,6 @@ def profile_rule(z: float = Z95) -> dict[str, Any]:
     }
 
 
-def check_z(value: Any, source: str = "--label-z", field: str = "") -> float:
-    """Validate the significance threshold of the profile rule (a positive finite number)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-            np.isfinite(value) and value > 0):
-        raise InputError(source, field, "a positive finite number such as 1.96", value)
-    return float(value)
 
 
 # -- tables from a simulation -------------------------------------------------------------------

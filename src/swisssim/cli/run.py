@@ -15,7 +15,6 @@ from swisssim.errors import InputError
 from swisssim.io.run_writer import write_run
 from swisssim.validation import check_iterations
 
-
 #: Fields up to this size are printed whole (the large-field threshold of swisssim.plots.large,
 #: not imported: it would load matplotlib); larger ones print their best PRINT_ROWS models.
 PRINT_ALL_UP_TO = 150

@@ -22,6 +22,7 @@ from swisssim.cli import _common
 from swisssim.engine.results import Z95
 from swisssim.engine.simulation import simulate
 from swisssim.io.writers import write_sweep
+from swisssim.validation import check_dpi  # noqa: F401  (re-exported)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -67,12 +68,6 @@ def execute(args: argparse.Namespace) -> int:
     return 0
 
 
-def check_dpi(value: int) -> int:
-    from swisssim.errors import InputError
-
-    if not 20 <= value <= 1200:
-        raise InputError("--dpi", "", "an integer from 20 to 1200", value)
-    return value
 
 
 def summary_table(sweep: Sweep) -> pd.DataFrame:

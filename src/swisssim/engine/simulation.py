@@ -30,7 +30,12 @@ from swisssim.engine.results import SimulationResult
 from swisssim.engine.rng import seed_key
 from swisssim.engine.settings import Settings, SettingsFields, resolve_threads
 from swisssim.errors import InputError
-from swisssim.validation import MAX_ITERATIONS, check_iterations, integer, number
+from swisssim.validation import (
+    MAX_ITERATIONS,
+    check_iterations,
+    check_target_se,  # noqa: F401  (re-exported)
+    integer,
+)
 
 #: Most iterations of the first engine call (results do not depend on the chunking).
 PROGRESS_CHUNK = 5_000
@@ -413,9 +418,6 @@ class AdaptiveResult(SimulationResult):
     stopping: StoppingRecord | None = None
 
 
-def check_target_se(value: Any, source: str, field: str) -> float:
-    """A target standard error: a finite number > 0."""
-    return number(value, source, field, positive=True, expected="a finite number > 0 (points)")
 
 
 def next_checkpoint(done: int, max_se: float, target_se: float, max_iterations: int,

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-
 from swisssim.data.importers.common import Imported, require_common_benchmark, source_of
 from swisssim.data.importers.tables import read_table
 from swisssim.data.tables import numeric_frame
