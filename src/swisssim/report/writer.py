@@ -148,13 +148,3 @@ def _part_manifest(manifest: dict[str, Any], argv: list[str] | None,
     part["argv"] = argv if argv is not None else manifest.get("argv")
     part.update({k: manifest[k] for k in keys if k in manifest})
     return part
-
-
-def _part_manifest(manifest: dict[str, Any], argv: list[str] | None,
-                   keys: Sequence[str]) -> dict[str, Any]:
-    """The manifest of one sub-folder: the common fields plus the analyses it holds."""
-    common = ("command", "argv", "created_utc", "scenario", "environment")
-    part = {k: manifest[k] for k in common if k in manifest}
-    part["argv"] = argv if argv is not None else manifest.get("argv")
-    part.update({k: manifest[k] for k in keys if k in manifest})
-    return part
