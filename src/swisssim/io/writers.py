@@ -166,10 +166,13 @@ def write_comparison(stage: Staging, comparison: Comparison, prefix: str = "", *
 
 
 def write_comparison_figures(stage: Staging, comparison: Comparison, correlations: pd.DataFrame,
-                  prefix: str = "", *, dpi: int = 150) -> list[str]:
-    """Stage ``<prefix>figures/bump_chart`` and ``rank_correlations`` (PNG + SVG); return names."""
+                             prefix: str = "", *, dpi: int = 150) -> list[str]:
+    """Stage ``<prefix>figures/bump_chart`` and ``rank_correlations`` (PNG + SVG); return names.
+
+    ``correlations`` is ``comparison.correlations()``, already computed for the CSV.
+    """
     written = save_figure(bump_chart(comparison), stage, f"{prefix}figures/bump_chart", dpi=dpi)
-    figure = correlation_heatmap(comparison)
+    figure = correlation_heatmap(comparison, correlations=correlations)
     return written + save_figure(figure, stage, f"{prefix}figures/rank_correlations", dpi=dpi)
 
 

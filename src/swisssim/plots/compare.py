@@ -136,17 +136,20 @@ def _family_legend(axes, families: Sequence[str], colors: dict[str, str], below:
 
 
 def correlation_heatmap(tau: pd.DataFrame | Comparison, rho: pd.DataFrame | None = None, *,
-                        title: str = "", ax: Axes | None = None) -> Figure:
+                        title: str = "", ax: Axes | None = None,
+                        correlations: pd.DataFrame | None = None) -> Figure:
     """Annotated heatmap: Kendall tau-b above the diagonal, Spearman rho below.
 
     ``tau`` and ``rho`` are square matrices (see :func:`swisssim.analysis.compare.correlation_matrix`).
     The colour scale runs from the smallest value shown (rounded down to a multiple of 0.05, at
     most 0.95) to 1, so that differences between methods that all agree well stay visible; the
-    numbers are printed in every cell. Takes a comparison instead of the two matrices, and draws
-    on ``ax`` when given.
+    numbers are printed in every cell. Takes a comparison instead of the two matrices (with its
+    ``correlations()`` table when the caller already has it), and draws on ``ax`` when given.
     """
     if isinstance(tau, Comparison):
-        comparison, correlations = tau, tau.correlations()
+        comparison = tau
+        if correlations is None:
+            correlations = comparison.correlations()
         tau = correlation_matrix(correlations, "kendall_tau_b", comparison.method_names)
         rho = correlation_matrix(correlations, "spearman_rho", comparison.method_names)
         title = title or f"{comparison.scenario.name}: rank agreement"
