@@ -20,7 +20,7 @@ import pytest
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent / "src" / "swisssim"
 
 LAYERS = ("base", "data", "engine", "analysis", "plots", "io", "report", "cli")
-BASE_MODULES = {"swisssim.errors", "swisssim._version", "swisssim.validation"}
+BASE_MODULES = {"swisssim.errors", "swisssim._version", "swisssim.validation", "swisssim._lazy"}
 TOP_MODULES = {"swisssim", "swisssim.__main__", "swisssim.examples"}
 
 

@@ -21,9 +21,7 @@ Examples
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from swisssim._lazy import lazy_namespace
 from swisssim._version import __version__
 from swisssim.errors import InputError
 
@@ -61,20 +59,9 @@ _EXPORTS = {
 __all__ = ["InputError", "__version__", *_EXPORTS]
 
 
-#: Subpackages (and the examples module) reachable as attributes (``swisssim.plots.risk_profile_figure``) without an import.
+#: Subpackages (and the examples module) reachable as attributes without an import
+#: (``swisssim.plots.risk_profile_figure``).
 _SUBPACKAGES = ("data", "engine", "analysis", "plots", "io", "report", "cli", "examples")
 
 
-def __getattr__(name: str) -> Any:
-    if name in _SUBPACKAGES:
-        return importlib.import_module(f"swisssim.{name}")
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'swisssim' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS) | set(_SUBPACKAGES))
+__getattr__, __dir__ = lazy_namespace("swisssim", globals(), _EXPORTS, _SUBPACKAGES)

@@ -8,8 +8,7 @@ user's backend, and in a notebook a returned figure displays itself.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from swisssim._lazy import lazy_namespace
 
 _EXPORTS = {
     "expected_scores_figure": "swisssim.plots.scores",
@@ -27,14 +26,4 @@ _EXPORTS = {
 __all__ = list(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'swisssim.plots' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_namespace("swisssim.plots", globals(), _EXPORTS)
