@@ -11,6 +11,7 @@ checked (``--check`` in both scripts).
 
 from __future__ import annotations
 
+import argparse
 import csv
 import difflib
 import io
@@ -241,3 +242,23 @@ def check_outputs(generate: Callable[[], dict[str, str]], committed_dir: Path = 
 def wrap(text: str) -> str:
     """Collapse whitespace of a triple-quoted paragraph written in the scripts."""
     return " ".join(textwrap.dedent(text).split())
+
+
+def generator_main(argv: list[str] | None, name: str, generate: Callable[[], dict[str, str]],
+                   shape: str) -> int:
+    """The command line of a scenario generator: write the files, or ``--check`` them.
+
+    ``shape`` describes the field in the closing line (e.g. "29 models x 43 benchmarks in 12
+    rounds").
+    """
+    ap = argparse.ArgumentParser(description=f"Generate the synthetic scenario {name}.")
+    ap.add_argument("--check", action="store_true",
+                    help="regenerate into a temp dir; exit 1 listing differences if stale")
+    ap.add_argument("--out", type=Path, default=SCENARIO_DIR,
+                    help="output directory (default: scenarios/)")
+    args = ap.parse_args(argv)
+    if args.check:
+        return 1 if check_outputs(generate, args.out) else 0
+    write_files(generate(), args.out)
+    print(f"wrote {name}: {shape} to {args.out}")
+    return 0

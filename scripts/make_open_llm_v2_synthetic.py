@@ -29,7 +29,6 @@ committed files differ. Determinism: numpy ``default_rng(SEED)`` and a fixed ord
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -37,12 +36,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _scenario_io import (  # noqa: E402
-    SCENARIO_DIR,
     Round,
     Scenario,
-    check_outputs,
+    generator_main,
     render,
-    write_files,
 )
 
 SCRIPT = "make_open_llm_v2_synthetic.py"
@@ -185,17 +182,7 @@ def generate() -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=f"Generate the synthetic scenario {NAME}.")
-    ap.add_argument("--check", action="store_true",
-                    help="regenerate into a temp dir; exit 1 listing differences if stale")
-    ap.add_argument("--out", type=Path, default=SCENARIO_DIR,
-                    help="output directory (default: scenarios/)")
-    args = ap.parse_args(argv)
-    if args.check:
-        return 1 if check_outputs(generate, args.out) else 0
-    write_files(generate(), args.out)
-    print(f"wrote {NAME}: {N_MODELS} models x 39 benchmarks in 6 rounds to {args.out}")
-    return 0
+    return generator_main(argv, NAME, generate, f"{N_MODELS} models x 39 benchmarks in 6 rounds")
 
 
 if __name__ == "__main__":
