@@ -143,8 +143,8 @@ def test_metric_overrides_are_checked(log_dir, tmp_path, capsys):
     imported = import_inspect([log_dir], metrics=["arith=accuracy"])
     assert imported.scores.at["mockllm/model", "arith"] == pytest.approx(5 / 8)
     out = tmp_path / "out"
-    for value, fragment in (("arith", "TASK=METRIC"), ("nosuch=accuracy", "'nosuch'"),
-                            ("arith=f1", "a metric f1")):
+    for value, fragment in (("arith=", "TASK=METRIC"), ("nosuch=accuracy", "'nosuch'"),
+                            ("arith=f1", "a metric f1"), ("f1", "a metric f1")):
         code = main(["import", "inspect", str(log_dir), "--name", "x", "--out", str(out),
                      "--metric", value])
         assert_clean_failure(code, capsys.readouterr().err, out, fragment)

@@ -72,7 +72,8 @@ def test_newest_run_wins_and_the_choice_is_reported(imported):
     assert imported.scores.at["EleutherAI/pythia-1.4b", "gsm8k"] == \
         newer["results"]["gsm8k"]["exact_match,strict-match"]
     text = " ".join(imported.choices)
-    assert "2 results files; the newest" in text and str(runs[-1]) in text
+    assert "2 results files merged per task" in text and str(runs[-1]) in text
+    assert "superseded by a newer file" in text
 
 
 def test_groups_become_rounds_of_their_leaves(imported):
@@ -120,7 +121,7 @@ def test_import_then_run_from_the_command_line(tmp_path, capsys):
     assert main(["import", "lm-eval", str(EXAMPLES), "--name", "small_lms", "--out", str(out),
                  "--missing", "skip"]) == 0
     captured = capsys.readouterr()
-    assert "HuggingFaceTB/SmolLM2-360M" in captured.err and "wins over" in captured.err
+    assert "HuggingFaceTB/SmolLM2-360M" in captured.err and "merged per task" in captured.err
     toml = (out / "small_lms.toml").read_text()
     assert "curate it" in toml and 'missing = "skip"' in toml
     scenario = load_scenario(out / "small_lms.toml")

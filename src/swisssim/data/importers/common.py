@@ -11,14 +11,21 @@ as a scenario file.
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from swisssim.data.scenario import MISSING_POLICIES, Scenario
+from swisssim.data.tables import MAX_CSV_BYTES, check_text_file
 from swisssim.errors import InputError
 from swisssim.validation import choice
+
+#: Largest file an importer reads (JSON results, logs, tables), in bytes; refused before reading.
+MAX_IMPORT_BYTES = MAX_CSV_BYTES
 
 #: Largest share of the field that the ``drop`` suggestion may remove.
 DROP_SHARE = 0.25
@@ -166,10 +173,11 @@ def require_common_benchmark(scores: pd.DataFrame, source: str) -> None:
                          found_text=f"{scores.shape[0]} ({', '.join(map(str, scores.index))})")
     common = scores.columns[scores.notna().all(axis=0)]
     if len(common) == 0:
-        sets = "; ".join(f"{m}: {int(scores.loc[m].notna().sum())}" for m in scores.index[:4])
+        have = scores.notna().sum(axis=1).sort_values(kind="stable")
+        sets = "; ".join(f"{m}: {int(n)}" for m, n in have.iloc[:4].items())
         raise InputError(source, "benchmarks", "at least one benchmark scored for every model",
-                         found_text=f"none in common (benchmarks per model: {sets}"
-                                    f"{', ...' if scores.shape[0] > 4 else ''})")
+                         found_text=f"none in common of {scores.shape[1]} (benchmarks per model, "
+                                    f"fewest first: {sets}{', ...' if scores.shape[0] > 4 else ''})")
 
 
 def expand_sources(paths: list[str | Path], pattern: str, what: str) -> list[Path]:
@@ -192,3 +200,101 @@ def expand_sources(paths: list[str | Path], pattern: str, what: str) -> list[Pat
             raise InputError(str(path), "", f"an existing file or folder of {what}",
                              found_text="no such file or folder")
     return list(dict.fromkeys(files))
+
+
+def read_json(path: Path, what: str) -> Any:
+    """A JSON file, refused before reading when oversized or binary; every problem one
+    :class:`InputError` naming the file (malformed JSON, undecodable bytes, nesting too deep)."""
+    check_text_file(path, what, MAX_IMPORT_BYTES)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(str(path), "", f"a {what} (UTF-8)", found_text="undecodable bytes") from None
+    except OSError as error:
+        raise InputError(str(path), "", "a readable file",
+                         found_text=f"an unreadable file ({error.strerror})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(str(path), "", f"a {what}",
+                         found_text=f"malformed JSON ({error.msg} at line {error.lineno})") from None
+    except RecursionError:
+        raise InputError(str(path), "", f"a {what}", found_text="JSON nested too deep") from None
+    except ValueError as error:  # e.g. an integer literal too long to convert
+        raise InputError(str(path), "", f"a {what}",
+                         found_text=f"unreadable JSON ({str(error)[:80]})") from None
+
+
+def scale_of(column: pd.Series) -> str:
+    """The scale class of a benchmark's scores: ``unit`` (all in [0, 1]), ``percent`` (in
+    [0, 100], some above 1) or ``other``."""
+    values = column.dropna()
+    if len(values) == 0:
+        return "unit"
+    low, high = float(values.min()), float(values.max())
+    if low >= 0 and high <= 1:
+        return "unit"
+    if low >= 0 and high <= 100:
+        return "percent"
+    return "other"
+
+
+def split_mixed_scales(scores: pd.DataFrame, rounds: Sequence[tuple[str, Sequence[str]]],
+                       lower_is_better: Sequence[str] = ()
+                       ) -> tuple[list[tuple[str, tuple[str, ...]]], list[str]]:
+    """Rounds whose benchmarks share one scale and direction, and a note per round split.
+
+    A round mean of a 0-1 accuracy and a 10-30 BLEU score is decided by the BLEU alone, and a
+    mean over a higher- and a lower-is-better metric means nothing. Such a round is split into one
+    round per (scale, direction) class, in order of first appearance: the first class keeps the
+    round's name, the others are named ``ROUND [CLASS]``.
+    """
+    lower = set(lower_is_better)
+    out: list[tuple[str, tuple[str, ...]]] = []
+    notes: list[str] = []
+    for name, members in rounds:
+        classes: dict[str, list[str]] = {}
+        for bench in members:
+            key = scale_of(scores[bench]) + (", lower is better" if bench in lower else "")
+            classes.setdefault(key, []).append(bench)
+        if len(classes) == 1:
+            out.append((name, tuple(members)))
+            continue
+        labels = list(classes)
+        for i, label in enumerate(labels):
+            out.append((name if i == 0 else f"{name} [{label}]", tuple(classes[label])))
+        shown = "; ".join(f"{label}: {', '.join(classes[label][:3])}"
+                          f"{', ...' if len(classes[label]) > 3 else ''}" for label in labels)
+        notes.append(f"Round {name!r} mixes scales or directions ({shown}): split into "
+                     f"{len(labels)} rounds so that no scale decides it alone; curate it.")
+    return out, notes
+
+
+def check_lower_is_better(names: Sequence[str], benchmarks: Sequence[str],
+                          source: str = "--lower-is-better") -> tuple[str, ...]:
+    """``names`` checked to be benchmarks of the table (one error naming the first unknown)."""
+    known = set(benchmarks)
+    for name in names:
+        if name not in known:
+            shown = ", ".join(list(benchmarks)[:6]) + (", ..." if len(benchmarks) > 6 else "")
+            raise InputError(source, "", f"a benchmark of the table ({shown})", name)
+    return tuple(dict.fromkeys(names))
+
+
+def rounds_from_labels(labels: dict[str, str], benchmarks: Sequence[str]
+                       ) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Rounds named by ``labels[benchmark]``, in order of first appearance."""
+    rounds: dict[str, list[str]] = {}
+    for bench in benchmarks:
+        rounds.setdefault(labels[bench], []).append(bench)
+    return tuple((name, tuple(members)) for name, members in rounds.items())
+
+
+def drop_empty_benchmarks(scores: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[str]]:
+    """``scores`` without benchmarks that no model has a score on, and a note naming them."""
+    empty = [str(c) for c in scores.columns if scores[c].isna().all()]
+    if not empty:
+        return scores, []
+    note = (f"{source}: {len(empty)} benchmark(s) with no score for any model dropped "
+            f"({', '.join(empty[:5])}{', ...' if len(empty) > 5 else ''}).")
+    return scores.drop(columns=empty), [note]

@@ -6,7 +6,12 @@ dataset name. The first column names the benchmark; the columns ``version``, ``m
 ``mode`` (or those given) are metadata, not models. When one dataset appears with several
 metrics, its benchmark is named ``dataset/metric``. Rows are rounds of their own, in file order,
 or consecutive groups of ``round_size`` rows, as the authors' script groups rows into rounds by
-row index.
+row index, or grouped by the label in ``round_column``.
+
+OpenCompass writes section rows (``--------- Exam ---------,-,-,-``) and separator rows (dashes)
+between groups of datasets; they are dropped with a note, and so is any row with no score for any
+model. ``lower_is_better`` names benchmarks whose metric is better when smaller. A round whose
+benchmarks are on different scales is split with a note.
 """
 
 from __future__ import annotations
@@ -14,17 +19,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from swisssim.data.importers.common import Imported, require_common_benchmark, source_of
+import re
+
+from swisssim.data.importers.common import (
+    Imported,
+    check_lower_is_better,
+    drop_empty_benchmarks,
+    require_common_benchmark,
+    rounds_from_labels,
+    source_of,
+    split_mixed_scales,
+)
 from swisssim.data.importers.tables import read_table
 from swisssim.data.tables import numeric_frame
 from swisssim.errors import InputError
 from swisssim.validation import integer
 
 META_COLUMNS = ("version", "metric", "mode")
+#: An OpenCompass section or separator row's first cell: ``--------- Exam ---------``, ``-----``.
+SECTION_ROW = re.compile(r"^-{3,}(\s.*\s-{3,})?$")
 
 
 def import_transposed(path: str | Path, *, round_size: int | None = None,
-                      meta_columns: Sequence[str] = META_COLUMNS) -> Imported:
+                      meta_columns: Sequence[str] = META_COLUMNS,
+                      round_column: str | None = None,
+                      lower_is_better: Sequence[str] = ()) -> Imported:
     """Read a benchmarks-by-models table into an :class:`Imported`.
 
     Parameters
@@ -36,6 +55,10 @@ def import_transposed(path: str | Path, *, round_size: int | None = None,
         named ``round 1``, ``round 2``, ...; None: every row is a round.
     meta_columns
         Columns that are neither the benchmark name nor a model.
+    round_column
+        A column naming each row's round (rows sharing a label form one round); not a model.
+    lower_is_better
+        Benchmarks whose metric is better when smaller.
     """
     path = Path(path)
     source = str(path)
@@ -45,7 +68,22 @@ def import_transposed(path: str | Path, *, round_size: int | None = None,
     if table.shape[1] < 2:
         raise InputError(source, "header", "a benchmark column, then one column per model",
                          found_text=f"columns {list(map(str, table.columns))}")
+    if round_size is not None and round_column is not None:
+        raise InputError("--round-column", "", "either --round-size or --round-column",
+                         found_text="both")
+    if round_column is not None and round_column not in table.columns[1:]:
+        raise InputError(source, "header", f"a round column named {round_column!r}",
+                         found_text=f"columns {list(map(str, table.columns))}")
     first = str(table.columns[0])
+    choices: list[str] = []
+    section = table.iloc[:, 0].map(lambda v: bool(SECTION_ROW.match(str(v).strip())))
+    if section.any():
+        titles = [str(v).strip("- ").strip() for v in table.iloc[:, 0][section]]
+        titles = [t for t in titles if t]
+        choices.append(f"{int(section.sum())} section or separator row(s) dropped"
+                       + (f" (sections: {', '.join(titles[:5])}"
+                          f"{', ...' if len(titles) > 5 else ''})" if titles else "") + ".")
+        table = table[~section.to_numpy()].reset_index(drop=True)
     names = table.iloc[:, 0].map(lambda v: str(v).strip())
     if "metric" in table.columns and "metric" != first and names.duplicated().any():
         names = names + "/" + table["metric"].map(lambda v: str(v).strip())
@@ -56,7 +94,8 @@ def import_transposed(path: str | Path, *, round_size: int | None = None,
     if repeated:
         raise InputError(source, first, "one row per benchmark",
                          found_text=f"repeated row(s) {repeated[:5]}")
-    meta = [c for c in table.columns[1:] if str(c) in set(meta_columns)]
+    meta = [c for c in table.columns[1:] if str(c) in set(meta_columns)
+            or str(c) == round_column]
     models = table.drop(columns=[table.columns[0], *meta])
     if models.shape[1] == 0:
         raise InputError(source, "header", "at least one model column after the benchmark and "
@@ -65,16 +104,28 @@ def import_transposed(path: str | Path, *, round_size: int | None = None,
     wide = models.T.astype(object)
     wide.columns = list(names)
     scores = numeric_frame(wide, source)
+    scores, notes = drop_empty_benchmarks(scores, source)
+    choices += notes
     require_common_benchmark(scores, source)
     benchmarks = list(scores.columns)
-    if round_size is None:
+    lower = check_lower_is_better(lower_is_better, benchmarks)
+    if round_column is not None:
+        labels = dict(zip(names, table[round_column].map(lambda v: str(v).strip()), strict=True))
+        blank = [b for b in benchmarks if not labels[b]]
+        if blank:
+            raise InputError(source, round_column, f"a round name for benchmark {blank[0]!r}", "")
+        rounds = rounds_from_labels(labels, benchmarks)
+        choices.append(f"Rounds from column {round_column!r}.")
+    elif round_size is None:
         rounds = tuple((b, (b,)) for b in benchmarks)
     else:
         rounds = tuple((f"round {i // round_size + 1}", tuple(benchmarks[i:i + round_size]))
                        for i in range(0, len(benchmarks), round_size))
-    choices = [f"Benchmark names from column {first!r}; metadata columns not read as models: "
-               f"{', '.join(map(str, meta)) or 'none'}."]
+    choices.insert(0, f"Benchmark names from column {first!r}; metadata columns not read as "
+                      f"models: {', '.join(map(str, meta)) or 'none'}.")
     if round_size is not None:
         choices.append(f"Rounds: consecutive groups of {round_size} rows, in file order.")
-    return Imported(format="transposed", scores=scores, rounds=rounds,
-                    sources=(source_of(path),), choices=tuple(choices))
+    split, notes = split_mixed_scales(scores, rounds, lower)
+    choices += notes
+    return Imported(format="transposed", scores=scores, rounds=tuple(split),
+                    lower_is_better=lower, sources=(source_of(path),), choices=tuple(choices))
