@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from swisssim.data import examples
-from swisssim.data.scenario import Scenario, load_scenario
+from swisssim.data.importers.wide import is_table, scenario_from_table
+from swisssim.data.scenario import MISSING_POLICIES, Scenario, load_scenario
 from swisssim.engine.backends import BACKENDS, require_backend
 from swisssim.engine.settings import Settings
 from swisssim.engine.simulation import check_engine_iterations, estimated_seconds
@@ -21,8 +22,16 @@ from swisssim.validation import check_iterations
 
 
 def add_scenario_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("scenario", help="scenario file (TOML), see docs/scenario-format.md, or "
-                                         "the name of a shipped scenario ('swisssim scenarios')")
+    parser.add_argument("scenario", help="scenario file (TOML), see docs/scenario-format.md, the "
+                                         "name of a shipped scenario ('swisssim scenarios'), or a "
+                                         "wide table (.csv, .parquet: a model column, then one "
+                                         "column per benchmark, each its own round)")
+    table = parser.add_argument_group("a wide table as SCENARIO")
+    table.add_argument("--lower-is-better", nargs="+", default=[], metavar="BENCHMARK",
+                       help="table columns whose metric is better when smaller")
+    table.add_argument("--missing", choices=MISSING_POLICIES,
+                       help="missing-score policy for the table (default: error when nothing is "
+                            "missing, else drop or skip as 'swisssim import' suggests)")
 
 
 def add_simulation_options(parser: argparse.ArgumentParser, *, elimination_help: str) -> None:
@@ -57,6 +66,20 @@ def add_backend_option(parser: argparse.ArgumentParser) -> None:
 
 
 def load(args: argparse.Namespace) -> Scenario:
+    """The scenario the SCENARIO argument names: a TOML file, a shipped scenario, or a wide table
+    (:mod:`swisssim.data.importers.wide`; its notes go to stderr)."""
+    lower = getattr(args, "lower_is_better", []) or []
+    missing = getattr(args, "missing", None)
+    if is_table(args.scenario):
+        scenario, notes = scenario_from_table(args.scenario, lower_is_better=lower,
+                                              missing=missing)
+        for line in notes:
+            print(f"swisssim: table: {line}", file=sys.stderr)
+        return scenario
+    for flag, value in (("--lower-is-better", lower), ("--missing", missing)):
+        if value:
+            raise InputError(flag, "", "a wide table (.csv, .parquet) as SCENARIO; a scenario "
+                             "file sets it in [scoring]", found_text=str(args.scenario))
     return load_scenario(examples.resolve(args.scenario))
 
 
