@@ -179,7 +179,8 @@ def import_lm_eval(paths: Sequence[str | Path], *, metrics: Mapping[str, Any] | 
     keys: dict[str, tuple[str, str]] = {}
     lower: list[str] = []
     for task in tasks:
-        owner = next(m[task] for m in merged.values() if task in m)
+        having = [m[task] for m in merged.values() if task in m]
+        owner = next((r for r in having if _pairs(r, r.results[task])), having[0])
         metric, filt, why = _primary(owner, task, overrides.get(task))
         keys[task] = (metric, filt)
         if why:
@@ -673,10 +674,14 @@ def normalise(value: float, baseline: float) -> float:
     return 100.0 * (value - baseline) / (1.0 - baseline)
 
 
-def open_llm_v2_scores(results: Mapping[str, Mapping[str, Any]]) -> dict[str, float]:
+def open_llm_v2_scores(results: Mapping[str, Mapping[str, Any]],
+                       samples: Mapping[str, Any] | None = None) -> dict[str, float]:
     """The six Open LLM Leaderboard v2 scores (0-100) of one model's ``results`` (v0.4 keys).
 
-    Benchmarks whose tasks are absent are left out.
+    GPQA and MATH Lvl 5 are read from their group's aggregate; where a file has none (lm-eval
+    before 0.4.4 wrote ``{" ": " "}`` for groups without an aggregate), from the mean of their
+    subtasks weighted by ``samples`` (``n-samples``: effective, else original; equal weights when
+    unknown), as lm-eval aggregates them. Benchmarks whose tasks are absent are left out.
     """
     def value(task: str, metric: str) -> float | None:
         entry = results.get(task)
@@ -691,10 +696,23 @@ def open_llm_v2_scores(results: Mapping[str, Mapping[str, Any]]) -> dict[str, fl
         parts = [(value(f"{name}_{sub}", metric), 1.0 / n) for sub, n in table.items()]
         if all(v is not None for v, _ in parts):
             out[name] = float(np.mean([normalise(v, b) for v, b in parts]))  # type: ignore[arg-type]
-    gpqa = value("leaderboard_gpqa", "acc_norm")
+    def pooled(group: str, subs: Sequence[str], metric: str) -> float | None:
+        own = value(group, metric)
+        if own is not None:
+            return own
+        parts = [(value(sub, metric), _weight(samples, sub)) for sub in subs]
+        if not parts or any(v is None for v, _ in parts):
+            return None
+        total = sum(w for _, w in parts)
+        return sum(v * w for v, w in parts) / total  # type: ignore[operator]
+
+    gpqa = pooled("leaderboard_gpqa", [f"leaderboard_gpqa_{s}" for s in (
+        "diamond", "extended", "main")], "acc_norm")
     if gpqa is not None:
         out["leaderboard_gpqa"] = normalise(gpqa, 0.25)
-    math_hard = value("leaderboard_math_hard", "exact_match")
+    math_hard = pooled("leaderboard_math_hard", [f"leaderboard_math_{s}_hard" for s in (
+        "algebra", "counting_and_prob", "geometry", "intermediate_algebra", "num_theory",
+        "prealgebra", "precalculus")], "exact_match")
     if math_hard is not None:
         out["leaderboard_math_hard"] = normalise(math_hard, 0.0)
     mmlu_pro = value("leaderboard_mmlu_pro", "acc")
@@ -707,6 +725,16 @@ def open_llm_v2_scores(results: Mapping[str, Mapping[str, Any]]) -> dict[str, fl
     return out
 
 
+def _weight(samples: Mapping[str, Any] | None, task: str) -> float:
+    entry = (samples or {}).get(task)
+    if isinstance(entry, Mapping):
+        for key in ("effective", "original"):
+            value = entry.get(key)
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                return float(value)
+    return 1.0
+
+
 OPEN_LLM_V2_ORDER = ("leaderboard_ifeval", "leaderboard_bbh", "leaderboard_math_hard",
                      "leaderboard_gpqa", "leaderboard_musr", "leaderboard_mmlu_pro")
 
@@ -716,7 +744,8 @@ def _open_llm_v2(merged: dict[str, dict[str, _Run]], runs: list[_Run],
     rows = {}
     for model, tasks in merged.items():
         results = {t: r.results[t] for t, r in tasks.items()}
-        rows[model] = open_llm_v2_scores(results)
+        samples = {t: r.samples[t] for t, r in tasks.items() if t in r.samples}
+        rows[model] = open_llm_v2_scores(results, samples)
     present = [b for b in OPEN_LLM_V2_ORDER if any(b in r for r in rows.values())]
     if not present:
         raise InputError(", ".join(str(r.path) for r in runs[:3]), "results",
