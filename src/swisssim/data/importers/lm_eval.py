@@ -58,7 +58,6 @@ is reported; choose another metric with ``metrics`` to keep them together.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Mapping, Sequence

@@ -27,9 +27,9 @@ from swisssim.data.importers.common import (
     source_of,
     split_mixed_scales,
 )
-from swisssim.errors import InputError
 from swisssim.data.importers.tables import read_table
 from swisssim.data.long_form import pivot_long
+from swisssim.errors import InputError
 
 
 def import_long(paths: Sequence[str | Path], *, model: str = "model",

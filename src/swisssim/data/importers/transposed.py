@@ -16,10 +16,9 @@ benchmarks are on different scales is split with a note.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
-
-import re
 
 from swisssim.data.importers.common import (
     Imported,
