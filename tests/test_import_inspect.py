@@ -14,7 +14,7 @@ import math
 
 import pytest
 
-from conftest import assert_clean_failure
+from conftest import REPO, assert_clean_failure
 from swisssim.cli.app import main
 from swisssim.data.importers import import_inspect
 from swisssim.data.scenario import load_scenario
@@ -148,3 +148,85 @@ def test_metric_overrides_are_checked(log_dir, tmp_path, capsys):
         code = main(["import", "inspect", str(log_dir), "--name", "x", "--out", str(out),
                      "--metric", value])
         assert_clean_failure(code, capsys.readouterr().err, out, fragment)
+
+
+REAL_LOG = (REPO / "tests" / "data" / "real" / "inspect"
+            / "2025-07-30T18-42-38+00-00_mmlu_ZYEnfbu3nstBuwzjiAGzuG.eval")
+
+
+@pytest.fixture(scope="module")
+def eval_set_dir(tmp_path_factory):
+    """An ``inspect eval-set`` folder (eval-set.json, logs.json beside the logs): two models,
+    one task run for 3 epochs, one task run with --limit, and a task without a scorer."""
+    import inspect_ai.model._model as model_module
+    from inspect_ai import Task, eval_set
+    from inspect_ai.dataset import Sample
+    from inspect_ai.scorer import exact, includes
+    from inspect_ai.solver import generate
+
+    folder = tmp_path_factory.mktemp("eval-set")
+    samples = [Sample(input=f"q{i}", target="Default" if i < 3 else "zebra") for i in range(4)]
+    tasks = [Task(name="epochs", dataset=samples, solver=generate(), scorer=[includes(), exact()],
+                  epochs=3),
+             Task(name="limited", dataset=[Sample(input=f"l{i}", target="Default")
+                                           for i in range(6)], solver=generate(),
+                  scorer=includes())]
+    patch = pytest.MonkeyPatch()
+    patch.setattr(model_module, "count_text_tokens", lambda text: max(1, len(text) // 4))
+    try:
+        ok, _ = eval_set(tasks, model=["mockllm/model", "mockllm/other"], log_dir=str(folder),
+                         display="none", limit=None)
+        assert ok
+        from inspect_ai import eval as inspect_eval
+        inspect_eval(Task(name="unscored", dataset=samples, solver=generate()),
+                     model="mockllm/model", log_dir=str(folder / "extra"), display="none")
+        inspect_eval(tasks[1], model="mockllm/model", log_dir=str(folder / "extra"),
+                     display="none", limit=2)
+    finally:
+        patch.undo()
+    return folder
+
+
+def test_an_eval_set_folder_imports_with_notes(eval_set_dir):
+    assert (eval_set_dir / "eval-set.json").exists() and (eval_set_dir / "logs.json").exists()
+    imported = import_inspect([eval_set_dir])
+    assert sorted(imported.scores.columns) == ["epochs", "limited"]
+    assert set(imported.scores.index) == {"mockllm/model", "mockllm/other"}
+    # 4 samples x 3 epochs: the item count is the 4 samples; 3 of 4 contain "Default"
+    assert imported.item_counts["epochs"] == 4
+    assert imported.scores.at["mockllm/model", "epochs"] == pytest.approx(3 / 4)
+    text = " ".join(imported.choices)
+    assert "3 epochs of 4 samples" in text
+    assert "no scorer" in text and "unscored" in text
+    assert "run with --limit 2" in text
+    assert "Read (scorer.metric): includes.accuracy" in text
+
+
+def test_the_scorer_and_metric_can_be_chosen(eval_set_dir, tmp_path, capsys):
+    imported = import_inspect([eval_set_dir], scorers=["epochs=exact"])
+    assert imported.scores.at["mockllm/model", "epochs"] == pytest.approx(0.0)  # never exact
+    out = tmp_path / "out"
+    code = main(["import", "inspect", str(eval_set_dir), "--name", "x", "--out", str(out),
+                 "--scorer", "nosuch"])
+    assert_clean_failure(code, capsys.readouterr().err, out, "--scorer", "'nosuch'", "includes")
+
+
+def test_a_real_inspect_log_is_read(tmp_path):
+    """The real log (gpt-4 on MMLU, 285 samples) beside a mock run of a task of the same name."""
+    import inspect_ai.model._model as model_module
+
+    from swisssim.data.importers.inspect_logs import _reader
+
+    header = _reader()(str(REAL_LOG), header_only=True)
+    metrics = header.results.scores[0].metrics
+    patch = pytest.MonkeyPatch()
+    patch.setattr(model_module, "count_text_tokens", lambda text: max(1, len(text) // 4))
+    try:
+        run_task("mmlu", 5, 2, "mockllm/model", tmp_path / "mock")
+    finally:
+        patch.undo()
+    imported = import_inspect([REAL_LOG, tmp_path / "mock"])
+    assert imported.scores.at["openai/gpt-4", "mmlu"] == metrics["accuracy"].value
+    assert imported.errors.at["openai/gpt-4", "mmlu"] == metrics["stderr"].value
+    assert header.results.completed_samples == 285
+    assert imported.scores.at["mockllm/model", "mmlu"] == pytest.approx(2 / 5)
