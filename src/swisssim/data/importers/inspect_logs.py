@@ -129,8 +129,8 @@ def import_inspect(paths: Sequence[str | Path], *,
                          "with a scorer", found_text="none" + (f" ({choices[-1]})" if choices
                                                               else ""))
     tasks = list(dict.fromkeys(t for t, _ in chosen))
-    for flag, given in (("--metric", metric_for), ("--scorer", scorer_for)):
-        unknown = sorted(set(given) - set(tasks) - {"*"})
+    for flag, named in (("--metric", metric_for), ("--scorer", scorer_for)):
+        unknown = sorted(set(named) - set(tasks) - {"*"})
         if unknown:
             raise InputError(flag, "", f"tasks of the logs ({', '.join(tasks[:6])})",
                              unknown[0])

@@ -224,7 +224,8 @@ def import_lm_eval(paths: Sequence[str | Path], *, metrics: Mapping[str, Any] | 
     errors = pd.DataFrame(ses, index=index, columns=tasks)
     label = ", ".join(str(p) for p in paths)
     require_common_benchmark(scores, label)
-    consistent = {t: next(iter(c)) for t, c in counts.items() if len(c) == 1 and None not in c}
+    consistent: dict[str, int] = {t: n for t, c in counts.items() if len(c) == 1
+                                  for n in c if n is not None}
     rounds, split_notes = split_mixed_scales(scores, rounds, lower)
     choices += split_notes
     return Imported(
@@ -699,11 +700,12 @@ def open_llm_v2_scores(results: Mapping[str, Mapping[str, Any]],
         own = value(group, metric)
         if own is not None:
             return own
-        parts = [(value(sub, metric), _weight(samples, sub)) for sub in subs]
-        if not parts or any(v is None for v, _ in parts):
+        found = [(value(sub, metric), _weight(samples, sub)) for sub in subs]
+        parts = [(v, w) for v, w in found if v is not None]
+        if not parts or len(parts) < len(found):
             return None
         total = sum(w for _, w in parts)
-        return sum(v * w for v, w in parts) / total  # type: ignore[operator]
+        return sum(v * w for v, w in parts) / total
 
     gpqa = pooled("leaderboard_gpqa", [f"leaderboard_gpqa_{s}" for s in (
         "diamond", "extended", "main")], "acc_norm")
