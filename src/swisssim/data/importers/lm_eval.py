@@ -177,6 +177,7 @@ def import_lm_eval(paths: Sequence[str | Path], *, metrics: Mapping[str, Any] | 
                          f"{', ...' if len(tasks) > 6 else ''})", unknown[0])
     keys: dict[str, tuple[str, str]] = {}
     lower: list[str] = []
+    said: dict[str, list[str]] = {}  # one line per choice, listing the tasks it applies to
     for task in tasks:
         having = [m[task] for m in merged.values() if task in m]
         owner = next((r for r in having if _pairs(r, r.results[task])), having[0])
@@ -184,17 +185,21 @@ def import_lm_eval(paths: Sequence[str | Path], *, metrics: Mapping[str, Any] | 
         keys[task] = (metric, filt)
         if why:
             shown = metric if owner.v03 else f"{metric},{filt}"
-            choices.append(f"{task}: {shown} ({why}).")
+            said.setdefault(f"{shown} ({why})", []).append(task)
         direction = owner.higher.get(task, {}).get(metric)
         if direction is False:
             lower.append(task)
         elif direction is None and not owner.v03:
-            choices.append(f"{task}: no higher_is_better entry for {metric}; taken as "
-                           "higher-is-better.")
+            said.setdefault(f"no higher_is_better entry for {metric}; taken as "
+                            "higher-is-better", []).append(task)
         elif direction is None and _lower_by_name(metric):
             lower.append(task)
-            choices.append(f"{task}: {metric} is lower-is-better (v0.3 file, by the metric's "
-                           "name).")
+            said.setdefault(f"{metric} is lower-is-better (v0.3 file, by the metric's name)",
+                            []).append(task)
+    for text, named in said.items():
+        who = named[0] if len(named) == 1 else (
+            f"{', '.join(named[:3])}{', ...' if len(named) > 3 else ''} ({len(named)} tasks)")
+        choices.append(f"{who}: {text}.")
     models = list(merged)
     column = {task: j for j, task in enumerate(tasks)}
     values = np.full((len(models), len(tasks)), np.nan)
