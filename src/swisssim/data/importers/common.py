@@ -109,8 +109,8 @@ class Imported:
         if not missing:
             return []
         cells = sum(len(v) for v in missing.values())
-        lines = [f"{len(missing)} of {self.scores.shape[0]} models lack scores on some benchmarks "
-                 f"({cells} of {self.scores.size} cells missing):"]
+        lines = [(f"{len(missing)} of {self.scores.shape[0]} models lack scores on some "
+                  f"benchmarks ({cells} of {self.scores.size} cells missing):")]
         for model, benches in missing.items():
             shown = ", ".join(benches[:8]) + (f", ... ({len(benches)} in all)"
                                              if len(benches) > 8 else "")

@@ -94,7 +94,7 @@ def import_inspect(paths: Sequence[str | Path], *,
             _check_size(path)
         try:
             log = read_eval_log(str(path), header_only=True)
-        except Exception as error:  # inspect raises pydantic, zip and JSON errors
+        except Exception as error:  # noqa: BLE001 (inspect raises pydantic, zip, JSON errors)
             if in_folder and path.suffix == ".json":
                 skipped.append(path.name)
                 continue

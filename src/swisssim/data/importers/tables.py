@@ -38,7 +38,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
                              found_text="a Parquet file and no pyarrow") from None
         try:
             return pd.read_parquet(path)
-        except Exception as error:  # pyarrow raises several unrelated types
+        except Exception as error:  # noqa: BLE001 (pyarrow raises unrelated types)
             raise InputError(str(path), "", "a readable Parquet file",
                              found_text=f"unreadable content ({error})") from None
     check_text_file(path, "CSV table", MAX_CSV_BYTES)
