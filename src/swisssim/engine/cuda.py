@@ -7,7 +7,7 @@ The device functions and the kernels share this one module on purpose: numba's k
 (``cache=True``) is invalidated by changes to the kernel's own source file only, so device code
 kept elsewhere could leave a stale compiled kernel behind.
 
-Imported only when ``backend="cuda"`` is asked for (:mod:`swisssim.engine.backends` checks first
+Imported only when ``backend="cuda"`` is asked for (:mod:`swisssim.engine.cuda_support` checks first
 that numba-cuda, a driver and a GPU are there). The device functions below are line-by-line ports
 of :mod:`swisssim.engine.rng` and :mod:`swisssim.engine.kernels`: the same SplitMix64 stream per
 (iteration, round) (``docs/method.md`` section 4), the same draw order (section 2.7), the same tie
@@ -45,8 +45,8 @@ from contextlib import contextmanager
 import numpy as np
 from numba import cuda
 
-from swisssim.engine.backends import simulated
 from swisssim.engine.counters import Counters
+from swisssim.engine.cuda_support import simulated
 
 #: True under numba's CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``): kernels run as Python threads.
 SIMULATED = simulated()

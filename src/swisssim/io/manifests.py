@@ -111,8 +111,10 @@ def base_manifest(command: str, scenario: Any, argv: list[str] | None) -> dict[s
 def simulation_manifest(result: Any) -> dict[str, Any]:
     """Everything needed to rerun a simulation, plus its own wall time.
 
-    A run on a Dask cluster adds ``cluster``: scheduler address, workers, threads and tasks, with
-    the note that results do not depend on them.
+    ``backend`` describes where the tournaments were played (``engine/backends.py``: ``cpu``
+    with its threads, ``cuda`` with its device, ``dask`` with its cluster). A run on a Dask
+    cluster adds ``cluster``: scheduler address, workers, threads and tasks, with the note that
+    results do not depend on them.
 
     An adaptive run (``target_se``) adds ``adaptive``: the target, the cap, whether the target was
     reached, the achieved largest standard error and the checkpoints; ``iterations`` is then the
@@ -130,6 +132,8 @@ def simulation_manifest(result: Any) -> dict[str, Any]:
         "simulation_seconds": round(result.wall_time, 6),
         "kernel_load_seconds": round(result.load_time, 6),
     }
+    if getattr(result, "backend", None) is not None:
+        manifest["backend"] = result.backend
     if getattr(result, "cluster", None) is not None:
         manifest["cluster"] = result.cluster.manifest()
     stopping = getattr(result, "stopping", None)
