@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from typing import Any
 
@@ -23,8 +22,6 @@ from swisssim.io.staging import (
     atomic_output,
 )
 from swisssim.io.writers import comparison_manifest, write_comparison
-
-MAX_ELO_ORDERS = 100_000
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -57,15 +54,16 @@ def checked_options(args: argparse.Namespace, scenario: Scenario,
                     **defaults: Any) -> tuple[Settings, dict[str, Any]]:
     """Validated settings and Elo options of :func:`swisssim.analysis.compare.compare`."""
     settings = _common.settings_from_args(args, scenario, **defaults)
-    options: dict[str, Any] = {}
-    if isinstance(args.elo_orders, bool) or not 1 <= args.elo_orders <= MAX_ELO_ORDERS:
-        raise InputError("--elo-orders", "", f"an integer from 1 to {MAX_ELO_ORDERS}",
-                         args.elo_orders)
-    if not math.isfinite(args.elo_k) or args.elo_k <= 0:
-        raise InputError("--elo-k", "", "a positive finite number", args.elo_k)
-    options["elo_orders"] = args.elo_orders
-    options["elo_k"] = args.elo_k
+    # The library's checks (swisssim.analysis.baselines.check_options), named by flag here.
+    with _common.flag_names("compare", FLAGS):
+        orders, k_factor, _ = baselines.check_options(args.elo_orders, args.elo_k,
+                                                      baselines.BT_ALPHA, "compare")
+    options: dict[str, Any] = {"elo_orders": orders, "elo_k": k_factor}
     return settings, options
+
+
+#: The command-line flag of each baseline option of :func:`swisssim.analysis.compare.compare`.
+FLAGS = {"elo_orders": "--elo-orders", "elo_k": "--elo-k"}
 
 
 def execute(args: argparse.Namespace) -> int:

@@ -48,9 +48,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def execute(args: argparse.Namespace) -> int:
     scenario = _common.load(args)
-    models = check_models(args.model, scenario)
-    assignments = parse_assignments(args.assignments, scenario)
-    clones = check_clones(args.clones)
+    models = check_models(args.model, scenario, "--model", "")
+    assignments = parse_assignments(args.assignments, scenario, "--set", "")
+    clones = check_clones(args.clones, "--clones", "")
     if models and not assignments:
         raise InputError("--set", "", "at least one BENCH=VALUE to apply to --model",
                          found_text="none")

@@ -35,7 +35,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def execute(args: argparse.Namespace) -> int:
     frames = read_sweep_folder(args.folder)
-    dpi = check_dpi(args.dpi)
+    dpi = check_dpi(args.dpi, "--dpi", "")
     target = Path(args.out) if args.out is not None else Path(args.folder) / "figures"
     inputs = [Path(args.folder) / name for name in SWEEP_FILES]
     check_output_folder(target, inputs, replaceable=only_figures,

@@ -126,6 +126,8 @@ def build_report(
     """
     scenario = check_scenario(scenario, "build_report")
     z = check_z(z, "build_report", "z")
+    elo_orders, elo_k, _ = baselines.check_options(elo_orders, elo_k, baselines.BT_ALPHA,
+                                                   "build_report")
     settings = Settings.of(settings, overrides).defaults(elimination=DEFAULT_SCHEDULES)
     progress = settings.progress
     seconds: dict[str, float] = {}
