@@ -17,11 +17,7 @@ from swisssim.cli import _common
 from swisssim.data.scenario import Scenario
 from swisssim.engine.settings import Settings
 from swisssim.errors import InputError
-from swisssim.io.manifests import scenario_files
-from swisssim.io.staging import (
-    atomic_output,
-)
-from swisssim.io.writers import comparison_manifest, write_comparison
+from swisssim.io.writers import write_comparison
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -73,10 +69,7 @@ def execute(args: argparse.Namespace) -> int:
         raise InputError("--top", "", "a positive integer", args.top)
     out = _common.output_folder(args, scenario, "compare")
     comparison = compare(scenario, settings, **options)
-    manifest = comparison_manifest("compare", scenario, comparison, args.argv)
-    with atomic_output(out, inputs=scenario_files(scenario)) as stage:
-        write_comparison(stage, comparison)
-        stage.write_json("manifest.json", manifest)
+    write_comparison(comparison, out, args.argv)
     print(summary_text(comparison, args.top))
     print(f"\n{len(comparison.methods)} methods, CSD with {comparison.simulation.iterations} "
           f"iterations x {len(comparison.simulation.schedules)} schedule(s); results in {out}/",

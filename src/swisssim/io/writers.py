@@ -1,8 +1,13 @@
 """Writers: the tables, figures and manifests of every analysis, into atomic result folders.
 
-Each ``write_*`` function writes one result folder atomically (:func:`swisssim.io.staging.atomic_output`)
-and each ``stage_*`` function fills a staging folder, so that the report can gather several
-analyses into one folder. Figures are drawn from the tables as written, so ``swisssim plot`` on a
+One signature pattern for every analysis:
+
+* ``write_<what>(result, out, argv, **options)`` writes one complete result folder atomically
+  (:func:`swisssim.io.staging.atomic_output`), its ``manifest.json`` included, built here from
+  :func:`swisssim.io.manifests.base_manifest` and the result (``<what>_manifest``);
+* ``stage_<what>(result, stage, **options)`` writes the tables and figures into a staging folder
+  and returns the figure names, so that the report can gather several analyses into one folder.
+ Figures are drawn from the tables as written, so ``swisssim plot`` on a
 sweep folder reproduces them exactly. The command line and notebooks use the same functions.
 """
 
@@ -17,18 +22,18 @@ import pandas as pd
 
 from swisssim.analysis.compare import Comparison
 from swisssim.analysis.orders import OrdersResult, orders_manifest
-from swisssim.analysis.perturb import PerturbResult
+from swisssim.analysis.perturb import PerturbResult, resolve_assignments
 from swisssim.analysis.sweep import (
     DEFAULT_SCHEDULES,
     Sweep,
     SweepFrames,
     profile_rule,
     rank_column,
-    read_sweep_folder,
 )
 from swisssim.data.scenario import Scenario
 from swisssim.io.figures import save_figure
 from swisssim.io.manifests import base_manifest, scenario_files, simulation_manifest
+from swisssim.io.readback import read_sweep_folder
 from swisssim.io.run_writer import (  # noqa: F401  (re-exported)
     rank_table_manifest,
     stage_bootstrap,
@@ -151,7 +156,15 @@ def comparison_manifest(command: str, scenario: Scenario, comparison: Comparison
     return manifest
 
 
-def write_comparison(stage: Staging, comparison: Comparison, prefix: str = "", *,
+def write_comparison(comparison: Comparison, out: str | Path, argv: list[str] | None) -> None:
+    """Write the comparison's tables, figures and manifest atomically into ``out``."""
+    manifest = comparison_manifest("compare", comparison.scenario, comparison, argv)
+    with atomic_output(out, inputs=scenario_files(comparison.scenario)) as stage:
+        stage_comparison(comparison, stage)
+        stage.write_json("manifest.json", manifest)
+
+
+def stage_comparison(comparison: Comparison, stage: Staging, prefix: str = "", *,
                      dpi: int = 150) -> list[str]:
     """Write rankings, correlations, shifts and the two figures into a staging folder.
 
@@ -199,8 +212,28 @@ def stage_orders(result: OrdersResult, stage: Staging, *, dpi: int = 150) -> lis
 
 # -- robustness probes ----------------------------------------------------------------------------
 
-def write_perturb(result: PerturbResult, out: str | Path, manifest: dict[str, Any]) -> None:
-    """Write a damage / clone probe's rankings, changes, summary and figure atomically."""
+def perturb_manifest(result: PerturbResult, argv: list[str] | None) -> dict[str, Any]:
+    """The comparison's manifest (of the unchanged scenario) and the probe's settings."""
+    scenario = result.before.scenario
+    manifest = comparison_manifest("perturb", scenario, result.before, argv)
+    manifest["perturbation"] = {
+        "models": list(result.models),
+        "set": {bench: str(value) for bench, value in result.assignments.items()},
+        "values_used": resolve_assignments(scenario, result.assignments),
+        "clones": len(result.clone_names), "clone_names": list(result.clone_names),
+        "clone_rule": "clone c scores worst - c * step on every benchmark (better-is-higher "
+                      "direction), step = 1% of the benchmark's range",
+        "seconds": {name: round(run.simulation.wall_time + sum(run.wall_times.values()), 6)
+                    for name, run in (("before", result.before), ("after", result.after),
+                                      ("clones", result.clones)) if run is not None},
+    }
+    return manifest
+
+
+def write_perturb(result: PerturbResult, out: str | Path, argv: list[str] | None) -> None:
+    """Write a damage / clone probe's rankings, changes, summary, figure and manifest
+    atomically into ``out``."""
+    manifest = perturb_manifest(result, argv)
     with atomic_output(out, inputs=scenario_files(result.before.scenario)) as stage:
         stage.write_csv("rankings_before.csv", result.before.rankings())
         if result.after is not None:
