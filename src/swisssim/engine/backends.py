@@ -35,7 +35,7 @@ from swisssim.engine.cuda_support import (
     require_backend,
     simulated,
 )
-from swisssim.engine.distributed import ClusterInfo, DaskEngine, EngineInputs, add_into, connect
+from swisssim.engine.distributed import ClusterInfo, DaskEngine, EngineInputs, connect
 from swisssim.engine.settings import BACKENDS, Settings
 from swisssim.engine.tournaments import Tournaments, play_on_cpu, replay_on_cpu
 
@@ -238,7 +238,7 @@ class DaskBackend(Backend):
     def play(self, t: Tournaments, first: int, stop: int, counters: Counters, *,
              progress: bool = False, desc: str = "") -> None:
         (part,) = self.engine.counters(_inputs(t), first, stop, progress=progress, desc=desc)
-        add_into(counters, part)
+        counters.add(part)
 
     def play_many(self, t: Tournaments, base: np.ndarray, rows: np.ndarray, iterations: int, *,
                   progress: bool = False, desc: str = "") -> list[Counters]:

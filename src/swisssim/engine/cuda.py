@@ -567,13 +567,9 @@ class CudaEngine:
                              bool(random_ties), bool(noisy), self.work, self.models,
                              self.all_scores, self.values, self.perturbed, p.score_sum,
                              p.score_cross, p.score_counts, p.elim_counts, p.above_bounds)
-        for name in ("score_sum", "score_cross", "score_counts", "elim_counts"):
-            getattr(counters, name)[0] += self._summed(getattr(p, name))
-        bounds = self._bounded_slots(p.above_bounds)
-        counters.above_bounds[0, ..., 0] = np.minimum(counters.above_bounds[0, ..., 0],
-                                                      bounds[..., 0])
-        counters.above_bounds[0, ..., 1] = np.maximum(counters.above_bounds[0, ..., 1],
-                                                      bounds[..., 1])
+        sums = (self._summed(getattr(p, name))[None]
+                for name in ("score_sum", "score_cross", "score_counts", "elim_counts"))
+        counters.add(Counters(*sums, self._bounded_slots(p.above_bounds)[None]))
 
     @contextmanager
     def _timed(self) -> Iterator[None]:

@@ -305,15 +305,8 @@ def windows_task(inputs: EngineInputs, task: Task, low: np.ndarray, offset: np.n
 
 
 def add_into(total: Counters, part: Counters) -> None:
-    """Merge ``part`` (one block) into block 0 of ``total``: exact and order-independent."""
-    total.score_sum[0] += part.score_sum[0]
-    total.score_cross[0] += part.score_cross[0]
-    total.score_counts[0] += part.score_counts[0]
-    total.elim_counts[0] += part.elim_counts[0]
-    np.minimum(total.above_bounds[0, ..., 0], part.above_bounds[0, ..., 0],
-               out=total.above_bounds[0, ..., 0])
-    np.maximum(total.above_bounds[0, ..., 1], part.above_bounds[0, ..., 1],
-               out=total.above_bounds[0, ..., 1])
+    """Merge ``part`` (one block) into block 0 of ``total`` (:meth:`Counters.add`)."""
+    total.add(part)
 
 
 class DaskEngine:

@@ -277,8 +277,9 @@ def chunk_iterations(n_models: int, n_rounds: int, n_schedules: int) -> int:
 
 def next_chunk(done: int, seconds: float) -> int:
     """Iterations of the next engine call after ``done`` iterations took ``seconds``: aimed at
-    :data:`CHUNK_SECONDS`, at most 16 times and at least half the last chunk (each call costs
-    about 10-20 ms on this project's machine, so few calls matter)."""
+    :data:`CHUNK_SECONDS`, at most 16 times and at least half the last chunk (each call starts a
+    parallel region, so few calls matter; the dispatch itself costs about 0.1 ms,
+    ``benchmarks/bench_fixed_cost.py``)."""
     aimed = done * CHUNK_SECONDS / max(seconds, 1e-6)
     return max(1, int(min(16 * done, max(done / 2, aimed))))
 
