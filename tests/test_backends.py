@@ -134,3 +134,15 @@ def test_the_manifest_records_the_backend(write_scenario, tmp_path, capsys):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["simulation"]["backend"]["name"] == "cpu"
     assert manifest["simulation"]["backend"]["threads"] == 1
+
+
+def test_orders_and_bootstrap_record_their_backend():
+    from swisssim.analysis.bootstrap import bootstrap
+    from swisssim.analysis.orders import evaluate_orders, orders_manifest
+    from swisssim.io.manifests import bootstrap_manifest
+
+    scenario = _scenario()
+    orders = evaluate_orders(scenario, iterations=50, seed=2, samples=3, threads=1)
+    assert orders_manifest(orders)["backend"] == {"name": "cpu", "threads": 1}
+    replicates = bootstrap(scenario, 2, iterations=50, seed=2, threads=1)
+    assert bootstrap_manifest(replicates)["backend"] == {"name": "cpu", "threads": 1}

@@ -80,6 +80,7 @@ class OrdersResult:
     std_error: np.ndarray       # (P, S, M) Monte Carlo standard error, points
     wall_time: float
     cluster: ClusterInfo | None = None   # the Dask cluster it ran on (results do not depend on it)
+    backend: dict[str, Any] | None = None   # where the tournaments ran (engine/backends.py)
 
     @property
     def labels(self) -> list[str]:
@@ -298,16 +299,17 @@ def evaluate_orders(
     else:
         results = (session.run(values[orders[p]], iterations)
                    for p in _progress(range(orders.shape[0]), progress, scenario.name))
-    cluster = None
+    cluster, backend = None, None
     for p, result in enumerate(results):
         score_sum[p], expected[p] = result.score_sum, result.expected()
         error[p] = result.std_error()
-        cluster = result.cluster
+        cluster, backend = result.cluster, result.backend
     return OrdersResult(scenario=scenario, schedules=session.schedules, orders=orders,
                         exhaustive=exhaustive, iterations=iterations, seed=session.seed,
                         tie_break=session.tie_break, threads=session.threads, top_k=int(top_k),
                         score_sum=score_sum, expected=expected, std_error=error,
-                        wall_time=time.perf_counter() - started, cluster=cluster)
+                        wall_time=time.perf_counter() - started, cluster=cluster,
+                        backend=backend)
 
 
 def orders_manifest(result: OrdersResult, samples: int | None = None) -> dict[str, Any]:
@@ -331,6 +333,7 @@ def orders_manifest(result: OrdersResult, samples: int | None = None) -> dict[st
         "rank": "competition rank by expected score within an order (ties share the better rank)",
         "kendall_tau": "scipy.stats.kendalltau (tau-b) against the curated order",
         "simulation_seconds": round(result.wall_time, 6),
+        **({} if result.backend is None else {"backend": result.backend}),
         **({} if result.cluster is None else {"cluster": result.cluster.manifest()}),
     }
 

@@ -169,5 +169,6 @@ def bootstrap_manifest(result: BootstrapResult) -> dict[str, Any]:
                           "interval of each percentile endpoint (order statistics)",
         "tier_rule": TIER_RULE,
         "seconds": round(result.wall_time, 6),
+        **({} if result.backend is None else {"backend": result.backend}),
         **({} if result.cluster is None else {"cluster": result.cluster.manifest()}),
     }
