@@ -49,3 +49,22 @@ def test_compare_accepts_the_documented_extremes(scenario):
 def test_perturb_checks_the_baseline_options_by_its_own_name(scenario):
     with pytest.raises(InputError, match=r"^perturb: elo_k: "):
         perturb(scenario, ["m1"], {"a": 0.0}, iterations=10, elo_k=-1)
+
+
+@pytest.mark.parametrize("option, value", [
+    ("orders", -1), ("orders_iterations", 0), ("bootstrap_replicates", 0),
+    ("bootstrap_iterations", -3), ("elo_k", -1), ("elo_orders", True), ("z", math.nan)])
+def test_build_report_names_its_own_argument(scenario, option, value):
+    from swisssim.report.model import build_report
+
+    extra = {"orders": 2} if option == "orders_iterations" else (
+        {"bootstrap_replicates": 2} if option == "bootstrap_iterations" else {})
+    with pytest.raises(InputError, match=rf"^build_report: {option}: "):
+        build_report(scenario, iterations=10, **{option: value}, **extra)
+
+
+def test_evaluate_orders_names_samples(scenario):
+    from swisssim.analysis.orders import evaluate_orders
+
+    with pytest.raises(InputError, match=r"^evaluate_orders: samples: "):
+        evaluate_orders(scenario, samples=0, iterations=10)

@@ -281,6 +281,8 @@ def evaluate_orders(
     iterations = settings.resolved_iterations(scenario)
     progress = settings.progress
     top_k = check_top_k(top_k, scenario.n_models, "evaluate_orders", "top_k")
+    if orders is None:
+        samples = check_samples(samples, "evaluate_orders", "samples")
     session = EngineSession(scenario, settings)
     if orders is None:
         orders, exhaustive = order_permutations(scenario.n_rounds, samples, session.seed)
