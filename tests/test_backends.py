@@ -138,8 +138,8 @@ def test_the_manifest_records_the_backend(write_scenario, tmp_path, capsys):
 
 def test_orders_and_bootstrap_record_their_backend():
     from swisssim.analysis.bootstrap import bootstrap
-    from swisssim.analysis.orders import evaluate_orders, orders_manifest
-    from swisssim.io.manifests import bootstrap_manifest
+    from swisssim.analysis.orders import evaluate_orders
+    from swisssim.io.manifests import bootstrap_manifest, orders_manifest
 
     scenario = _scenario()
     orders = evaluate_orders(scenario, iterations=50, seed=2, samples=3, threads=1)

@@ -314,36 +314,6 @@ def evaluate_orders(
                         backend=backend)
 
 
-def orders_manifest(result: OrdersResult, samples: int | None = None) -> dict[str, Any]:
-    """The manifest entry of an order-sensitivity run: everything needed to rerun it."""
-    return {
-        "seed": result.seed,
-        "iterations_per_order": result.iterations,
-        "samples_requested": samples,
-        "n_orders": result.n_orders,
-        "exhaustive": result.exhaustive,
-        "sampler": "all K! orders, lexicographic" if result.exhaustive else
-                   f"curated order + uniform sample without replacement, numpy "
-                   f"SeedSequence(seed, spawn_key=({ORDERS_STREAM:#x},))",
-        "curated_order": result.scenario.round_names,
-        "schedules": [{"label": s.label, "effective_quotas": [int(q) for q in quotas]}
-                      for s, quotas in zip(result.schedules, _quotas(result))],
-        "tie_break": result.tie_break,
-        "bye_points": result.scenario.simulation.bye_points,
-        "threads": result.threads,
-        "top_k": result.top_k,
-        "rank": "competition rank by expected score within an order (ties share the better rank)",
-        "kendall_tau": "scipy.stats.kendalltau (tau-b) against the curated order",
-        "simulation_seconds": round(result.wall_time, 6),
-        **({} if result.backend is None else {"backend": result.backend}),
-        **({} if result.cluster is None else {"cluster": result.cluster.manifest()}),
-    }
-
-
-def _quotas(result: OrdersResult) -> list[np.ndarray]:
-    return [s.quotas(result.scenario.n_models) for s in result.schedules]
-
-
 def _checked_orders(orders: np.ndarray, n_rounds: int) -> np.ndarray:
     array = np.asarray(orders)
     if array.ndim != 2 or array.shape[1] != n_rounds or array.shape[0] == 0 or not all(

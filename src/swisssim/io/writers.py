@@ -16,23 +16,26 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from swisssim.analysis.compare import Comparison
-from swisssim.analysis.orders import OrdersResult, orders_manifest
-from swisssim.analysis.perturb import PerturbResult, resolve_assignments
+from swisssim.analysis.orders import OrdersResult
+from swisssim.analysis.perturb import PerturbResult
 from swisssim.analysis.sweep import (
-    DEFAULT_SCHEDULES,
     Sweep,
     SweepFrames,
-    profile_rule,
-    rank_column,
 )
-from swisssim.data.scenario import Scenario
 from swisssim.io.figures import save_figure
-from swisssim.io.manifests import base_manifest, scenario_files, simulation_manifest
+from swisssim.io.manifests import (
+    base_manifest,
+    comparison_manifest,
+    orders_manifest,
+    perturb_manifest,
+    scenario_files,
+    simulation_manifest,
+    sweep_manifest,
+)
 from swisssim.io.readback import read_sweep_folder
 from swisssim.io.run_writer import (  # noqa: F401  (re-exported)
     rank_table_manifest,
@@ -107,31 +110,6 @@ def stage_sweep(sweep: Sweep, stage: Staging, *, figures: bool = True,
     return names, time.perf_counter() - started
 
 
-def sweep_manifest(sweep: Sweep, risk: pd.DataFrame) -> dict:
-    """The sweep's own manifest section: schedule severities, base/most, the label rule."""
-    table = sweep.table().drop_duplicates("elimination")
-    return {
-        "default_schedules": list(DEFAULT_SCHEDULES),
-        "total_eliminations": {row.elimination: int(row.total_eliminations)
-                               for row in table.itertuples()},
-        "removed_model_rounds": {row.elimination: int(row.removed_model_rounds)
-                                 for row in table.itertuples()},
-        "severity_rule": "total effective eliminations, then removed model-rounds "
-                         "(sum_k T_k (K - k)), then the order given",
-        "base_schedule": str(risk["base_schedule"].iloc[0]),
-        "most_schedule": str(risk["most_schedule"].iloc[0]),
-        "slope_x": "mean effective eliminations per round (total effective / K)",
-        "rank_columns": {label: rank_column(label) for label in sweep.result.labels},
-        "median_base_score": float(risk["base_score"].median()),
-        "median_drop": float(risk["drop"].median()),
-        "profile_rule": profile_rule(sweep.z),
-        "profile_counts": {k: int(v) for k, v in risk["profile"].value_counts().items()},
-        "notes": sweep.notes(),
-        "figures": [],
-        "figure_stems": list(FIGURE_STEMS),
-    }
-
-
 def write_sweep_figures(frames: SweepFrames, stage: Staging, *, folder: str = "figures",
                   dpi: int = 150) -> list[str]:
     """Render every figure and stage ``<folder>/<stem>.png`` and ``.svg``; return the names."""
@@ -143,18 +121,6 @@ def write_sweep_figures(frames: SweepFrames, stage: Staging, *, folder: str = "f
 
 
 # -- comparison -----------------------------------------------------------------------------------
-
-def comparison_manifest(command: str, scenario: Scenario, comparison: Comparison,
-                        argv: list[str] | None) -> dict[str, Any]:
-    """base + simulation manifests, the methods' settings, and the scipy version."""
-    import scipy
-
-    manifest = base_manifest(command, scenario, argv)
-    manifest["environment"].setdefault("scipy", scipy.__version__)
-    manifest["simulation"] = simulation_manifest(comparison.simulation)
-    manifest["comparison"] = comparison.parameters()
-    return manifest
-
 
 def write_comparison(comparison: Comparison, out: str | Path, argv: list[str] | None) -> None:
     """Write the comparison's tables, figures and manifest atomically into ``out``."""
@@ -211,24 +177,6 @@ def stage_orders(result: OrdersResult, stage: Staging, *, dpi: int = 150) -> lis
 
 
 # -- robustness probes ----------------------------------------------------------------------------
-
-def perturb_manifest(result: PerturbResult, argv: list[str] | None) -> dict[str, Any]:
-    """The comparison's manifest (of the unchanged scenario) and the probe's settings."""
-    scenario = result.before.scenario
-    manifest = comparison_manifest("perturb", scenario, result.before, argv)
-    manifest["perturbation"] = {
-        "models": list(result.models),
-        "set": {bench: str(value) for bench, value in result.assignments.items()},
-        "values_used": resolve_assignments(scenario, result.assignments),
-        "clones": len(result.clone_names), "clone_names": list(result.clone_names),
-        "clone_rule": "clone c scores worst - c * step on every benchmark (better-is-higher "
-                      "direction), step = 1% of the benchmark's range",
-        "seconds": {name: round(run.simulation.wall_time + sum(run.wall_times.values()), 6)
-                    for name, run in (("before", result.before), ("after", result.after),
-                                      ("clones", result.clones)) if run is not None},
-    }
-    return manifest
-
 
 def write_perturb(result: PerturbResult, out: str | Path, argv: list[str] | None) -> None:
     """Write a damage / clone probe's rankings, changes, summary, figure and manifest

@@ -34,11 +34,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from swisssim.analysis.orders import orders_manifest
 from swisssim.io.figures import palette_png
 from swisssim.io.manifests import (
     base_manifest,
     bootstrap_manifest,
+    orders_manifest,
     scenario_files,
     simulation_manifest,
 )
