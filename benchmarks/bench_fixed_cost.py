@@ -2,9 +2,10 @@
 
 Every analysis that simulates many small runs pays this per run: 1,000 bootstrap replicates,
 500 round orders, each chunk of a long run. The engine's kernels take their rule flags as
-compile-time constants (``numba.literally``); called through numba's dispatcher, such a kernel is
-typed again on every call before numba finds the compiled code (milliseconds). The engine now
-resolves the compiled specialisation once per session (``engine/dispatch.py``).
+compile-time constants. Made literal with ``numba.literally`` and called through numba's
+dispatcher (the code before issue 23), a kernel is typed again on every call before numba finds
+the compiled code (milliseconds). The engine now compiles the literal signature once and calls
+its entry point directly (``engine/dispatch.py``).
 
 Measured on a tiny field (4 models, 3 rounds, one schedule), so that the tournaments cost
 microseconds and the figures are the fixed cost:
