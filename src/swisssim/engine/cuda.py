@@ -47,6 +47,7 @@ from numba import cuda
 
 from swisssim.engine.counters import Counters
 from swisssim.engine.cuda_support import simulated
+from swisssim.engine.tournaments import Rules
 
 #: True under numba's CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``): kernels run as Python threads.
 SIMULATED = simulated()
@@ -552,7 +553,7 @@ class CudaEngine:
             _launch_1d(_fill, device.size, device.reshape(device.size), np.int64(0))
         self.partial.above_bounds.copy_to_device(self._empty_bounds)
 
-    def simulate(self, key: np.uint64, first: int, stop: int, rules: tuple[bool, int, bool, bool],
+    def simulate(self, key: np.uint64, first: int, stop: int, rules: Rules,
                  counters: Counters) -> None:
         """Play iterations ``first .. stop - 1`` and add their counters into block 0 of
         ``counters`` (sums; minimum and maximum for ``above_bounds``)."""
@@ -600,7 +601,7 @@ class CudaEngine:
         _launch_1d(_bounds_slots, size, partial.reshape(partial.shape[0], size, 2), out)
         return out.copy_to_host().reshape(shape)
 
-    def replay(self, key: np.uint64, iterations: int, rules: tuple[bool, int, bool, bool],
+    def replay(self, key: np.uint64, iterations: int, rules: Rules,
                values: np.ndarray, noise: np.ndarray | None, low: np.ndarray,
                offset: np.ndarray, columns: int) -> np.ndarray:
         """Replay iterations ``0 .. iterations - 1`` on the round scores ``values`` and ``noise``
