@@ -73,11 +73,11 @@ def engine_case(label: str, scenario: Scenario, iterations: int, cpu_iterations:
     gpu.run(values, min(iterations, 1000))                       # compile
     kernel, whole = [], []
     for _ in range(repeats):
-        gpu.device.kernel_seconds = 0.0
+        gpu.backend.device.kernel_seconds = 0.0
         start = time.perf_counter()
         gpu_result = gpu.run(values, iterations)
         whole.append(time.perf_counter() - start)
-        kernel.append(gpu.device.kernel_seconds)
+        kernel.append(gpu.backend.device.kernel_seconds)
     cpu = EngineSession(scenario, settings)
     cpu.run(values, 1000)                                        # compile / load the cache
     start = time.perf_counter()
@@ -96,8 +96,8 @@ def engine_case(label: str, scenario: Scenario, iterations: int, cpu_iterations:
     print(f"    CPU engine {cpu_seconds:.3f} s on {cpu.threads} threads{scaled}, "
           f"{work / cpu_seconds / 1e9:.3f} G model-rounds/s; ratio kernel {cpu_seconds / best:.1f}x,"
           f" whole call {cpu_seconds / min(whole):.1f}x; identical counters: {identical}")
-    print(f"    grid {gpu.device.blocks} blocks x {THREADS_PER_BLOCK} threads, "
-          f"{gpu.device.slots} counter slots")
+    print(f"    grid {gpu.backend.device.blocks} blocks x {THREADS_PER_BLOCK} threads, "
+          f"{gpu.backend.device.slots} counter slots")
 
 
 def exactness_check(iterations: int) -> bool:

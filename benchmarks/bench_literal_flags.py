@@ -1,12 +1,12 @@
 """Are the engine's compile-time rule flags worth their compile cost?
 
-The parallel entry points of ``swisssim/engine/kernels.py`` mark rule flags as compile-time
-constants with ``numba.literally``: each combination of their values compiles (about 5 s) and is
-cached, and the other rules' branches vanish from the hot loop. CI and a fresh install start with
+The engine compiles its kernels with the rule flags at ``RULE_ARGS`` (``swisssim/engine/
+dispatch.py``) as compile-time constants: each combination of their values compiles (about 5 s)
+and is cached, and the other rules' branches vanish from the hot loop. CI and a fresh install start with
 an empty cache, so every combination the tests use compiles once per run.
 
-This benchmark copies the package four times into a temporary folder, keeps a different set of
-literal flags in each (all four; draw_ties and noisy; the shipped set; none), and measures in fresh processes with
+This benchmark copies the package four times into a temporary folder, sets a different
+``RULE_ARGS`` (set of literal flags) in each (all four; draw_ties and noisy; the shipped set; none), and measures in fresh processes with
 empty caches, one thread, CPU time (robust to a shared machine):
 
 * the compile + first call of one rule combination, and of a second combination that differs
@@ -31,7 +31,8 @@ from _machine import header
 REPO = Path(__file__).resolve().parent.parent
 FLAGS = ("draw_ties", "bye_units", "random_ties", "noisy")
 CONFIGS = {"all four": FLAGS, "draw+noisy": ("draw_ties", "noisy"), "shipped": None, "none": ()}
-LITERAL = re.compile(r"^(?P<indent>[ \t]*)numba\.literally\((?P<flag>\w+)\)\n", re.M)
+RULE_ARGS = re.compile(r"^RULE_ARGS = \((?P<positions>[0-9, ]*)\)$", re.MULTILINE)
+FIRST = 6   # position of draw_ties
 
 PROBE = r"""
 import sys, time
@@ -55,42 +56,32 @@ print(t1 - t0, t2 - t1, runs[3], runs[0])
 
 
 def with_flags(source: str, flags: tuple[str, ...]) -> str:
-    """``source`` with every block of ``numba.literally`` lines replaced by ``flags``."""
-    def block(match_group: list[re.Match]) -> str:
-        indent = match_group[0].group("indent")
-        return "".join(f"{indent}numba.literally({flag})\n" for flag in flags)
-
-    pieces, last, group = [], 0, []
-    for match in LITERAL.finditer(source):
-        if group and match.start() != group[-1].end():
-            pieces.append(source[last:group[0].start()] + block(group))
-            last, group = group[-1].end(), []
-        group.append(match)
-    if group:
-        pieces.append(source[last:group[0].start()] + block(group))
-        last = group[-1].end()
-    return "".join(pieces) + source[last:]
+    """``dispatch.py``'s source with ``RULE_ARGS`` holding the positions of ``flags``."""
+    positions = ", ".join(str(FIRST + FLAGS.index(f)) for f in flags)
+    return RULE_ARGS.sub(f"RULE_ARGS = ({positions}{',' if len(flags) == 1 else ''})", source)
 
 
 def shipped_flags(source: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(m.group("flag") for m in LITERAL.finditer(source)))
+    found = RULE_ARGS.search(source)
+    assert found is not None, "RULE_ARGS not found in engine/dispatch.py"
+    return tuple(FLAGS[int(p) - FIRST] for p in found.group("positions").split(",") if p.strip())
 
 
 def main() -> None:
     header()
     print("literal rule flags: compile cost against kernel speed")
-    kernels = (REPO / "src" / "swisssim" / "engine" / "kernels.py").read_text()
+    dispatch = (REPO / "src" / "swisssim" / "engine" / "dispatch.py").read_text()
     scenario = REPO / "scenarios" / "paper_synthetic.toml"
-    print(f"shipped literal flags: {', '.join(shipped_flags(kernels))}")
+    print(f"shipped literal flags: {', '.join(shipped_flags(dispatch))}")
     print(f"{'flags':>10} | {'compile 1st':>11} | {'2nd variant':>11} | {'paper shape (median, min)':>26}")
     with tempfile.TemporaryDirectory() as tmp:
         for name, flags in CONFIGS.items():
-            flags = shipped_flags(kernels) if flags is None else flags
+            flags = shipped_flags(dispatch) if flags is None else flags
             root = Path(tmp) / name.replace(" ", "_")
             shutil.copytree(REPO / "src", root / "src",
                             ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-            target = root / "src" / "swisssim" / "engine" / "kernels.py"
-            target.write_text(with_flags(kernels, flags))
+            target = root / "src" / "swisssim" / "engine" / "dispatch.py"
+            target.write_text(with_flags(dispatch, flags))
             env = {**os.environ, "PYTHONPATH": str(root / "src"),
                    "NUMBA_CACHE_DIR": str(root / "cache")}
             done = subprocess.run([sys.executable, "-c", PROBE, str(scenario)], env=env,

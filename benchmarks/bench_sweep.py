@@ -26,7 +26,8 @@ import pandas as pd
 from _machine import header  # noqa: E402  (benchmarks/ is on sys.path)
 
 from swisssim import Scenario, load_scenario, simulate
-from swisssim.analysis.sweep import Sweep, read_sweep_folder
+from swisssim.analysis.sweep import Sweep
+from swisssim.io.readback import read_sweep_folder
 from swisssim.io.staging import atomic_output
 from swisssim.io.writers import write_sweep, write_sweep_figures
 

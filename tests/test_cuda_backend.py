@@ -46,7 +46,7 @@ from swisssim.analysis.bootstrap import bootstrap
 from swisssim.analysis.orders import evaluate_orders
 from swisssim.cli.app import main
 from swisssim.data.rounds import round_scores
-from swisssim.engine import backends, kernels
+from swisssim.engine import cuda_support, kernels
 from swisssim.engine.settings import Settings
 from swisssim.engine.simulation import EngineSession
 
@@ -171,8 +171,8 @@ def test_an_unknown_backend_names_the_field():
                                      ["perturb", "--model", "m1", "--set", "a=0"]])
 def test_missing_numba_cuda_is_one_clean_line(command, write_scenario, tmp_path, capsys,
                                               monkeypatch):
-    real = backends.importlib.util.find_spec
-    monkeypatch.setattr(backends.importlib.util, "find_spec",
+    real = cuda_support.importlib.util.find_spec
+    monkeypatch.setattr(cuda_support.importlib.util, "find_spec",
                         lambda name, *a: None if name == "numba_cuda" else real(name, *a))
     path = write_scenario(TINY_TOML, TINY_CSV)
     out = tmp_path / "out"
@@ -243,7 +243,7 @@ def test_the_row_stack_guard_restores_the_alias_numba_cuda_overloads(monkeypatch
     name after 2.4. Where it is missing, the guard aliases it to ``np.vstack`` (what it was)."""
     if hasattr(np, "row_stack"):
         monkeypatch.delattr(np, "row_stack")
-    backends._guard_row_stack()
+    cuda_support._guard_row_stack()
     assert np.row_stack is np.vstack
-    backends._guard_row_stack()   # idempotent
+    cuda_support._guard_row_stack()   # idempotent
     assert np.row_stack is np.vstack

@@ -241,7 +241,7 @@ TABLES = ["sweep.csv", "risk_profile.csv", "rank_distribution.csv", "survival.cs
        st.sampled_from(["set", "drop row", "repeat row", "drop column"]))
 def test_fuzz_plot_tables(sweep_folder, table, row, column, cell, action):
     """A corrupted sweep folder: read_sweep_folder refuses it, or every figure is drawn."""
-    from swisssim.analysis.sweep import read_sweep_folder
+    from swisssim.io.readback import read_sweep_folder
     from swisssim.plots.sweep import render_figures
 
     with tempfile.TemporaryDirectory() as folder:

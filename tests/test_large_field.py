@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from swisssim import Scenario
-from swisssim.analysis.sweep import read_sweep_folder, sweep
+from swisssim.analysis.sweep import sweep
+from swisssim.io.readback import read_sweep_folder
 from swisssim.io.writers import write_sweep
 from swisssim.plots.large import (
     LARGE_FIELD,

@@ -44,9 +44,9 @@ def scenario():
 
 
 def test_parse_assignment_values(scenario):
-    assert parse_assignment("a=0", scenario) == ("a", 0.0)
-    assert parse_assignment(" c = -1.5e1 ", scenario) == ("c", -15.0)
-    assert parse_assignment("b=WORST", scenario) == ("b", "worst")
+    assert parse_assignment("a=0", scenario, "perturb", "set") == ("a", 0.0)
+    assert parse_assignment(" c = -1.5e1 ", scenario, "perturb", "set") == ("c", -15.0)
+    assert parse_assignment("b=WORST", scenario, "perturb", "set") == ("b", "worst")
 
 
 @pytest.mark.parametrize("text, fragments", [
@@ -60,26 +60,26 @@ def test_parse_assignment_values(scenario):
 ])
 def test_parse_assignment_errors(scenario, text, fragments):
     with pytest.raises(InputError) as error:
-        parse_assignment(text, scenario)
+        parse_assignment(text, scenario, "--set", "")
     for fragment in fragments:
         assert fragment in str(error.value)
 
 
 def test_parse_assignments_rejects_a_repeated_benchmark(scenario):
     with pytest.raises(InputError, match="'a' set twice"):
-        parse_assignments(["a=1", "a=2"], scenario)
+        parse_assignments(["a=1", "a=2"], scenario, "perturb", "set")
 
 
 def test_check_models(scenario):
-    assert check_models(["q", "p", "q"], scenario) == ["q", "p"]
-    with pytest.raises(InputError, match="--model.*'x'"):
-        check_models(["x"], scenario)
+    assert check_models(["q", "p", "q"], scenario, "perturb", "models") == ["q", "p"]
+    with pytest.raises(InputError, match="perturb: models.*'x'"):
+        check_models(["x"], scenario, "perturb", "models")
     frame = pd.DataFrame({"model": ["p", "q", "r"], "a": [1.0, math.nan, 2.0]})
     dropping = Scenario.from_dataframe(frame, missing="drop")
     with pytest.raises(InputError, match="'q', removed by"):
-        check_models(["q"], dropping)
-    with pytest.raises(InputError, match="--clones"):
-        check_clones(-1)
+        check_models(["q"], dropping, "perturb", "models")
+    with pytest.raises(InputError, match="perturb: clones"):
+        check_clones(-1, "perturb", "clones")
 
 
 def test_damaged_sets_values_and_resolves_worst(scenario):

@@ -14,12 +14,12 @@ from swisssim.analysis.sweep import (
     classify,
     least_squares_slope,
     rank_column,
-    read_sweep_folder,
     risk_profile,
     sweep,
 )
 from swisssim.cli.app import main
 from swisssim.errors import InputError
+from swisssim.io.readback import read_sweep_folder
 
 PAPER = REPO / "scenarios" / "paper_synthetic.toml"
 

@@ -16,8 +16,9 @@ from PIL import Image
 
 from conftest import REPO
 from swisssim import Scenario
-from swisssim.analysis.sweep import read_sweep_folder, sweep
+from swisssim.analysis.sweep import sweep
 from swisssim.cli.app import main
+from swisssim.io.readback import read_sweep_folder
 from swisssim.io.writers import write_sweep
 from swisssim.plots.sweep import (
     FIGURE_STEMS,
@@ -142,7 +143,7 @@ def test_plotting_needs_no_display(folders):
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "MPLBACKEND",
                                                             "WAYLAND_DISPLAY")}
     code = ("import matplotlib, sys\n"
-            "from swisssim.analysis.sweep import read_sweep_folder\n"
+            "from swisssim.io.readback import read_sweep_folder\n"
             "from swisssim.plots.sweep import render_figures\n"
             f"figures = render_figures(read_sweep_folder({str(folders[5])!r}))\n"
             "pyplot = 'matplotlib.pyplot' in sys.modules\n"

@@ -113,7 +113,7 @@ def check_top_k(value: Any, n_models: int, source: str, field: str) -> int:
                    expected=f"an integer from 1 to {n_models} (the number of models)")
 
 
-def check_z(value: Any, source: str = "--label-z", field: str = "") -> float:
+def check_z(value: Any, source: str, field: str) -> float:
     """The significance threshold of the risk-profile labels: a positive finite number."""
     return number(value, source, field, positive=True,
                   expected="a positive finite number such as 1.96")
@@ -124,6 +124,6 @@ def check_target_se(value: Any, source: str, field: str) -> float:
     return number(value, source, field, positive=True, expected="a finite number > 0 (points)")
 
 
-def check_dpi(value: Any, source: str = "--dpi", field: str = "") -> int:
+def check_dpi(value: Any, source: str, field: str) -> int:
     """A figure resolution: an integer from 20 to 1200 dots per inch."""
     return integer(value, source, field, low=20, high=1200)

@@ -36,6 +36,7 @@ J. Liu et al., "LLM Swiss Round", arXiv:2512.21010, 2025 (the CSD method these a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -46,6 +47,8 @@ from scipy.special import expit
 
 from swisssim.data.rounds import round_scores
 from swisssim.data.scenario import Scenario
+from swisssim.errors import InputError
+from swisssim.validation import integer, number
 
 #: Default ridge penalty of the Bradley-Terry fit (see :func:`fit_bradley_terry`).
 BT_ALPHA = 1e-3
@@ -54,6 +57,8 @@ BT_ALPHA = 1e-3
 BT_FUSED_ABOVE = 500
 #: Default Elo settings: random match orders averaged, K-factor, logistic scale, start rating.
 ELO_ORDERS = 200
+#: Most Elo orders a comparison may ask for.
+MAX_ELO_ORDERS = 100_000
 ELO_K = 16.0
 ELO_SCALE = 400.0
 ELO_INITIAL = 1500.0
@@ -242,6 +247,22 @@ class BradleyTerryFit:
     converged: bool
     iterations: int
     strongly_connected: bool
+
+
+def check_options(elo_orders: Any, elo_k: Any, bt_alpha: Any,
+                  source: str) -> tuple[int, float, float]:
+    """The baselines' options, checked, each error naming ``source`` and the argument.
+
+    ``elo_orders``: an integer from 1 to :data:`MAX_ELO_ORDERS`; ``elo_k`` (the Elo K-factor): a
+    positive finite number; ``bt_alpha`` (the Bradley-Terry ridge penalty): a finite number
+    ``>= 0``.
+    """
+    orders = integer(elo_orders, source, "elo_orders", low=1, high=MAX_ELO_ORDERS)
+    k_factor = number(elo_k, source, "elo_k", positive=True, expected="a positive finite number")
+    alpha = number(bt_alpha, source, "bt_alpha", expected="a finite number >= 0")
+    if alpha < 0:
+        raise InputError(source, "bt_alpha", "a finite number >= 0", bt_alpha)
+    return orders, k_factor, alpha
 
 
 def fit_bradley_terry(wins: np.ndarray, alpha: float = BT_ALPHA) -> BradleyTerryFit:
@@ -520,6 +541,6 @@ def _series(values, scenario: Scenario, name: str) -> pd.Series:
     return pd.Series(np.asarray(values, dtype=np.float64), index=index, name=name)
 
 
-__all__ = ["BT_ALPHA", "ELO_K", "ELO_MATCH_BUDGET", "ELO_ORDERS", "elo_orders_for", "BradleyTerryFit", "EloFit", "benchmark_scores",
+__all__ = ["BT_ALPHA", "ELO_K", "ELO_MATCH_BUDGET", "ELO_ORDERS", "MAX_ELO_ORDERS", "check_options", "elo_orders_for", "BradleyTerryFit", "EloFit", "benchmark_scores",
            "borda_count", "bradley_terry", "copeland", "elo", "fit_bradley_terry", "fit_elo",
            "mean_score", "mean_win_rate", "normalized_mean", "pairwise_wins"]

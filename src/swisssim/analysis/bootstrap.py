@@ -97,6 +97,7 @@ class BootstrapResult:
     noise: bool                  # scores perturbed by their standard errors
     wall_time: float
     cluster: ClusterInfo | None = None   # the Dask cluster it ran on (results do not depend on it)
+    backend: dict[str, Any] | None = None   # where the tournaments ran (engine/backends.py)
 
     @property
     def scenario(self) -> Scenario:
@@ -413,16 +414,17 @@ def bootstrap(
         results = (session.run(resampler.values(resampler.generator(session.seed, b)),
                                iterations)
                    for b in _progress(range(replicates), progress, scenario.name))
-    cluster = None
+    cluster, backend = None, None
     for b, result in enumerate(results):
         score_sum[b], expected[b] = result.score_sum, result.expected()
-        cluster = result.cluster
+        cluster, backend = result.cluster, result.backend
     return BootstrapResult(reference=reference, schedules=session.schedules,
                            replicates=replicates, iterations=iterations, seed=session.seed,
                            level=level, score_sum=score_sum, expected=expected,
                            resampled_rounds=resampler.resampled_rounds,
                            noise=resampler.errors is not None,
-                           wall_time=time.perf_counter() - started, cluster=cluster)
+                           wall_time=time.perf_counter() - started, cluster=cluster,
+                           backend=backend)
 
 
 def _progress(items: range, show: bool, name: str) -> Any:

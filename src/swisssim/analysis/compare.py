@@ -247,11 +247,15 @@ def compare(
 
     Raises
     ------
+    InputError
+        Naming the argument (``compare: elo_k: expected a positive finite number ...``) when
+        ``elo_orders``, ``elo_k`` or ``bt_alpha`` is invalid (:func:`baselines.check_options`).
     ValueError
         If ``simulation`` is given together with simulation settings, or belongs to another
         scenario (other model names or round names).
     """
     scenario = check_scenario(scenario, "compare")
+    elo_orders, elo_k, bt_alpha = baselines.check_options(elo_orders, elo_k, bt_alpha, "compare")
     times: dict[str, float] = {}
     started = time.perf_counter()
     settings = Settings.of(settings, overrides)

@@ -80,6 +80,7 @@ class OrdersResult:
     std_error: np.ndarray       # (P, S, M) Monte Carlo standard error, points
     wall_time: float
     cluster: ClusterInfo | None = None   # the Dask cluster it ran on (results do not depend on it)
+    backend: dict[str, Any] | None = None   # where the tournaments ran (engine/backends.py)
 
     @property
     def labels(self) -> list[str]:
@@ -280,6 +281,8 @@ def evaluate_orders(
     iterations = settings.resolved_iterations(scenario)
     progress = settings.progress
     top_k = check_top_k(top_k, scenario.n_models, "evaluate_orders", "top_k")
+    if orders is None:
+        samples = check_samples(samples, "evaluate_orders", "samples")
     session = EngineSession(scenario, settings)
     if orders is None:
         orders, exhaustive = order_permutations(scenario.n_rounds, samples, session.seed)
@@ -298,45 +301,17 @@ def evaluate_orders(
     else:
         results = (session.run(values[orders[p]], iterations)
                    for p in _progress(range(orders.shape[0]), progress, scenario.name))
-    cluster = None
+    cluster, backend = None, None
     for p, result in enumerate(results):
         score_sum[p], expected[p] = result.score_sum, result.expected()
         error[p] = result.std_error()
-        cluster = result.cluster
+        cluster, backend = result.cluster, result.backend
     return OrdersResult(scenario=scenario, schedules=session.schedules, orders=orders,
                         exhaustive=exhaustive, iterations=iterations, seed=session.seed,
                         tie_break=session.tie_break, threads=session.threads, top_k=int(top_k),
                         score_sum=score_sum, expected=expected, std_error=error,
-                        wall_time=time.perf_counter() - started, cluster=cluster)
-
-
-def orders_manifest(result: OrdersResult, samples: int | None = None) -> dict[str, Any]:
-    """The manifest entry of an order-sensitivity run: everything needed to rerun it."""
-    return {
-        "seed": result.seed,
-        "iterations_per_order": result.iterations,
-        "samples_requested": samples,
-        "n_orders": result.n_orders,
-        "exhaustive": result.exhaustive,
-        "sampler": "all K! orders, lexicographic" if result.exhaustive else
-                   f"curated order + uniform sample without replacement, numpy "
-                   f"SeedSequence(seed, spawn_key=({ORDERS_STREAM:#x},))",
-        "curated_order": result.scenario.round_names,
-        "schedules": [{"label": s.label, "effective_quotas": [int(q) for q in quotas]}
-                      for s, quotas in zip(result.schedules, _quotas(result))],
-        "tie_break": result.tie_break,
-        "bye_points": result.scenario.simulation.bye_points,
-        "threads": result.threads,
-        "top_k": result.top_k,
-        "rank": "competition rank by expected score within an order (ties share the better rank)",
-        "kendall_tau": "scipy.stats.kendalltau (tau-b) against the curated order",
-        "simulation_seconds": round(result.wall_time, 6),
-        **({} if result.cluster is None else {"cluster": result.cluster.manifest()}),
-    }
-
-
-def _quotas(result: OrdersResult) -> list[np.ndarray]:
-    return [s.quotas(result.scenario.n_models) for s in result.schedules]
+                        wall_time=time.perf_counter() - started, cluster=cluster,
+                        backend=backend)
 
 
 def _checked_orders(orders: np.ndarray, n_rounds: int) -> np.ndarray:

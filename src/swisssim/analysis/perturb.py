@@ -54,7 +54,7 @@ MAX_CLONES = 1000
 
 
 def parse_assignment(text: str, scenario: Scenario,
-                     source: str = "--set", field: str = "") -> tuple[str, float | str]:
+                     source: str, field: str) -> tuple[str, float | str]:
     """Parse ``BENCH=VALUE``; the benchmark must be used by a round, the value finite or ``worst``.
 
     The text is split at its last ``=``, so benchmark names may contain ``=`` but values may not.
@@ -85,7 +85,7 @@ def parse_assignment(text: str, scenario: Scenario,
 
 
 def parse_assignments(texts: Sequence[str], scenario: Scenario,
-                      source: str = "--set", field: str = "") -> dict[str, float | str]:
+                      source: str, field: str) -> dict[str, float | str]:
     """Parse several ``BENCH=VALUE``; each benchmark at most once."""
     result: dict[str, float | str] = {}
     for text in texts:
@@ -97,8 +97,8 @@ def parse_assignments(texts: Sequence[str], scenario: Scenario,
     return result
 
 
-def check_models(names: Sequence[str], scenario: Scenario, source: str = "--model",
-                 field: str = "") -> list[str]:
+def check_models(names: Sequence[str], scenario: Scenario, source: str,
+                 field: str) -> list[str]:
     """The chosen models, de-duplicated, in the order given; unknown names are an error."""
     for name in names:
         if not isinstance(name, str):
@@ -114,7 +114,7 @@ def check_models(names: Sequence[str], scenario: Scenario, source: str = "--mode
     return chosen
 
 
-def check_clones(value: Any, source: str = "--clones", field: str = "") -> int:
+def check_clones(value: Any, source: str, field: str) -> int:
     """A number of clones from 0 to :data:`MAX_CLONES` (numpy integers accepted)."""
     return integer(value, source, field, low=0, high=MAX_CLONES)
 
@@ -243,6 +243,8 @@ def perturb(scenario: Scenario, models: Sequence[str] = (),
                                      (assignments or {}).items()], scenario, "perturb",
                                     "assignments")
     clones = check_clones(clones, "perturb", "clones")
+    elo_orders, elo_k, _ = baselines.check_options(elo_orders, elo_k, baselines.BT_ALPHA,
+                                                   "perturb")
     settings = Settings.of(settings, overrides)
     compare_options: dict[str, Any] = {"elo_orders": elo_orders, "elo_k": elo_k}
     before = compare(scenario, settings, **compare_options)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from typing import Any
 
@@ -18,13 +17,7 @@ from swisssim.cli import _common
 from swisssim.data.scenario import Scenario
 from swisssim.engine.settings import Settings
 from swisssim.errors import InputError
-from swisssim.io.manifests import scenario_files
-from swisssim.io.staging import (
-    atomic_output,
-)
-from swisssim.io.writers import comparison_manifest, write_comparison
-
-MAX_ELO_ORDERS = 100_000
+from swisssim.io.writers import write_comparison
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -57,15 +50,16 @@ def checked_options(args: argparse.Namespace, scenario: Scenario,
                     **defaults: Any) -> tuple[Settings, dict[str, Any]]:
     """Validated settings and Elo options of :func:`swisssim.analysis.compare.compare`."""
     settings = _common.settings_from_args(args, scenario, **defaults)
-    options: dict[str, Any] = {}
-    if isinstance(args.elo_orders, bool) or not 1 <= args.elo_orders <= MAX_ELO_ORDERS:
-        raise InputError("--elo-orders", "", f"an integer from 1 to {MAX_ELO_ORDERS}",
-                         args.elo_orders)
-    if not math.isfinite(args.elo_k) or args.elo_k <= 0:
-        raise InputError("--elo-k", "", "a positive finite number", args.elo_k)
-    options["elo_orders"] = args.elo_orders
-    options["elo_k"] = args.elo_k
+    # The library's checks (swisssim.analysis.baselines.check_options), named by flag here.
+    with _common.flag_names("compare", FLAGS):
+        orders, k_factor, _ = baselines.check_options(args.elo_orders, args.elo_k,
+                                                      baselines.BT_ALPHA, "compare")
+    options: dict[str, Any] = {"elo_orders": orders, "elo_k": k_factor}
     return settings, options
+
+
+#: The command-line flag of each baseline option of :func:`swisssim.analysis.compare.compare`.
+FLAGS = {"elo_orders": "--elo-orders", "elo_k": "--elo-k"}
 
 
 def execute(args: argparse.Namespace) -> int:
@@ -75,10 +69,7 @@ def execute(args: argparse.Namespace) -> int:
         raise InputError("--top", "", "a positive integer", args.top)
     out = _common.output_folder(args, scenario, "compare")
     comparison = compare(scenario, settings, **options)
-    manifest = comparison_manifest("compare", scenario, comparison, args.argv)
-    with atomic_output(out, inputs=scenario_files(scenario)) as stage:
-        write_comparison(stage, comparison)
-        stage.write_json("manifest.json", manifest)
+    write_comparison(comparison, out, args.argv)
     print(summary_text(comparison, args.top))
     print(f"\n{len(comparison.methods)} methods, CSD with {comparison.simulation.iterations} "
           f"iterations x {len(comparison.simulation.schedules)} schedule(s); results in {out}/",

@@ -15,12 +15,11 @@ from swisssim.analysis.perturb import (
     check_models,
     parse_assignments,
     perturb,
-    resolve_assignments,
 )
 from swisssim.cli import _common
 from swisssim.cli.compare import add_options, checked_options
 from swisssim.errors import InputError
-from swisssim.io.writers import comparison_manifest, write_perturb
+from swisssim.io.writers import write_perturb
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -48,9 +47,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def execute(args: argparse.Namespace) -> int:
     scenario = _common.load(args)
-    models = check_models(args.model, scenario)
-    assignments = parse_assignments(args.assignments, scenario)
-    clones = check_clones(args.clones)
+    models = check_models(args.model, scenario, "--model", "")
+    assignments = parse_assignments(args.assignments, scenario, "--set", "")
+    clones = check_clones(args.clones, "--clones", "")
     if models and not assignments:
         raise InputError("--set", "", "at least one BENCH=VALUE to apply to --model",
                          found_text="none")
@@ -62,19 +61,7 @@ def execute(args: argparse.Namespace) -> int:
     settings, options = checked_options(args, scenario)
     out = _common.output_folder(args, scenario, "perturb")
     result = perturb(scenario, models, assignments, clones, settings, **options)
-    manifest = comparison_manifest("perturb", scenario, result.before, args.argv)
-    manifest["perturbation"] = {
-        "models": list(models),
-        "set": {bench: str(value) for bench, value in assignments.items()},
-        "values_used": resolve_assignments(scenario, assignments),
-        "clones": clones, "clone_names": list(result.clone_names),
-        "clone_rule": "clone c scores worst - c * step on every benchmark (better-is-higher "
-                      "direction), step = 1% of the benchmark's range",
-        "seconds": {name: round(run.simulation.wall_time + sum(run.wall_times.values()), 6)
-                    for name, run in (("before", result.before), ("after", result.after),
-                                      ("clones", result.clones)) if run is not None},
-    }
-    write_perturb(result, out, manifest)
+    write_perturb(result, out, args.argv)
     print(report_text(result))
     print(f"\nresults in {out}/", file=sys.stderr)
     return 0

@@ -2,7 +2,7 @@
 
 Reads ``sweep.csv``, ``risk_profile.csv``, ``rank_distribution.csv`` and ``survival.csv`` and writes
 ``figures/<name>.png`` and ``.svg`` (see :mod:`swisssim.plots.sweep`; Liu et al., arXiv:2512.21010).
-The tables are checked like any other input (:func:`swisssim.analysis.sweep.read_sweep_folder`):
+The tables are checked like any other input (:func:`swisssim.io.readback.read_sweep_folder`):
 a corrupted table is one line and exit code 2. The figure folder is replaced whole; it may not
 be the sweep folder itself (it would delete the tables it reads).
 """
@@ -14,9 +14,10 @@ import sys
 import time
 from pathlib import Path
 
-from swisssim.analysis.sweep import SWEEP_FILES, read_sweep_folder
+from swisssim.analysis.sweep import SWEEP_FILES
 from swisssim.cli.sweep import check_dpi
 from swisssim.errors import InputError
+from swisssim.io.readback import read_sweep_folder
 from swisssim.io.staging import atomic_output, check_output_folder, only_figures
 from swisssim.io.writers import write_sweep_figures
 
@@ -35,7 +36,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def execute(args: argparse.Namespace) -> int:
     frames = read_sweep_folder(args.folder)
-    dpi = check_dpi(args.dpi)
+    dpi = check_dpi(args.dpi, "--dpi", "")
     target = Path(args.out) if args.out is not None else Path(args.folder) / "figures"
     inputs = [Path(args.folder) / name for name in SWEEP_FILES]
     check_output_folder(target, inputs, replaceable=only_figures,

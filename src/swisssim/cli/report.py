@@ -75,7 +75,7 @@ def checked(args: argparse.Namespace, scenario) -> tuple[Settings, dict]:
     if args.elo_k is None:
         args.elo_k = baselines.ELO_K
     settings, options = checked_options(args, scenario, elimination=DEFAULT_SCHEDULES)
-    options["z"] = check_z(args.label_z, "--label-z")
+    options["z"] = check_z(args.label_z, "--label-z", "")
     if args.orders is not None:
         options["orders"] = check_samples(args.orders, "--orders", "")
     _common.require_together(args.orders_iterations, "--orders-iterations", args.orders,
@@ -98,7 +98,7 @@ def execute(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     scenario = _common.load(args)
     settings, options = checked(args, scenario)
-    dpi = check_dpi(args.dpi)
+    dpi = check_dpi(args.dpi, "--dpi", "")
     out = _common.output_folder(args, scenario)
     report = build_report(scenario, settings, **options)
     manifest = write_report(report, out, args.argv, svg=not args.no_svg,

@@ -52,8 +52,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def execute(args: argparse.Namespace) -> int:
     scenario = _common.load(args)
     settings = _common.settings_from_args(args, scenario, elimination=DEFAULT_SCHEDULES)
-    z = check_z(args.label_z, "--label-z")
-    dpi = check_dpi(args.dpi)
+    z = check_z(args.label_z, "--label-z", "")
+    dpi = check_dpi(args.dpi, "--dpi", "")
     out = _common.output_folder(args, scenario, "sweep")
     result = simulate(scenario, settings)
     sweep = Sweep(result, z=z)

@@ -63,6 +63,19 @@ class Counters:
         self.above_bounds[..., 0] = _NO_LOW
         self.above_bounds[..., 1] = -1
 
+    def add(self, part: Counters) -> None:
+        """Merge block 0 of ``part`` into block 0 of these counters: sums, and the least and
+        largest of ``above_bounds``. Exact and order-independent (integers), so every backend
+        that plays iterations elsewhere (a GPU, Dask tasks) adds its counters with it."""
+        self.score_sum[0] += part.score_sum[0]
+        self.score_cross[0] += part.score_cross[0]
+        self.score_counts[0] += part.score_counts[0]
+        self.elim_counts[0] += part.elim_counts[0]
+        np.minimum(self.above_bounds[0, ..., 0], part.above_bounds[0, ..., 0],
+                   out=self.above_bounds[0, ..., 0])
+        np.maximum(self.above_bounds[0, ..., 1], part.above_bounds[0, ..., 1],
+                   out=self.above_bounds[0, ..., 1])
+
     def merge(self) -> Counters:
         """The blocks merged into one (a leading axis of length 1): exact, order-independent."""
         cross = self.score_cross.sum(axis=0)

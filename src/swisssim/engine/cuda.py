@@ -7,7 +7,7 @@ The device functions and the kernels share this one module on purpose: numba's k
 (``cache=True``) is invalidated by changes to the kernel's own source file only, so device code
 kept elsewhere could leave a stale compiled kernel behind.
 
-Imported only when ``backend="cuda"`` is asked for (:mod:`swisssim.engine.backends` checks first
+Imported only when ``backend="cuda"`` is asked for (:mod:`swisssim.engine.cuda_support` checks first
 that numba-cuda, a driver and a GPU are there). The device functions below are line-by-line ports
 of :mod:`swisssim.engine.rng` and :mod:`swisssim.engine.kernels`: the same SplitMix64 stream per
 (iteration, round) (``docs/method.md`` section 4), the same draw order (section 2.7), the same tie
@@ -45,8 +45,9 @@ from contextlib import contextmanager
 import numpy as np
 from numba import cuda
 
-from swisssim.engine.backends import simulated
 from swisssim.engine.counters import Counters
+from swisssim.engine.cuda_support import simulated
+from swisssim.engine.tournaments import Rules
 
 #: True under numba's CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``): kernels run as Python threads.
 SIMULATED = simulated()
@@ -552,7 +553,7 @@ class CudaEngine:
             _launch_1d(_fill, device.size, device.reshape(device.size), np.int64(0))
         self.partial.above_bounds.copy_to_device(self._empty_bounds)
 
-    def simulate(self, key: np.uint64, first: int, stop: int, rules: tuple[bool, int, bool, bool],
+    def simulate(self, key: np.uint64, first: int, stop: int, rules: Rules,
                  counters: Counters) -> None:
         """Play iterations ``first .. stop - 1`` and add their counters into block 0 of
         ``counters`` (sums; minimum and maximum for ``above_bounds``)."""
@@ -567,13 +568,9 @@ class CudaEngine:
                              bool(random_ties), bool(noisy), self.work, self.models,
                              self.all_scores, self.values, self.perturbed, p.score_sum,
                              p.score_cross, p.score_counts, p.elim_counts, p.above_bounds)
-        for name in ("score_sum", "score_cross", "score_counts", "elim_counts"):
-            getattr(counters, name)[0] += self._summed(getattr(p, name))
-        bounds = self._bounded_slots(p.above_bounds)
-        counters.above_bounds[0, ..., 0] = np.minimum(counters.above_bounds[0, ..., 0],
-                                                      bounds[..., 0])
-        counters.above_bounds[0, ..., 1] = np.maximum(counters.above_bounds[0, ..., 1],
-                                                      bounds[..., 1])
+        sums = (self._summed(getattr(p, name))[None]
+                for name in ("score_sum", "score_cross", "score_counts", "elim_counts"))
+        counters.add(Counters(*sums, self._bounded_slots(p.above_bounds)[None]))
 
     @contextmanager
     def _timed(self) -> Iterator[None]:
@@ -604,7 +601,7 @@ class CudaEngine:
         _launch_1d(_bounds_slots, size, partial.reshape(partial.shape[0], size, 2), out)
         return out.copy_to_host().reshape(shape)
 
-    def replay(self, key: np.uint64, iterations: int, rules: tuple[bool, int, bool, bool],
+    def replay(self, key: np.uint64, iterations: int, rules: Rules,
                values: np.ndarray, noise: np.ndarray | None, low: np.ndarray,
                offset: np.ndarray, columns: int) -> np.ndarray:
         """Replay iterations ``0 .. iterations - 1`` on the round scores ``values`` and ``noise``

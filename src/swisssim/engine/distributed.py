@@ -45,13 +45,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numba
 import numpy as np
 from numba import njit
 
 from swisssim._version import __version__
 from swisssim.engine import kernels
 from swisssim.engine.counters import Counters
+from swisssim.engine.dispatch import RULE_ARGS, Specialised
+from swisssim.engine.tournaments import Rules
 from swisssim.errors import InputError
 
 #: The optional dependency group that brings dask.distributed.
@@ -66,7 +67,8 @@ MAX_TASK_WORK = 4e8
 #: Tasks per cluster thread the rule aims at (load balance), within the bounds above.
 TASKS_PER_THREAD = 8
 #: Engine sources whose digest must agree between client and workers.
-_ENGINE_SOURCES = ("kernels.py", "rng.py", "counters.py", "distributed.py")
+_ENGINE_SOURCES = ("kernels.py", "rng.py", "counters.py", "dispatch.py", "tournaments.py",
+                   "distributed.py")
 #: Settings field and source named in connection errors (the command line renames them --dask).
 _SOURCE, _FIELD = "Settings", "dask"
 _VERSION_PROBE = "__import__('swisssim._version', fromlist=['__version__']).__version__"
@@ -232,11 +234,8 @@ def plan_tasks(n_items: int, first: int, stop: int, work_per_iteration: int,
 def _range_counters(key, first, stop, round_scores, noise, eliminate, draw_ties, bye_units,
                     random_ties, noisy, score_sum, score_cross, score_counts, elim_counts,
                     above_bounds):
-    """:func:`kernels.simulate_range` on one thread without the GIL, rules compiled in."""
-    numba.literally(draw_ties)
-    numba.literally(bye_units)
-    numba.literally(random_ties)
-    numba.literally(noisy)
+    """:func:`kernels.simulate_range` on one thread without the GIL; rules are
+    compile-time constants (called through :data:`_COUNTERS`)."""
     kernels.simulate_range(key, first, stop, round_scores, noise, eliminate,
                            (draw_ties, bye_units, random_ties, noisy), score_sum, score_cross,
                            score_counts, elim_counts, above_bounds)
@@ -245,13 +244,15 @@ def _range_counters(key, first, stop, round_scores, noise, eliminate, draw_ties,
 @njit(cache=True, nogil=True)
 def _range_windows(key, first, stop, round_scores, noise, eliminate, draw_ties, bye_units,
                    random_ties, noisy, low, offset, window):
-    """:func:`kernels.rank_window_range` on one thread without the GIL, rules compiled in."""
-    numba.literally(draw_ties)
-    numba.literally(bye_units)
-    numba.literally(random_ties)
-    numba.literally(noisy)
+    """:func:`kernels.rank_window_range` on one thread without the GIL; rules are
+    compile-time constants (called through :data:`_WINDOWS`)."""
     kernels.rank_window_range(key, first, stop, round_scores, noise, eliminate,
                               (draw_ties, bye_units, random_ties, noisy), low, offset, window)
+
+
+#: The worker kernels, called through their compiled specialisations (engine/dispatch.py).
+_COUNTERS = Specialised(_range_counters, RULE_ARGS)
+_WINDOWS = Specialised(_range_windows, RULE_ARGS)
 
 
 @dataclass(frozen=True)
@@ -267,7 +268,7 @@ class EngineInputs:
     rows: np.ndarray            # (P, K) rows of base played at each position
     noise: np.ndarray           # (K, M), or (0, 0) for hard comparisons
     quotas: np.ndarray          # (S, K)
-    rules: tuple[bool, int, bool, bool]
+    rules: Rules
     n_values: int
 
     def values(self, p: int) -> np.ndarray:
@@ -284,7 +285,7 @@ def counters_task(inputs: EngineInputs, task: Task) -> list[tuple[int, Counters]
     out = []
     for p in task.items:
         c = Counters.zeros(1, n_schedules, inputs.base.shape[1], n_rounds, inputs.n_values)
-        _range_counters(inputs.key, task.lo, task.hi, inputs.values(p), inputs.noise,
+        _COUNTERS(inputs.key, task.lo, task.hi, inputs.values(p), inputs.noise,
                         inputs.quotas, *inputs.rules, c.score_sum[0], c.score_cross[0],
                         c.score_counts[0], c.elim_counts[0], c.above_bounds[0])
         out.append((p, c))
@@ -295,7 +296,7 @@ def windows_task(inputs: EngineInputs, task: Task, low: np.ndarray, offset: np.n
                  columns: int) -> np.ndarray:
     """Run one replay task on a worker: (S, M, columns) rank-window counts of matrix 0."""
     window = np.zeros((inputs.quotas.shape[0], inputs.base.shape[1], columns), np.int64)
-    _range_windows(inputs.key, task.lo, task.hi, inputs.values(task.items[0]), inputs.noise,
+    _WINDOWS(inputs.key, task.lo, task.hi, inputs.values(task.items[0]), inputs.noise,
                    inputs.quotas, *inputs.rules, low, offset, window)
     return window
 
@@ -304,15 +305,8 @@ def windows_task(inputs: EngineInputs, task: Task, low: np.ndarray, offset: np.n
 
 
 def add_into(total: Counters, part: Counters) -> None:
-    """Merge ``part`` (one block) into block 0 of ``total``: exact and order-independent."""
-    total.score_sum[0] += part.score_sum[0]
-    total.score_cross[0] += part.score_cross[0]
-    total.score_counts[0] += part.score_counts[0]
-    total.elim_counts[0] += part.elim_counts[0]
-    np.minimum(total.above_bounds[0, ..., 0], part.above_bounds[0, ..., 0],
-               out=total.above_bounds[0, ..., 0])
-    np.maximum(total.above_bounds[0, ..., 1], part.above_bounds[0, ..., 1],
-               out=total.above_bounds[0, ..., 1])
+    """Merge ``part`` (one block) into block 0 of ``total`` (:meth:`Counters.add`)."""
+    total.add(part)
 
 
 class DaskEngine:

@@ -27,7 +27,6 @@ plain-Python twin that consumes the same draws and must agree exactly.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numba import njit, prange
 
@@ -370,13 +369,10 @@ def simulate_blocks(key, first, stop, round_scores, noise, eliminate, draw_ties,
     ``above_bounds``). Integer counters make the merge exact, so results are bit-identical
     whatever the number of blocks or threads.
 
-    The four rule flags are compile-time constants (``numba.literally``): each combination is
-    compiled (and cached) once, and the branches of the other rules vanish from the hot loop.
+    The four rule flags are compile-time constants: the engine compiles (and caches) this
+    kernel for literal flag values, one specialisation per combination, so the branches of the
+    other rules vanish from the hot loop (``engine/dispatch.py``, ``engine/tournaments.py``).
     """
-    numba.literally(draw_ties)
-    numba.literally(bye_units)
-    numba.literally(random_ties)
-    numba.literally(noisy)
     rules = (draw_ties, bye_units, random_ties, noisy)
     n_blocks = score_sum.shape[0]
     total = stop - first
@@ -392,10 +388,6 @@ def simulate_blocks(key, first, stop, round_scores, noise, eliminate, draw_ties,
 def rank_window_blocks(key, first, stop, round_scores, noise, eliminate, draw_ties, bye_units,
                        random_ties, noisy, low, offset, window):
     """:func:`rank_window_range` over one contiguous block per leading index of ``window``."""
-    numba.literally(draw_ties)
-    numba.literally(bye_units)
-    numba.literally(random_ties)
-    numba.literally(noisy)
     rules = (draw_ties, bye_units, random_ties, noisy)
     n_blocks = window.shape[0]
     total = stop - first

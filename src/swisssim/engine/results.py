@@ -18,10 +18,10 @@ Conventions
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from statistics import NormalDist
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,13 +30,13 @@ from swisssim.data.scenario import Scenario
 from swisssim.data.schedules import Schedule
 from swisssim.engine.counters import (
     RankCounts,
-    RankWindows,
     rank_windows,
     ranks_determined,
     ranks_from_scores,
     ranks_from_windows,
 )
 from swisssim.engine.distributed import ClusterInfo
+from swisssim.engine.tournaments import Tournaments, replay_on_cpu
 
 Z95 = NormalDist().inv_cdf(0.975)
 
@@ -49,8 +49,10 @@ class SimulationResult:
     (``units_per_point`` units make one point). The counters are those of
     :mod:`swisssim.engine.counters` (docs/method.md section 5.1); their size grows like M, not
     M^2. Rank counts (:attr:`ranks`) are derived on first use: from ``score_counts`` when a
-    score value has the same rank in every tournament, else by an exact replay (``replay``:
-    given the windows, returns the (S, M, columns) counts), which only draws can need.
+    score value has the same rank in every tournament, else by an exact replay of
+    ``tournaments`` on the CPU, which only draws can need (:func:`~swisssim.engine.simulation.
+    simulate` replays on its backend before it returns: ``known_ranks``). A result is a value:
+    it holds no reference to the session or the backend that played it.
     """
 
     scenario: Scenario
@@ -68,19 +70,24 @@ class SimulationResult:
     wall_time: float
     units_per_point: int        # score units per point (see swisssim.engine.kernels.units_per_point)
     probabilistic_wins: bool = False
-    replay: Callable[[RankWindows], np.ndarray] | None = None
+    tournaments: Tournaments | None = field(default=None, repr=False)   # what was played
     load_time: float = 0.0      # seconds spent loading compiled kernels before the clock started
     cluster: ClusterInfo | None = None   # the Dask cluster it ran on (results do not depend on it)
+    known_ranks: RankCounts | None = field(default=None, repr=False)   # replayed already
+    backend: dict[str, Any] | None = None   # engine.backends' description, for the manifest
 
     @cached_property
     def ranks(self) -> RankCounts:
         """Exact sparse rank counts (docs/method.md section 5.4)."""
+        if self.known_ranks is not None:
+            return self.known_ranks
         if ranks_determined(self.above_bounds):
             return ranks_from_scores(self.score_counts, self.above_bounds)
-        if self.replay is None:
+        if self.tournaments is None:
             raise ValueError("ranks vary between tournaments and this result cannot replay them")
         windows = rank_windows(self.above_bounds, self.scenario.n_models)
-        return ranks_from_windows(self.replay(windows), windows)
+        return ranks_from_windows(replay_on_cpu(self.tournaments, self.iterations, windows,
+                                                self.threads), windows)
 
     @property
     def rank_counts(self) -> np.ndarray:

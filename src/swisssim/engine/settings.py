@@ -27,7 +27,6 @@ import numba
 
 from swisssim.data.scenario import TIE_BREAKS, Scenario
 from swisssim.data.schedules import Schedule, parse_schedules
-from swisssim.engine.backends import BACKENDS
 from swisssim.errors import InputError
 from swisssim.validation import (
     check_dask_address,
@@ -44,6 +43,8 @@ from swisssim.validation import (
 ScheduleSpec = int | str | Sequence[int] | Schedule
 
 SOURCE = "Settings"
+#: Where tournaments may be played (:mod:`swisssim.engine.backends`).
+BACKENDS = ("cpu", "cuda")
 
 
 class SettingsFields(TypedDict, total=False):
@@ -138,7 +139,8 @@ class Settings:
         Where tournaments are played: ``"cpu"`` (numba threads) or ``"cuda"`` (a GPU through
         numba-cuda, the ``cuda`` extra); results are identical for either
         (:mod:`swisssim.engine.backends`). Whether a GPU is usable is checked when an analysis
-        starts, not here.
+        starts, not here; ``"cuda"`` together with ``dask`` or ``client`` is refused (Dask
+        workers play on their CPUs).
 
     Raises
     ------
@@ -176,6 +178,18 @@ class Settings:
         }
         for name, value in checked.items():
             object.__setattr__(self, name, value)
+        self._check_backend()
+
+    def _check_backend(self) -> None:
+        """Refuse a backend that contradicts the Dask settings: Dask workers play on their CPUs
+        (``engine/distributed.py``), so a GPU backend together with a cluster would play nothing
+        on the GPU."""
+        cluster = ("dask " + repr(self.dask) if self.dask is not None
+                   else "a Dask client" if self.client is not None else None)
+        if self.backend != "cpu" and cluster is not None:
+            raise InputError(SOURCE, "backend", "backend 'cpu' on a Dask cluster (its workers "
+                             "play on their CPUs; choose the cluster or the GPU)",
+                             found_text=f"backend {self.backend!r} with {cluster}")
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed (validated like the constructor)."""
@@ -241,4 +255,4 @@ class Settings:
         return parse_schedules(specs, scenario.n_rounds, SOURCE, "elimination")
 
 
-__all__ = ["ScheduleSpec", "Settings", "SettingsFields", "resolve_threads"]
+__all__ = ["BACKENDS", "ScheduleSpec", "Settings", "SettingsFields", "resolve_threads"]

@@ -11,29 +11,25 @@ from __future__ import annotations
 import math
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, fields
 from typing import Any, Unpack
 
-import numba
 import numpy as np
 
 from swisssim.data.rounds import round_noise, round_scores
 from swisssim.data.scenario import Scenario, check_scenario
-from swisssim.data.schedules import Schedule
-from swisssim.engine import kernels
-from swisssim.engine.backends import require_backend
-from swisssim.engine.counters import Counters, RankWindows
-from swisssim.engine.distributed import DaskEngine, EngineInputs, add_into, connect
+from swisssim.engine.backends import Backend, make_backend
+from swisssim.engine.counters import Counters, rank_windows, ranks_determined, ranks_from_windows
 from swisssim.engine.results import SimulationResult
 from swisssim.engine.rng import seed_key
 from swisssim.engine.settings import Settings, SettingsFields, resolve_threads
+from swisssim.engine.tournaments import Rules, Tournaments, scenario_units
 from swisssim.errors import InputError
 from swisssim.validation import (
     MAX_ITERATIONS,
     check_iterations,
-    check_target_se,  # noqa: F401  (re-exported)
+    check_target_se,
     integer,
 )
 
@@ -136,48 +132,50 @@ def simulate(
                          "paired SE of a difference between schedules)",
                          found_text=f"{len(session.schedules)} schedule")
     run = session.start(round_scores(scenario))
-    loading = time.perf_counter()
-    with session.thread_pool():
-        run.load()
-    started = time.perf_counter()
     stopping = None
     with session.engine():
-        run.cluster = session.cluster
+        loading = time.perf_counter()
+        run.load()
+        started = time.perf_counter()
         if target_se is None:
             run.advance(iterations, progress)
         else:
             measure = std_error_max if target == "score" else difference_se_max
             stopping = _advance_to_target(
                 run, target_se, max_iterations, progress,
-                lambda: measure(_assemble(run, session.schedules, session.threads, 0.0)),
-                target)
-    result = _assemble(run, session.schedules, session.threads, time.perf_counter() - started,
-                       load_time=started - loading)
+                lambda: measure(_assemble(run, session, 0.0)), target)
+        result = _assemble(run, session, time.perf_counter() - started,
+                           load_time=started - loading, replay=True)
     if stopping is None:
         return result
     return AdaptiveResult(**{f.name: getattr(result, f.name) for f in fields(result)},
                           stopping=stopping)
 
 
-def _assemble(run: _EngineRun, schedules: tuple[Schedule, ...], threads: int,
-              wall: float, load_time: float = 0.0) -> SimulationResult:
-    """The result of the iterations ``run`` has done so far."""
-    scenario = run.scenario
+def _assemble(run: _EngineRun, session: EngineSession, wall: float, load_time: float = 0.0,
+              replay: bool = False) -> SimulationResult:
+    """The result of the iterations ``run`` has done so far.
+
+    With ``replay``, ranks that vary between tournaments (draws) are replayed now, on the
+    session's backend; otherwise a result replays them on the CPU when first asked.
+    """
     score_sum, score_cross, score_counts, elim_counts, above_bounds = run.counters.totals()
-    done = run.done
-
-    def replay(windows: RankWindows) -> np.ndarray:
-        return run.replay_ranks(done, windows, threads)
-
-    return SimulationResult(scenario=scenario, schedules=schedules, quotas=run.quotas,
-                            iterations=done, seed=run.seed, tie_break=run.tie_break,
-                            threads=threads, score_sum=score_sum, score_cross=score_cross,
+    known = None
+    if replay and not ranks_determined(above_bounds):
+        windows = rank_windows(above_bounds, run.scenario.n_models)
+        known = ranks_from_windows(run.backend.replay(run.tournaments, run.done, windows),
+                                   windows)
+    return SimulationResult(scenario=run.scenario, schedules=session.schedules,
+                            quotas=session.quotas, iterations=run.done, seed=session.seed,
+                            tie_break=session.tie_break, threads=session.threads,
+                            score_sum=score_sum, score_cross=score_cross,
                             score_counts=score_counts, above_bounds=above_bounds,
                             elim_counts=elim_counts, wall_time=wall,
-                            units_per_point=run.units_per_point,
-                            probabilistic_wins=run.noise is not None, replay=replay,
-                            load_time=load_time,
-                            cluster=None if run.cluster is None else run.cluster.info())
+                            units_per_point=session.rules.units_per_point,
+                            probabilistic_wins=session.noise is not None,
+                            tournaments=run.tournaments, load_time=load_time,
+                            cluster=run.backend.cluster(), known_ranks=known,
+                            backend=run.backend.describe())
 
 
 def _noise(scenario: Scenario, probabilistic: bool) -> np.ndarray | None:
@@ -193,118 +191,50 @@ def _noise(scenario: Scenario, probabilistic: bool) -> np.ndarray | None:
 
 @dataclass
 class _EngineRun:
-    """Feeds iterations to the parallel kernel in chunks, so a run can be extended."""
+    """Feeds iterations of one run to the session's backend in chunks, so a run can be extended."""
 
-    values: np.ndarray
-    quotas: np.ndarray
     scenario: Scenario
-    tie_break: str
-    seed: int
+    tournaments: Tournaments
     counters: Counters
-    noise: np.ndarray | None = None
+    backend: Backend
     done: int = 0
-    cluster: DaskEngine | None = None   # run the blocks as Dask tasks (engine/distributed.py)
-    device: Any = None   # a swisssim.engine.cuda.CudaEngine for backend "cuda"
 
     def advance(self, iterations: int, progress: bool) -> None:
         """Run iterations ``done .. done + iterations - 1``, in chunks (:func:`chunk_iterations`).
 
-        The first chunk is sized by the work per iteration, the next ones by the measured speed
-        (:func:`next_chunk`, about :data:`CHUNK_SECONDS` each). Between chunks the interpreter
-        runs, so a pending SIGINT or SIGTERM interrupts the run there (``KeyboardInterrupt`` or
-        the command line's handler); results do not depend on the chunking.
+        The backend may fix its chunk (:attr:`Backend.chunk`); otherwise the first chunk is sized
+        by the work per iteration and the next ones by the measured speed (:func:`next_chunk`,
+        about :data:`CHUNK_SECONDS` each). Between chunks the interpreter runs, so a pending
+        SIGINT or SIGTERM interrupts the run there (``KeyboardInterrupt`` or the command line's
+        handler); results do not depend on the chunking.
         """
         from tqdm import tqdm
 
         stop = self.done + iterations
-        if self.cluster is not None:
-            (part,) = self.cluster.counters(self.inputs(), self.done, stop, progress=progress,
-                                            desc=self.scenario.name)
-            add_into(self.counters, part)
-            self.done = stop
-            return
-        # A GPU keeps its own chunk, large enough to fill it; the CPU sizes chunks by speed.
-        on_device = self.device is not None
-        chunk = (self.device.progress_chunk if on_device else
-                 chunk_iterations(self.scenario.n_models, self.scenario.n_rounds,
-                                  len(self.quotas)))
-        with tqdm(total=iterations, unit="it", file=sys.stderr, disable=None if progress else True,
+        fixed = self.backend.chunk
+        chunk = fixed if fixed is not None else chunk_iterations(
+            self.scenario.n_models, self.scenario.n_rounds, self.tournaments.quotas.shape[0])
+        own = self.backend.own_progress
+        with tqdm(total=iterations, unit="it", file=sys.stderr,
+                  disable=None if progress and not own else True,
                   desc=self.scenario.name, leave=False) as bar:
             while self.done < stop:
                 upto = min(stop, self.done + chunk)
                 started = time.perf_counter()
-                self._call(self.done, upto)
-                if not on_device:
+                self.backend.play(self.tournaments, self.done, upto, self.counters,
+                                  progress=progress and own, desc=self.scenario.name)
+                if fixed is None:
                     chunk = next_chunk(upto - self.done, time.perf_counter() - started)
                 bar.update(upto - self.done)
                 self.done = upto
 
-    @property
-    def units_per_point(self) -> int:
-        return int(kernels.units_per_point(*self._rule_flags()[:2]))
-
-    def _rule_flags(self) -> tuple[bool, int, bool, bool]:
-        noisy = self.noise is not None and bool(self.noise.any())
-        return (bool(self.scenario.scoring.ties == "draw"),
-                int(round(2 * self.scenario.simulation.bye_points)),
-                bool(self.tie_break == "random"), noisy)
-
-    def _noise_array(self) -> np.ndarray:
-        return self.noise if self._rule_flags()[3] else np.zeros((0, 0))
-
     def load(self) -> None:
-        """Load (or compile) the kernel of this run's rules without simulating anything.
+        """Load the tournaments and the kernel of this run's rules without simulating anything.
 
         :func:`simulate` calls it before starting its clock, so ``wall_time`` measures the
         simulation and ``load_time`` the one-off cost of loading compiled code into a process.
         """
-        self._call(self.done, self.done)
-
-    def _call(self, first: int, stop: int) -> None:
-        c = self.counters
-        if self.device is not None:
-            self.device.simulate(seed_key(self.seed), first, stop, self._rule_flags(), c)
-            return
-        kernels.simulate_blocks(
-            seed_key(self.seed), first, stop, self.values, self._noise_array(), self.quotas,
-            *self._rule_flags(),
-            c.score_sum, c.score_cross, c.score_counts, c.elim_counts, c.above_bounds)
-
-    def inputs(self, base: np.ndarray | None = None,
-               rows: np.ndarray | None = None) -> EngineInputs:
-        """What a Dask task needs: this run's values (or matrices ``base[rows[p]]``)."""
-        base = self.values if base is None else base
-        rows = np.arange(self.values.shape[0])[None] if rows is None else rows
-        return EngineInputs(seed_key(self.seed), np.ascontiguousarray(base, np.float64),
-                            np.ascontiguousarray(rows, np.int64), self._noise_array(),
-                            self.quotas, self._rule_flags(), self.counters.score_counts.shape[-1])
-
-    def replay_ranks(self, iterations: int, windows: RankWindows, threads: int) -> np.ndarray:
-        """Replay iterations ``0 .. iterations - 1`` and count ranks in ``windows``.
-
-        Needed only when a score value's rank varies between tournaments (draws; docs/method.md
-        section 5.4). The replay draws the same streams, so it sees the same tournaments; it
-        needs O(threads x S x M x windows.columns) memory. Returns the merged (S, M, columns)
-        counts.
-        """
-        if self.cluster is not None and self.cluster.active:
-            return self.cluster.windows(self.inputs(), iterations, windows.low, windows.offset,
-                                        windows.columns)
-        n_schedules, n_models = self.quotas.shape[0], self.values.shape[1]
-        if self.device is not None:
-            return self.device.replay(seed_key(self.seed), iterations, self._rule_flags(),
-                                      self.values, self.noise, windows.low, windows.offset,
-                                      windows.columns)
-        window = np.zeros((threads, n_schedules, n_models, windows.columns), np.int64)
-        previous = numba.get_num_threads()
-        numba.set_num_threads(threads)
-        try:
-            kernels.rank_window_blocks(
-                seed_key(self.seed), 0, iterations, self.values, self._noise_array(),
-                self.quotas, *self._rule_flags(), windows.low, windows.offset, window)
-        finally:
-            numba.set_num_threads(previous)
-        return window.sum(axis=0)
+        self.backend.load(self.tournaments)
 
 
 #: Seconds per model-round of one tournament on one thread, measured on this project's 2-core
@@ -327,8 +257,7 @@ def max_engine_iterations(n_rounds: int, units_per_point: int) -> int:
 def check_engine_iterations(value: int, scenario: Scenario, source: str, field: str) -> int:
     """``value`` iterations, refused with an :class:`InputError` beyond
     :func:`max_engine_iterations` for this scenario's rounds and score units."""
-    units = 2 if (scenario.scoring.ties == "draw" or scenario.simulation.bye_points == 0.5) else 1
-    limit = max_engine_iterations(scenario.n_rounds, units)
+    limit = max_engine_iterations(scenario.n_rounds, scenario_units(scenario))
     return integer(value, source, field, low=1, high=limit,
                    expected=f"a positive integer up to {limit:,} (what the engine's 64-bit "
                             f"counters hold for {scenario.n_rounds} rounds)")
@@ -348,8 +277,9 @@ def chunk_iterations(n_models: int, n_rounds: int, n_schedules: int) -> int:
 
 def next_chunk(done: int, seconds: float) -> int:
     """Iterations of the next engine call after ``done`` iterations took ``seconds``: aimed at
-    :data:`CHUNK_SECONDS`, at most 16 times and at least half the last chunk (each call costs
-    about 10-20 ms on this project's machine, so few calls matter)."""
+    :data:`CHUNK_SECONDS`, at most 16 times and at least half the last chunk (each call starts a
+    parallel region, so few calls matter; the dispatch itself costs about 0.1 ms,
+    ``benchmarks/bench_fixed_cost.py``)."""
     aimed = done * CHUNK_SECONDS / max(seconds, 1e-6)
     return max(1, int(min(16 * done, max(done / 2, aimed))))
 
@@ -477,9 +407,10 @@ class EngineSession:
 
     Notes
     -----
-    With ``backend="cuda"`` the tournaments run on a GPU (:mod:`swisssim.engine.cuda`), which adds
-    its counters into the first block of :attr:`counters`; the totals, hence every result, equal
-    the CPU backend's.
+    The session builds its :class:`~swisssim.engine.backends.Backend` once
+    (:func:`~swisssim.engine.backends.make_backend`: CPU threads, a CUDA device or a Dask
+    cluster); nothing here depends on which. Every backend fills the same integer counters, so
+    the totals, hence every result, are the same.
     """
 
     def __init__(self, scenario: Scenario, settings: Settings | None = None) -> None:
@@ -493,20 +424,13 @@ class EngineSession:
         self.quotas = np.stack([s.quotas(scenario.n_models)
                                 for s in self.schedules]).astype(np.int64)
         self.noise = _noise(scenario, settings.resolved_probabilistic_wins(scenario))
-        units = int(kernels.units_per_point(scenario.scoring.ties == "draw",
-                                            int(round(2 * scenario.simulation.bye_points))))
-        self.counters = Counters.zeros(self.threads, len(self.schedules), scenario.n_models,
-                                       scenario.n_rounds, scenario.n_rounds * units + 1)
-        #: Runs the blocks on a Dask cluster: the settings' client, or inside :meth:`engine`
-        #: a connection to ``settings.dask``; None runs them on local threads.
-        self.cluster = None if settings.client is None else DaskEngine(settings.client)
-        self.device = None
-        if settings.backend == "cuda":
-            require_backend(settings.backend)
-            from swisssim.engine.cuda import CudaEngine
-
-            self.device = CudaEngine(self.quotas, scenario.n_models,
-                                     scenario.n_rounds * units + 1)
+        self.rules = Rules.of(scenario, self.tie_break, self.noise)
+        n_values = self.rules.n_values(scenario.n_rounds)
+        #: Where the tournaments are played (engine/backends.py), chosen once.
+        self.backend = make_backend(settings, self.quotas, scenario.n_models, n_values,
+                                    self.threads)
+        self.counters = Counters.zeros(self.backend.blocks, len(self.schedules),
+                                       scenario.n_models, scenario.n_rounds, n_values)
 
     def start(self, values: np.ndarray) -> _EngineRun:
         """A run from iteration 0 on the round scores ``values`` (K, M), counters zeroed."""
@@ -516,46 +440,21 @@ class EngineSession:
             raise InputError("EngineSession", "values", f"an array of shape {expected_shape}",
                              found_text=f"shape {values.shape}")
         self.counters.clear()
-        if self.device is not None:
-            self.device.load(values, self.noise)
-        return _EngineRun(values, self.quotas, self.scenario, self.tie_break, self.seed,
-                          self.counters, self.noise, cluster=self.cluster,
-                          device=self.device)
+        tournaments = Tournaments.of(seed_key(self.seed), values, self.noise, self.quotas,
+                                     self.rules)
+        return _EngineRun(self.scenario, tournaments, self.counters, self.backend)
 
-    @contextmanager
-    def thread_pool(self) -> Iterator[None]:
-        """Run the enclosed engine calls on the session's thread count."""
-        previous = numba.get_num_threads()
-        numba.set_num_threads(self.threads)
-        try:
-            yield
-        finally:
-            numba.set_num_threads(previous)
-
-    @contextmanager
-    def engine(self) -> Iterator[None]:
-        """Run the enclosed engine calls on the session's threads, or on its Dask cluster.
-
-        With ``settings.dask`` and no client, connects for the duration (starting and closing a
-        LocalCluster for ``local:N``); results made inside keep the cluster's info.
+    def engine(self) -> AbstractContextManager[None]:
+        """Hold what the backend needs for the enclosed engine calls: the session's threads, or
+        a connection to ``settings.dask`` (a LocalCluster for ``local:N``, started and closed).
         """
-        address = self.settings.dask
-        if self.cluster is not None or address is None:
-            with self.thread_pool():
-                yield
-            return
-        with connect(address) as client, self.thread_pool():
-            self.cluster = DaskEngine(client)
-            try:
-                yield
-            finally:
-                self.cluster.active = False   # results made inside replay locally from now
-                self.cluster = None
+        return self.backend.opened()
 
     @property
     def distributed(self) -> bool:
-        """Whether runs go to a Dask cluster (a client, or an address to connect to)."""
-        return self.cluster is not None or self.settings.dask is not None
+        """Whether analyses of many matrices should hand them over in one batch
+        (:meth:`run_many`): the backend plays them as one batch of tasks."""
+        return self.backend.batches
 
     def run(self, values: np.ndarray, iterations: int) -> SimulationResult:
         """Simulate ``iterations`` tournaments on the round scores ``values``, shape (K, M).
@@ -565,37 +464,36 @@ class EngineSession:
         iterations = check_iterations(iterations, "EngineSession.run", "iterations")
         check_engine_iterations(iterations, self.scenario, "EngineSession.run", "iterations")
         run = self.start(values)
-        started = time.perf_counter()
         with self.engine():
-            run.cluster = self.cluster
+            run.load()
+            started = time.perf_counter()
             run.advance(iterations, False)
-            result = _assemble(run, self.schedules, self.threads,
-                               time.perf_counter() - started)
-        return result
+            return _assemble(run, self, time.perf_counter() - started)
 
     def run_many(self, base: np.ndarray, rows: np.ndarray, iterations: int, *,
                  progress: bool = False, desc: str = "") -> list[SimulationResult]:
-        """Simulate every matrix ``base[rows[p]]`` (orders, replicates) on the Dask cluster.
+        """Simulate every matrix ``base[rows[p]]`` (orders, replicates).
 
-        All matrices go out as one batch of tasks (:func:`swisssim.engine.distributed.plan_tasks`),
-        so many short runs still make tasks of seconds. Each result equals ``run(base[rows[p]],
-        iterations)`` bit for bit. Local sessions (no cluster) should loop over :meth:`run`.
+        A backend that :attr:`distributed` plays them as one batch of tasks
+        (:func:`swisssim.engine.distributed.plan_tasks`), so many short runs still make tasks
+        of seconds; others play them one after another. Each result equals
+        ``run(base[rows[p]], iterations)`` bit for bit.
         """
         iterations = check_iterations(iterations, "EngineSession.run_many", "iterations")
+        check_engine_iterations(iterations, self.scenario, "EngineSession.run_many",
+                                "iterations")
+        base = np.asarray(base)
+        probe = self.start(base[rows[0]])
         started = time.perf_counter()
         with self.engine():
-            if self.cluster is None:
-                return [self.run(np.asarray(base)[row], iterations) for row in rows]
-            probe = self.start(np.asarray(base)[rows[0]])
-            parts = self.cluster.counters(probe.inputs(base, rows), 0, iterations,
-                                          progress=progress, desc=desc)
+            parts = self.backend.play_many(probe.tournaments, base, rows, iterations,
+                                           progress=progress, desc=desc)
             wall = (time.perf_counter() - started) / max(1, len(parts))
             results = []
             for row, part in zip(rows, parts):
-                run = _EngineRun(np.ascontiguousarray(np.asarray(base)[row], np.float64),
-                                 self.quotas, self.scenario, self.tie_break, self.seed, part,
-                                 self.noise, done=iterations, cluster=self.cluster)
-                results.append(_assemble(run, self.schedules, self.threads, wall))
+                run = _EngineRun(self.scenario, probe.tournaments.with_values(base[row]), part,
+                                 self.backend, done=iterations)
+                results.append(_assemble(run, self, wall))
             return results
 
 

@@ -1,4 +1,11 @@
-"""Run manifests: everything needed to rerun a result, recorded next to it."""
+"""Run manifests: everything needed to rerun a result, recorded next to it.
+
+The one home of manifest building: :func:`base_manifest` (command, arguments, time, scenario
+provenance, environment) starts every writer's manifest, and one ``<what>_manifest`` function
+per analysis adds its section. Analyses that need plotting or statistics libraries are imported
+inside their function, so that ``swisssim run`` (which writes only the simulation's section)
+stays lean.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +15,20 @@ import platform
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from swisssim._version import __version__
 from swisssim.analysis.bootstrap import BOOTSTRAP_STREAM, BootstrapResult
 from swisssim.analysis.significance import TIER_RULE, pair_window, tests_manifest
+
+if TYPE_CHECKING:
+    from swisssim.analysis.compare import Comparison
+    from swisssim.analysis.orders import OrdersResult
+    from swisssim.analysis.perturb import PerturbResult
+    from swisssim.analysis.sweep import Sweep
+    from swisssim.data.scenario import Scenario
 
 
 def file_sha256(path: str | Path) -> str:
@@ -111,8 +125,10 @@ def base_manifest(command: str, scenario: Any, argv: list[str] | None) -> dict[s
 def simulation_manifest(result: Any) -> dict[str, Any]:
     """Everything needed to rerun a simulation, plus its own wall time.
 
-    A run on a Dask cluster adds ``cluster``: scheduler address, workers, threads and tasks, with
-    the note that results do not depend on them.
+    ``backend`` describes where the tournaments were played (``engine/backends.py``: ``cpu``
+    with its threads, ``cuda`` with its device, ``dask`` with its cluster). A run on a Dask
+    cluster adds ``cluster``: scheduler address, workers, threads and tasks, with the note that
+    results do not depend on them.
 
     An adaptive run (``target_se``) adds ``adaptive``: the target, the cap, whether the target was
     reached, the achieved largest standard error and the checkpoints; ``iterations`` is then the
@@ -130,6 +146,8 @@ def simulation_manifest(result: Any) -> dict[str, Any]:
         "simulation_seconds": round(result.wall_time, 6),
         "kernel_load_seconds": round(result.load_time, 6),
     }
+    if getattr(result, "backend", None) is not None:
+        manifest["backend"] = result.backend
     if getattr(result, "cluster", None) is not None:
         manifest["cluster"] = result.cluster.manifest()
     stopping = getattr(result, "stopping", None)
@@ -165,5 +183,96 @@ def bootstrap_manifest(result: BootstrapResult) -> dict[str, Any]:
                           "interval of each percentile endpoint (order statistics)",
         "tier_rule": TIER_RULE,
         "seconds": round(result.wall_time, 6),
+        **({} if result.backend is None else {"backend": result.backend}),
         **({} if result.cluster is None else {"cluster": result.cluster.manifest()}),
     }
+
+
+def orders_manifest(result: OrdersResult, samples: int | None = None) -> dict[str, Any]:
+    """The manifest entry of an order-sensitivity run: everything needed to rerun it."""
+    from swisssim.analysis.orders import ORDERS_STREAM
+
+    return {
+        "seed": result.seed,
+        "iterations_per_order": result.iterations,
+        "samples_requested": samples,
+        "n_orders": result.n_orders,
+        "exhaustive": result.exhaustive,
+        "sampler": "all K! orders, lexicographic" if result.exhaustive else
+                   f"curated order + uniform sample without replacement, numpy "
+                   f"SeedSequence(seed, spawn_key=({ORDERS_STREAM:#x},))",
+        "curated_order": result.scenario.round_names,
+        "schedules": [{"label": s.label, "effective_quotas": [int(q) for q in quotas]}
+                      for s, quotas in zip(result.schedules,
+                                           (s.quotas(result.scenario.n_models)
+                                            for s in result.schedules))],
+        "tie_break": result.tie_break,
+        "bye_points": result.scenario.simulation.bye_points,
+        "threads": result.threads,
+        "top_k": result.top_k,
+        "rank": "competition rank by expected score within an order (ties share the better rank)",
+        "kendall_tau": "scipy.stats.kendalltau (tau-b) against the curated order",
+        "simulation_seconds": round(result.wall_time, 6),
+        **({} if result.backend is None else {"backend": result.backend}),
+        **({} if result.cluster is None else {"cluster": result.cluster.manifest()}),
+    }
+
+
+def sweep_manifest(sweep: Sweep, risk: pd.DataFrame) -> dict:
+    """The sweep's own manifest section: schedule severities, base/most, the label rule."""
+    from swisssim.analysis.sweep import DEFAULT_SCHEDULES, profile_rule, rank_column
+    from swisssim.plots.sweep import FIGURE_STEMS
+
+    table = sweep.table().drop_duplicates("elimination")
+    return {
+        "default_schedules": list(DEFAULT_SCHEDULES),
+        "total_eliminations": {row.elimination: int(row.total_eliminations)
+                               for row in table.itertuples()},
+        "removed_model_rounds": {row.elimination: int(row.removed_model_rounds)
+                                 for row in table.itertuples()},
+        "severity_rule": "total effective eliminations, then removed model-rounds "
+                         "(sum_k T_k (K - k)), then the order given",
+        "base_schedule": str(risk["base_schedule"].iloc[0]),
+        "most_schedule": str(risk["most_schedule"].iloc[0]),
+        "slope_x": "mean effective eliminations per round (total effective / K)",
+        "rank_columns": {label: rank_column(label) for label in sweep.result.labels},
+        "median_base_score": float(risk["base_score"].median()),
+        "median_drop": float(risk["drop"].median()),
+        "profile_rule": profile_rule(sweep.z),
+        "profile_counts": {k: int(v) for k, v in risk["profile"].value_counts().items()},
+        "notes": sweep.notes(),
+        "figures": [],
+        "figure_stems": list(FIGURE_STEMS),
+    }
+
+
+def comparison_manifest(command: str, scenario: Scenario, comparison: Comparison,
+                        argv: list[str] | None) -> dict[str, Any]:
+    """base + simulation manifests, the methods' settings, and the scipy version."""
+    import scipy
+
+    manifest = base_manifest(command, scenario, argv)
+    manifest["environment"].setdefault("scipy", scipy.__version__)
+    manifest["simulation"] = simulation_manifest(comparison.simulation)
+    manifest["comparison"] = comparison.parameters()
+    return manifest
+
+
+def perturb_manifest(result: PerturbResult, argv: list[str] | None) -> dict[str, Any]:
+    """The comparison's manifest (of the unchanged scenario) and the probe's settings."""
+    from swisssim.analysis.perturb import resolve_assignments
+
+    scenario = result.before.scenario
+    manifest = comparison_manifest("perturb", scenario, result.before, argv)
+    manifest["perturbation"] = {
+        "models": list(result.models),
+        "set": {bench: str(value) for bench, value in result.assignments.items()},
+        "values_used": resolve_assignments(scenario, result.assignments),
+        "clones": len(result.clone_names), "clone_names": list(result.clone_names),
+        "clone_rule": "clone c scores worst - c * step on every benchmark (better-is-higher "
+                      "direction), step = 1% of the benchmark's range",
+        "seconds": {name: round(run.simulation.wall_time + sum(run.wall_times.values()), 6)
+                    for name, run in (("before", result.before), ("after", result.after),
+                                      ("clones", result.clones)) if run is not None},
+    }
+    return manifest

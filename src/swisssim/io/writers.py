@@ -1,8 +1,13 @@
 """Writers: the tables, figures and manifests of every analysis, into atomic result folders.
 
-Each ``write_*`` function writes one result folder atomically (:func:`swisssim.io.staging.atomic_output`)
-and each ``stage_*`` function fills a staging folder, so that the report can gather several
-analyses into one folder. Figures are drawn from the tables as written, so ``swisssim plot`` on a
+One signature pattern for every analysis:
+
+* ``write_<what>(result, out, argv, **options)`` writes one complete result folder atomically
+  (:func:`swisssim.io.staging.atomic_output`), its ``manifest.json`` included, built here from
+  :func:`swisssim.io.manifests.base_manifest` and the result (``<what>_manifest``);
+* ``stage_<what>(result, stage, **options)`` writes the tables and figures into a staging folder
+  and returns the figure names, so that the report can gather several analyses into one folder.
+ Figures are drawn from the tables as written, so ``swisssim plot`` on a
 sweep folder reproduces them exactly. The command line and notebooks use the same functions.
 """
 
@@ -11,24 +16,27 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from swisssim.analysis.compare import Comparison
-from swisssim.analysis.orders import OrdersResult, orders_manifest
+from swisssim.analysis.orders import OrdersResult
 from swisssim.analysis.perturb import PerturbResult
 from swisssim.analysis.sweep import (
-    DEFAULT_SCHEDULES,
     Sweep,
     SweepFrames,
-    profile_rule,
-    rank_column,
-    read_sweep_folder,
 )
-from swisssim.data.scenario import Scenario
 from swisssim.io.figures import save_figure
-from swisssim.io.manifests import base_manifest, scenario_files, simulation_manifest
+from swisssim.io.manifests import (
+    base_manifest,
+    comparison_manifest,
+    orders_manifest,
+    perturb_manifest,
+    scenario_files,
+    simulation_manifest,
+    sweep_manifest,
+)
+from swisssim.io.readback import read_sweep_folder
 from swisssim.io.run_writer import (  # noqa: F401  (re-exported)
     rank_table_manifest,
     stage_bootstrap,
@@ -102,31 +110,6 @@ def stage_sweep(sweep: Sweep, stage: Staging, *, figures: bool = True,
     return names, time.perf_counter() - started
 
 
-def sweep_manifest(sweep: Sweep, risk: pd.DataFrame) -> dict:
-    """The sweep's own manifest section: schedule severities, base/most, the label rule."""
-    table = sweep.table().drop_duplicates("elimination")
-    return {
-        "default_schedules": list(DEFAULT_SCHEDULES),
-        "total_eliminations": {row.elimination: int(row.total_eliminations)
-                               for row in table.itertuples()},
-        "removed_model_rounds": {row.elimination: int(row.removed_model_rounds)
-                                 for row in table.itertuples()},
-        "severity_rule": "total effective eliminations, then removed model-rounds "
-                         "(sum_k T_k (K - k)), then the order given",
-        "base_schedule": str(risk["base_schedule"].iloc[0]),
-        "most_schedule": str(risk["most_schedule"].iloc[0]),
-        "slope_x": "mean effective eliminations per round (total effective / K)",
-        "rank_columns": {label: rank_column(label) for label in sweep.result.labels},
-        "median_base_score": float(risk["base_score"].median()),
-        "median_drop": float(risk["drop"].median()),
-        "profile_rule": profile_rule(sweep.z),
-        "profile_counts": {k: int(v) for k, v in risk["profile"].value_counts().items()},
-        "notes": sweep.notes(),
-        "figures": [],
-        "figure_stems": list(FIGURE_STEMS),
-    }
-
-
 def write_sweep_figures(frames: SweepFrames, stage: Staging, *, folder: str = "figures",
                   dpi: int = 150) -> list[str]:
     """Render every figure and stage ``<folder>/<stem>.png`` and ``.svg``; return the names."""
@@ -139,19 +122,15 @@ def write_sweep_figures(frames: SweepFrames, stage: Staging, *, folder: str = "f
 
 # -- comparison -----------------------------------------------------------------------------------
 
-def comparison_manifest(command: str, scenario: Scenario, comparison: Comparison,
-                        argv: list[str] | None) -> dict[str, Any]:
-    """base + simulation manifests, the methods' settings, and the scipy version."""
-    import scipy
-
-    manifest = base_manifest(command, scenario, argv)
-    manifest["environment"].setdefault("scipy", scipy.__version__)
-    manifest["simulation"] = simulation_manifest(comparison.simulation)
-    manifest["comparison"] = comparison.parameters()
-    return manifest
+def write_comparison(comparison: Comparison, out: str | Path, argv: list[str] | None) -> None:
+    """Write the comparison's tables, figures and manifest atomically into ``out``."""
+    manifest = comparison_manifest("compare", comparison.scenario, comparison, argv)
+    with atomic_output(out, inputs=scenario_files(comparison.scenario)) as stage:
+        stage_comparison(comparison, stage)
+        stage.write_json("manifest.json", manifest)
 
 
-def write_comparison(stage: Staging, comparison: Comparison, prefix: str = "", *,
+def stage_comparison(comparison: Comparison, stage: Staging, prefix: str = "", *,
                      dpi: int = 150) -> list[str]:
     """Write rankings, correlations, shifts and the two figures into a staging folder.
 
@@ -199,8 +178,10 @@ def stage_orders(result: OrdersResult, stage: Staging, *, dpi: int = 150) -> lis
 
 # -- robustness probes ----------------------------------------------------------------------------
 
-def write_perturb(result: PerturbResult, out: str | Path, manifest: dict[str, Any]) -> None:
-    """Write a damage / clone probe's rankings, changes, summary and figure atomically."""
+def write_perturb(result: PerturbResult, out: str | Path, argv: list[str] | None) -> None:
+    """Write a damage / clone probe's rankings, changes, summary, figure and manifest
+    atomically into ``out``."""
+    manifest = perturb_manifest(result, argv)
     with atomic_output(out, inputs=scenario_files(result.before.scenario)) as stage:
         stage.write_csv("rankings_before.csv", result.before.rankings())
         if result.after is not None:

@@ -4,7 +4,7 @@ Liu et al., "LLM Swiss Round" (arXiv:2512.21010): (1) the sensitivity figure (mo
 by expected score at the most eliminating schedule, one marker per schedule, joined in the family's
 colour), (2) the risk-profile plane (base score against drop), plus (3) survival curves and
 (4) rank-distribution heatmaps. Every function takes DataFrames as read back from the CSV files
-(:func:`swisssim.analysis.sweep.read_sweep_folder`) and returns a matplotlib ``Figure``; nothing here calls
+(:func:`swisssim.io.readback.read_sweep_folder`) and returns a matplotlib ``Figure``; nothing here calls
 ``plt.show()`` or needs a display. Sizes, fonts and labelling scale with the number of models so
 that the figures stay readable from 5 to 100 models.
 """

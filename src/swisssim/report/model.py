@@ -24,6 +24,7 @@ from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.engine.results import Z95
 from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import simulate
+from swisssim.validation import check_iterations, check_replicates, check_samples
 
 #: The paper, as cited in every report.
 PAPER = ("J. Liu, J. Wu, C. Wu, J. Liu, Z. Wang, H. Zhou, W. Huang and H. Namkoong, "
@@ -126,6 +127,15 @@ def build_report(
     """
     scenario = check_scenario(scenario, "build_report")
     z = check_z(z, "build_report", "z")
+    elo_orders, elo_k, _ = baselines.check_options(elo_orders, elo_k, baselines.BT_ALPHA,
+                                                   "build_report")
+    # Each argument checked under its own name, before anything runs.
+    for name, value, check in (("orders", orders, check_samples),
+                               ("orders_iterations", orders_iterations, check_iterations),
+                               ("bootstrap_replicates", bootstrap_replicates, check_replicates),
+                               ("bootstrap_iterations", bootstrap_iterations, check_iterations)):
+        if value is not None:
+            check(value, "build_report", name)
     settings = Settings.of(settings, overrides).defaults(elimination=DEFAULT_SCHEDULES)
     progress = settings.progress
     seconds: dict[str, float] = {}

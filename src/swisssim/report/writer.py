@@ -34,11 +34,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from swisssim.analysis.orders import orders_manifest
 from swisssim.io.figures import palette_png
 from swisssim.io.manifests import (
     base_manifest,
     bootstrap_manifest,
+    orders_manifest,
     scenario_files,
     simulation_manifest,
 )
@@ -46,10 +46,10 @@ from swisssim.io.staging import SubStaging, atomic_output
 from swisssim.io.writers import (
     rank_table_manifest,
     stage_bootstrap,
+    stage_comparison,
     stage_orders,
     stage_sweep,
     sweep_manifest,
-    write_comparison,
 )
 from swisssim.report.content import build_document
 from swisssim.report.html import render_html
@@ -111,7 +111,7 @@ def write_report(report: Report, out: str | Path, argv: Sequence[str] | None = N
         sweep_stage.write_json("manifest.json", _part_manifest(manifest, argv_list,
                                                                ("simulation", "sweep")))
         compare_stage = SubStaging(stage, "compare", keep_svg=svg)
-        write_comparison(compare_stage, report.comparison, dpi=dpi)
+        stage_comparison(report.comparison, compare_stage, dpi=dpi)
         compare_stage.write_json("manifest.json", _part_manifest(
             manifest, argv_list, ("simulation", "comparison")))
         if report.orders is not None:
