@@ -46,15 +46,14 @@ from scipy.special import expit
 
 from swisssim.data.rounds import round_scores
 from swisssim.data.scenario import Scenario
+from swisssim.defaults import ELO_K, ELO_ORDERS
 
 #: Default ridge penalty of the Bradley-Terry fit (see :func:`fit_bradley_terry`).
 BT_ALPHA = 1e-3
 #: Above this many models the Bradley-Terry objective runs in a fused numba kernel
 #: (:func:`_bt_loss_gradient`); up to it, in numpy (the reference, bit for bit as before).
 BT_FUSED_ABOVE = 500
-#: Default Elo settings: random match orders averaged, K-factor, logistic scale, start rating.
-ELO_ORDERS = 200
-ELO_K = 16.0
+#: Default Elo settings: logistic scale and start rating (orders and K-factor: swisssim.defaults).
 ELO_SCALE = 400.0
 ELO_INITIAL = 1500.0
 #: Elo plays at most about this many matches over all its orders: a large field plays fewer

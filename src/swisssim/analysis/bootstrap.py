@@ -63,6 +63,7 @@ from swisssim.analysis.sweep import (
 from swisssim.data.rounds import normalized_scores, round_means
 from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.data.schedules import Schedule
+from swisssim.defaults import DEFAULT_REPLICATES  # noqa: F401  (re-exported)
 from swisssim.engine.distributed import ClusterInfo
 from swisssim.engine.results import Z95, SimulationResult
 from swisssim.engine.settings import Settings, SettingsFields
@@ -77,8 +78,6 @@ from swisssim.validation import (
 BOOTSTRAP_STREAM = 0x424F4F54  # "BOOT"
 #: Risk profiles whose replicate shares ``labels.csv`` reports.
 PROFILES = (*PROFILE_NAMES.values(), AVERAGE_RISK)
-#: Replicates of the report's bootstrap when ``--bootstrap`` is given without a number.
-DEFAULT_REPLICATES = 1000
 
 
 @dataclass(frozen=True)

@@ -44,16 +44,13 @@ from swisssim.analysis.ranks import competition_ranks
 from swisssim.data.rounds import round_scores
 from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.data.schedules import Schedule
+from swisssim.defaults import DEFAULT_SAMPLES, ORDERS_ITERATIONS
 from swisssim.engine.distributed import ClusterInfo
 from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import EngineSession
 from swisssim.errors import InputError
 from swisssim.validation import check_samples, check_top_k  # noqa: F401  (re-exported)
 
-#: Iterations per order unless told otherwise (each order is a full simulation).
-ORDERS_ITERATIONS = 10_000
-#: Default number of evaluated orders.
-DEFAULT_SAMPLES = 500
 #: Spawn key separating the order sampler from any other generator derived from the seed.
 ORDERS_STREAM = 0x4F52444552  # "ORDER"
 _MAX_UNRANKED = 20  # 20! < 2**63: sample order indices directly up to here

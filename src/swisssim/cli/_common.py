@@ -7,17 +7,18 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from swisssim.data import examples
-from swisssim.data.scenario import Scenario, load_scenario
-from swisssim.engine.backends import BACKENDS, require_backend
-from swisssim.engine.settings import Settings
-from swisssim.engine.simulation import check_engine_iterations, estimated_seconds
+# Only light modules at the top: every parser is built from this module, and 'swisssim --help'
+# must not load numpy, numba, pandas or matplotlib (benchmarks/bench_startup.py). The library
+# is imported inside the functions that run a command.
+from swisssim.defaults import BACKENDS
 from swisssim.errors import InputError
-from swisssim.io.manifests import scenario_files
-from swisssim.io.staging import check_output_folder
 from swisssim.validation import check_iterations
+
+if TYPE_CHECKING:
+    from swisssim.data.scenario import Scenario
+    from swisssim.engine.settings import Settings
 
 
 def add_scenario_argument(parser: argparse.ArgumentParser) -> None:
@@ -57,6 +58,9 @@ def add_backend_option(parser: argparse.ArgumentParser) -> None:
 
 
 def load(args: argparse.Namespace) -> Scenario:
+    from swisssim.data import examples
+    from swisssim.data.scenario import load_scenario
+
     return load_scenario(examples.resolve(args.scenario))
 
 
@@ -95,6 +99,10 @@ def settings_from_args(args: argparse.Namespace, scenario: Scenario, **defaults:
     swisssim) here, once per command, and its client goes into the settings; it is closed when
     the command ends (``args.resources``, an ``ExitStack`` the application closes).
     """
+    from swisssim.engine.backends import require_backend
+    from swisssim.engine.settings import Settings
+    from swisssim.engine.simulation import check_engine_iterations, estimated_seconds
+
     with flag_names():
         settings = Settings(
             iterations=args.iterations, seed=args.seed, elimination=args.elimination,
@@ -154,6 +162,9 @@ def output_folder(args: argparse.Namespace, scenario: Scenario,
     Analyses other than ``run`` default to a sub-folder of their own, so that none of them
     overwrites the ``manifest.json`` or tables another one wrote for other settings.
     """
+    from swisssim.io.manifests import scenario_files
+    from swisssim.io.staging import check_output_folder
+
     if args.out is not None:
         out = Path(args.out)
     else:

@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from swisssim.data.importers import (
-    import_inspect,
-    import_lm_eval,
-    import_long,
-    import_transposed,
-)
-from swisssim.data.importers.common import Imported
-from swisssim.data.scenario import MISSING_POLICIES
+from swisssim.defaults import MISSING_POLICIES
 from swisssim.errors import InputError
-from swisssim.io.scenario_files import write_imported
+
+if TYPE_CHECKING:
+    from swisssim.data.importers.common import Imported
 
 FORMATS = ("lm-eval", "inspect", "long", "transposed")
 
@@ -62,6 +58,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def read(args: argparse.Namespace) -> Imported:
     """Run the importer of ``args.format`` with its options."""
+    from swisssim.data.importers import (
+        import_inspect,
+        import_lm_eval,
+        import_long,
+        import_transposed,
+    )
+
     if args.format != "transposed" and args.round_size is not None:
         raise InputError("--round-size", "", "the transposed format", found_text=args.format)
     if args.format == "lm-eval":
@@ -81,6 +84,8 @@ def read(args: argparse.Namespace) -> Imported:
 
 
 def execute(args: argparse.Namespace) -> int:
+    from swisssim.io.scenario_files import write_imported
+
     imported = read(args)
     path = write_imported(imported, args.out, args.name, missing=args.missing)
     models, benchmarks = imported.scores.shape

@@ -10,16 +10,15 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from typing import TYPE_CHECKING
 
-from swisssim.analysis.bootstrap import DEFAULT_REPLICATES
-from swisssim.analysis.orders import ORDERS_ITERATIONS, check_samples
-from swisssim.analysis.sweep import DEFAULT_SCHEDULES, check_z
 from swisssim.cli import _common
 from swisssim.cli.compare import checked_options
-from swisssim.cli.sweep import check_dpi
-from swisssim.engine.results import Z95
-from swisssim.engine.settings import Settings
-from swisssim.validation import check_iterations
+from swisssim.defaults import DEFAULT_REPLICATES, DEFAULT_SCHEDULES, ORDERS_ITERATIONS, Z95
+from swisssim.validation import check_dpi, check_iterations, check_samples, check_z
+
+if TYPE_CHECKING:
+    from swisssim.engine.settings import Settings
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

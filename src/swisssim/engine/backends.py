@@ -13,10 +13,9 @@ import importlib.util
 
 import numpy as np
 
+from swisssim.defaults import BACKENDS
 from swisssim.errors import InputError
 
-#: The backends a :class:`~swisssim.engine.settings.Settings` may name.
-BACKENDS = ("cpu", "cuda")
 #: What to install for the CUDA backend.
 CUDA_EXTRA = "pip install 'swisssim[cuda]'"
 

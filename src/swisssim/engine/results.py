@@ -21,13 +21,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 
 from swisssim.data.scenario import Scenario
 from swisssim.data.schedules import Schedule
+from swisssim.defaults import Z95
 from swisssim.engine.counters import (
     RankCounts,
     RankWindows,
@@ -37,8 +37,6 @@ from swisssim.engine.counters import (
     ranks_from_windows,
 )
 from swisssim.engine.distributed import ClusterInfo
-
-Z95 = NormalDist().inv_cdf(0.975)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import numpy as np
 from swisssim.data.rounds import round_noise, round_scores
 from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.data.schedules import Schedule
+from swisssim.defaults import TARGETS
 from swisssim.engine import kernels
 from swisssim.engine.backends import require_backend
 from swisssim.engine.counters import Counters, RankWindows
@@ -383,12 +384,6 @@ class StoppingRecord:
     achieved_max_se: float
     checkpoints: tuple[int, ...]
     target: str = "score"
-
-
-#: What an adaptive run's ``target_se`` bounds: the largest SE of an expected score, or the
-#: largest paired SE of a difference between two schedules (per model; includes the drop that
-#: the risk labels test, docs/method.md section 7.1).
-TARGETS = ("score", "drop")
 
 
 def check_target(value: Any, source: str, field: str) -> str:

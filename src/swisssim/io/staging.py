@@ -39,11 +39,12 @@ import signal
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from swisssim.errors import InputError, OutputError
+
+if TYPE_CHECKING:  # pandas is not loaded by the command line's start-up
+    import pandas as pd
 
 #: Marker in the names of staging folders (``.<name>.partial-<pid>-<hex>``).
 PARTIAL = ".partial-"
