@@ -71,7 +71,7 @@ def _guard_row_stack() -> None:
     function it aliased, ``np.vstack``; nothing else in swisssim uses the name.
     """
     if not hasattr(np, "row_stack"):
-        np.row_stack = np.vstack  # type: ignore[attr-defined]
+        np.row_stack = np.vstack  # type: ignore[attr-defined]  # noqa: NPY201
 
 
 def _first_line(error: BaseException) -> str:
