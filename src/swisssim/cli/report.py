@@ -61,6 +61,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     look.add_argument("--palette-png", action="store_true",
                       help="store figures as 256-colour palette PNGs (about 3x smaller, "
                            "visually the same; used for the committed results/)")
+    look.add_argument("--link-figures", action="store_true",
+                      help="report.html links the PNG files beside it instead of embedding "
+                           "them (no figure stored twice; keep the folder together; used for "
+                           "the committed results/)")
     parser.set_defaults(elo_orders=None, elo_k=None)
     return parser
 
@@ -101,7 +105,8 @@ def execute(args: argparse.Namespace) -> int:
     out = _common.output_folder(args, scenario)
     report = build_report(scenario, settings, **options)
     manifest = write_report(report, out, args.argv, svg=not args.no_svg,
-                            palette=args.palette_png, dpi=dpi)
+                            palette=args.palette_png, dpi=dpi,
+                            embed=not args.link_figures)
     for note in report.sweep.notes():
         print(f"note: {note}", file=sys.stderr)
     if report.bootstrap is not None and report.bootstrap.degenerate:
