@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Unpack
 
@@ -278,16 +278,16 @@ def rank_tiers(low: Sequence[float], high: Sequence[float]) -> np.ndarray:
     ndarray of int64
         Tier numbers 1, 2, ... in order of rank.
     """
-    low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
-    if low.shape != high.shape or low.ndim != 1 or np.any(low > high):
+    lows, highs = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
+    if lows.shape != highs.shape or lows.ndim != 1 or np.any(lows > highs):
         raise InputError("rank_tiers", "low, high", "two equally long 1-d arrays with low <= high",
-                         found_text=f"shapes {low.shape} and {high.shape}")
-    tiers = np.zeros(low.shape[0], dtype=np.int64)
+                         found_text=f"shapes {lows.shape} and {highs.shape}")
+    tiers = np.zeros(lows.shape[0], dtype=np.int64)
     tier, reach = 0, -np.inf
-    for m in np.lexsort((high, low)):
-        if low[m] > reach:
+    for m in np.lexsort((highs, lows)):
+        if lows[m] > reach:
             tier += 1
-        reach = max(reach, high[m])
+        reach = max(reach, highs[m])
         tiers[m] = tier
     return tiers
 
@@ -402,6 +402,7 @@ def bootstrap(
         reference = session.run(resampler.values(None), iterations)
     shape = (replicates, len(session.schedules), scenario.n_models)
     score_sum, expected = np.empty(shape, np.int64), np.empty(shape)
+    results: Iterable[SimulationResult]
     if session.distributed:
         # Replicates built here, stacked and scattered once; simulated as one batch of tasks.
         stacked = np.concatenate([resampler.values(resampler.generator(session.seed, b))

@@ -34,6 +34,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Unpack
 
@@ -46,6 +47,7 @@ from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.data.schedules import Schedule
 from swisssim.defaults import DEFAULT_SAMPLES, ORDERS_ITERATIONS
 from swisssim.engine.distributed import ClusterInfo
+from swisssim.engine.results import SimulationResult
 from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import EngineSession
 from swisssim.errors import InputError
@@ -100,7 +102,7 @@ class OrdersResult:
         from scipy.stats import kendalltau
 
         ranks = self.ranks()
-        taus = np.empty(self.score_sum.shape[:2])
+        taus: np.ndarray = np.empty(self.score_sum.shape[:2])
         for p in range(taus.shape[0]):
             for s in range(taus.shape[1]):
                 if np.array_equal(ranks[p, s], ranks[0, s]):
@@ -220,7 +222,7 @@ def order_permutations(n_rounds: int, samples: int, seed: int) -> tuple[np.ndarr
         chosen: set[tuple[int, ...]] = {tuple(range(n_rounds))}
         while len(chosen) < samples:
             chosen.add(tuple(int(k) for k in rng.permutation(n_rounds)))
-        rows = sorted(chosen - {tuple(range(n_rounds))})
+        rows = [list(r) for r in sorted(chosen - {tuple(range(n_rounds))})]
     return np.array([list(range(n_rounds)), *rows], dtype=np.int64), False
 
 
@@ -288,6 +290,7 @@ def evaluate_orders(
     score_sum = np.empty(shape, np.int64)
     expected, error = np.empty(shape), np.empty(shape)
     started = time.perf_counter()
+    results: Iterable[SimulationResult]
     if session.distributed:
         # One batch of tasks over (orders, iteration blocks): docs/method.md section 4.
         results = session.run_many(values, orders, iterations, progress=progress,

@@ -140,7 +140,7 @@ class Scenario:
     rounds: tuple[Round, ...]
     scoring: Scoring = field(default_factory=Scoring)
     simulation: SimulationSettings = field(default_factory=SimulationSettings)
-    models: pd.DataFrame | None = None
+    models: pd.DataFrame = None   # None builds the default table (__post_init__)
     description: str = ""
     path: Path | None = None
     dropped_models: tuple[str, ...] = ()

@@ -128,7 +128,9 @@ def simulate(
                          "an adaptive run)", found_text="no target_se")
     else:
         iterations = settings.resolved_iterations(scenario)
-    check_engine_iterations(iterations if target_se is None else max_iterations, scenario,
+    checked = iterations if target_se is None else max_iterations
+    assert checked is not None   # resolved above
+    check_engine_iterations(checked, scenario,
                             "simulate", "iterations" if target_se is None else "max_iterations")
     progress = settings.progress
     session = EngineSession(scenario, settings)
@@ -145,9 +147,11 @@ def simulate(
     with session.engine():
         run.cluster = session.cluster
         if target_se is None:
+            assert iterations is not None
             run.advance(iterations, progress)
         else:
             measure = std_error_max if target == "score" else difference_se_max
+            assert max_iterations is not None
             stopping = _advance_to_target(
                 run, target_se, max_iterations, progress,
                 lambda: measure(_assemble(run, session.schedules, session.threads, 0.0)),
@@ -251,7 +255,8 @@ class _EngineRun:
                 bool(self.tie_break == "random"), noisy)
 
     def _noise_array(self) -> np.ndarray:
-        return self.noise if self._rule_flags()[3] else np.zeros((0, 0))
+        return (self.noise if self.noise is not None and self._rule_flags()[3]
+                else np.zeros((0, 0)))
 
     def load(self) -> None:
         """Load (or compile) the kernel of this run's rules without simulating anything.

@@ -106,7 +106,7 @@ def import_inspect(paths: Sequence[str | Path], *,
         counts[task].add(int(values["n"]))
     label = ", ".join(map(str, paths))
     require_common_benchmark(scores, label)
-    metric_names = sorted({v["metric"] for v in (c[2] for c in chosen.values())})
+    metric_names = sorted({str(v["metric"]) for v in (c[2] for c in chosen.values())})
     choices.insert(0, f"Metric read: {', '.join(metric_names)} (first scorer of each task).")
     consistent = {t: next(iter(c)) for t, c in counts.items() if len(c) == 1 and 0 not in c}
     return Imported(

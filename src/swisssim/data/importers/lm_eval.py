@@ -156,7 +156,8 @@ def import_lm_eval(paths: Sequence[str | Path], *, metrics: Mapping[str, Any] | 
     scores = pd.DataFrame(values, index=index, columns=tasks)
     errors = pd.DataFrame(ses, index=index, columns=tasks)
     require_common_benchmark(scores, ", ".join(str(r.path) for r in chosen[:3]))
-    consistent = {t: next(iter(c)) for t, c in counts.items() if len(c) == 1 and None not in c}
+    consistent = {t: int(n) for t, c in counts.items() if len(c) == 1
+                  for n in c if n is not None}
     models = pd.DataFrame({"family": [_family(r.model) for r in chosen],
                            "display_name": [r.model for r in chosen]},
                           index=pd.Index([r.model for r in chosen], name="model"))
