@@ -419,6 +419,7 @@ def test_committed_results_are_affordable():
     assert total < RESULTS_BUDGET_MB * 1e6, f"results/ holds {total / 1e6:.1f} MB"
 
 
+@pytest.mark.slow
 def test_regenerated_csvs_equal_the_committed_ones():
     """helm_capabilities at its committed settings (100,000 iterations, 120 orders): seconds."""
     folder = REPO / "results" / "helm_capabilities"

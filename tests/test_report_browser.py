@@ -37,9 +37,9 @@ def chromium_binary() -> str | None:
 
 
 CHROMIUM = chromium_binary()
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.external, pytest.mark.slow, pytest.mark.skipif(
     CHROMIUM is None, reason="no Chromium binary found: install Debian's 'chromium' package "
-    "(apt-get install chromium), or set SWISSSIM_CHROMIUM to a Chromium executable")
+    "(apt-get install chromium), or set SWISSSIM_CHROMIUM to a Chromium executable")]
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
 
