@@ -27,10 +27,12 @@ COMMANDS = ("", "run", "sweep", "compare", "perturb", "orders", "report", "plot"
 SRC = Path(__file__).resolve().parent.parent / "src"
 
 
-def measure(src: Path, command: str, repeats: int) -> tuple[float, float]:
-    """Best wall time (s) of ``--help`` over ``repeats`` runs and its peak RSS (MiB)."""
+def measure(src: Path, command: str, repeats: int) -> tuple[float, float, float]:
+    """Best wall time (s) of ``--help`` over ``repeats`` runs, its CPU time (user + system, s;
+    less inflated than the wall time on a machine shared with other work) and its peak RSS
+    (MiB)."""
     env = {**os.environ, "PYTHONPATH": str(src)}
-    best = (float("inf"), 0.0)
+    best = (float("inf"), 0.0, 0.0)
     for _ in range(repeats):
         started = time.perf_counter()
         child = subprocess.Popen([sys.executable, "-m", "swisssim", *command.split(), "--help"],
@@ -41,7 +43,8 @@ def measure(src: Path, command: str, repeats: int) -> tuple[float, float]:
         if child.returncode != 0:
             raise SystemExit(f"{src}: swisssim {command} --help exited {child.returncode}")
         if elapsed < best[0]:
-            best = (elapsed, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+            best = (elapsed, usage.ru_utime + usage.ru_stime,
+                    usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
     return best
 
 
@@ -66,15 +69,15 @@ def main() -> int:
         measure(src, "run", 1)
     bare = min(_timed([sys.executable, "-c", "pass"]) for _ in range(args.repeats))
     print(f"bare interpreter ('python -c pass'): {bare:.3f} s\n")
-    header = f"{'command':<26}" + "".join(f"{name:>24}" for name, _ in trees)
+    header = f"{'command':<26}" + "".join(f"{name + ': wall, CPU, RSS':>34}" for name, _ in trees)
     print(header + "\n" + "-" * len(header))
     for command in COMMANDS:
         cells = []
         for _, src in trees:
-            seconds, mib = measure(src, command, args.repeats)
-            cells.append(f"{seconds:8.3f} s {mib:8.1f} MiB")
+            seconds, cpu, mib = measure(src, command, args.repeats)
+            cells.append(f"{seconds:7.3f} s {cpu:7.3f} s {mib:7.1f} MiB")
         label = f"swisssim {command} --help".replace("  ", " ")
-        print(f"{label:<26}" + "".join(f"{c:>24}" for c in cells))
+        print(f"{label:<26}" + "".join(f"{c:>34}" for c in cells))
     return 0
 
 
