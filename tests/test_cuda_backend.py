@@ -3,10 +3,9 @@
 These tests run everywhere: numba's CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``) executes the
 kernels of :mod:`swisssim.engine.cuda` as Python threads. The variable must be set before
 numba.cuda is first imported (and numba told to re-read its environment), so this module sets it,
-imports the backend at once and restores the environment: the CPU kernels stay jitted (checked
-below) and other tests' subprocesses see the environment they had. Tournaments are tiny, the
-simulator being slow. One test compiles the device kernels to PTX for a real GPU (sm_90) in a
-subprocess when the NVVM library is installed.
+imports the backend at once and restores the environment: the CPU kernels stay jitted (checked below) and other tests' subprocesses see
+the environment they had. Tournaments are tiny, the simulator being slow. One test compiles the
+device kernels to PTX for a real GPU (sm_90) in a subprocess when the NVVM library is installed.
 """
 
 from __future__ import annotations
@@ -248,6 +247,6 @@ def test_the_row_stack_guard_restores_the_alias_numba_cuda_overloads(monkeypatch
     if hasattr(np, "row_stack"):
         monkeypatch.delattr(np, "row_stack")
     backends._guard_row_stack()
-    assert np.row_stack is np.vstack  # noqa: NPY201  (the name the guard restores)
+    assert np.row_stack is np.vstack
     backends._guard_row_stack()   # idempotent
-    assert np.row_stack is np.vstack  # noqa: NPY201  (the name the guard restores)
+    assert np.row_stack is np.vstack

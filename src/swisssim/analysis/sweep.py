@@ -88,8 +88,7 @@ any         typical    average risk
 "Statistical support" refers to Monte Carlo noise only: the simulation treats benchmark scores
 as exact. The bootstrap (:meth:`swisssim.analysis.bootstrap.BootstrapResult.label_support`) reports
 how often each label survives when the data are resampled.
-The labels are relative and descriptive; read them with the numbers beside them. When the
-sweep has no contrast (one schedule, or every schedule
+The labels are relative and descriptive; read them with the numbers beside them. When the sweep has no contrast (one schedule, or every schedule
 is equally severe), ``drop`` is 0 or compares schedules of equal severity, and every
 profile is ``no contrast`` (a value pandas does not read as missing, unlike "n/a").
 """
@@ -528,8 +527,7 @@ def read_sweep_folder(folder: str | Path) -> SweepFrames:
     Every table is read strictly (:func:`swisssim.data.tables.read_csv_strict`) and checked like
     any other input: the documented columns, numbers where numbers belong (finite where the
     figures need them), no repeated rows, ranks from 1 to the number of models, probabilities in
-    [0, 1], standard errors >= 0, intervals around their estimates, the same models in
-    ``sweep.csv`` and ``risk_profile.csv`` and
+    [0, 1], standard errors >= 0, intervals around their estimates, the same models in ``sweep.csv`` and ``risk_profile.csv`` and
     only schedules of ``sweep.csv`` elsewhere.
 
     Raises

@@ -145,7 +145,7 @@ def note_long_run(seconds: float, iterations: int, n_schedules: int) -> None:
     """Print a one-line estimate on stderr before a simulation that may take long."""
     if seconds < LONG_RUN_SECONDS:
         return
-    for unit, size in (("days", 86_400.0), ("hours", 3_600.0), ("minutes", 60.0)):  # noqa: B007
+    for unit, size in (("days", 86_400.0), ("hours", 3_600.0), ("minutes", 60.0)):
         if seconds >= size:
             break
     print(f"swisssim: note: {iterations:,} iterations x {n_schedules} schedule(s) may take about "

@@ -1,8 +1,8 @@
 """The ``swisssim`` command line: a thin layer over the Python API.
 
 Each subcommand lives in its own module ``swisssim.cli.<name>`` (found automatically) and
-provides ``add_parser(subparsers)`` and ``execute(args) -> int``. Bad input is reported as one
-line on stderr with exit code 2, never a traceback.
+provides ``add_parser(subparsers)`` and ``execute(args) -> int``. Bad input is reported as one line on stderr with exit code 2, never a
+traceback.
 """
 
 from __future__ import annotations
