@@ -1,9 +1,13 @@
-"""The header every benchmark prints: machine, thread count and library versions."""
+"""What every benchmark shares: the header it prints (machine, thread count and library
+versions) and :func:`load_module` for a helper file outside the package."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import platform
+from pathlib import Path
+from types import ModuleType
 
 import matplotlib
 import numba
@@ -22,3 +26,14 @@ def header() -> None:
           f"numba {numba.__version__}, pandas {pd.__version__}, scipy {scipy.__version__}, "
           f"matplotlib {matplotlib.__version__}")
     print()
+
+
+def load_module(path: Path) -> ModuleType:
+    """The Python file ``path`` as a module (e.g. ``tests/naive.py``), without adding its
+    folder to ``sys.path``."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

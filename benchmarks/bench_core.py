@@ -25,14 +25,16 @@ from pathlib import Path
 import numba
 import numpy as np
 import pandas as pd
-from _machine import header  # noqa: E402  (benchmarks/ is on sys.path)
+from _machine import header, load_module  # (benchmarks/ is on sys.path: the script's folder)
 
 from swisssim import Scenario, load_scenario, round_scores, simulate
 from swisssim.engine.rng import seed_key
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
-from naive import PythonRandomStream, SplitMixStream, naive_tournament  # noqa: E402
+# The plain-Python twin of the kernels (tests/naive.py, the tests' oracle), loaded from its file.
+naive = load_module(REPO / "tests" / "naive.py")
+PythonRandomStream, SplitMixStream = naive.PythonRandomStream, naive.SplitMixStream
+naive_tournament = naive.naive_tournament
 
 
 def timings(repeats: int, run) -> list[float]:

@@ -46,7 +46,6 @@ THREADS = 2
 
 def make_scenario(n_models: int, folder: Path) -> Path:
     """A scenario of the Open LLM Leaderboard v2's shape with ``n_models`` models in ``folder``."""
-    sys.path.insert(0, str(SCRIPTS))
     spec = importlib.util.spec_from_file_location(
         "make_open_llm_v2_synthetic", SCRIPTS / "make_open_llm_v2_synthetic.py")
     module = importlib.util.module_from_spec(spec)
@@ -111,8 +110,7 @@ def run_20k(tmp: Path) -> None:
 
 
 def compare_2k(tmp: Path) -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from bench_compare import synthetic
+    from bench_compare import synthetic  # benchmarks/ is on sys.path: the script's folder
 
     frame = synthetic(n_models=2_000, n_benchmarks=10)
     csv = tmp / "c2k.csv"
@@ -144,7 +142,6 @@ def report_4500(tmp: Path) -> None:
 
 
 def paper(tmp: Path) -> None:
-    sys.path.insert(0, str(REPO / "src"))
     from swisssim import load_scenario, simulate
     from swisssim.cli.app import main
 

@@ -74,8 +74,51 @@ def test_python_dash_m_and_help():
     assert "absent.toml" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_run_knows_the_default_bootstrap_replicates_without_importing_the_bootstrap():
-    from swisssim.analysis.bootstrap import DEFAULT_REPLICATES
-    from swisssim.cli import run
+#: What --help must not load (benchmarks/bench_startup.py measures the time it saves).
+HEAVY = ("numpy", "numba", "pandas", "matplotlib", "scipy")
 
-    assert run.DEFAULT_REPLICATES == DEFAULT_REPLICATES
+_LOADED_BY_HELP = """
+import sys
+from swisssim.cli.app import main
+try:
+    main(sys.argv[1:] + ["--help"])
+except SystemExit as done:
+    assert done.code == 0, done.code
+print(" ".join(sorted({m.split(".")[0] for m in sys.modules})))
+"""
+
+
+@pytest.mark.parametrize("command", ["", "run", "sweep", "compare", "perturb", "orders",
+                                     "report", "plot", "import", "scenarios"])
+def test_help_loads_no_numerical_library(command):
+    # A fresh interpreter: this test process has numpy loaded already. The command list is
+    # checked against the application's own below, so a new subcommand cannot be missed.
+    done = subprocess.run([sys.executable, "-c", _LOADED_BY_HELP, *command.split()],
+                          capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    loaded = set(done.stdout.splitlines()[-1].split())
+    assert "swisssim" in loaded
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_help_test_covers_every_subcommand():
+    from swisssim.cli.app import command_names
+
+    marker = test_help_loads_no_numerical_library.pytestmark[0]
+    assert sorted(c for c in marker.args[1] if c) == sorted(n.rstrip("_") for n in command_names())
+
+
+def test_the_cli_defaults_are_the_library_defaults():
+    # One home (swisssim.defaults); the library modules re-export it under their old names.
+    from swisssim import defaults
+    from swisssim.analysis import baselines, bootstrap, orders, sweep
+    from swisssim.data import scenario
+    from swisssim.engine import backends, results, simulation
+
+    assert bootstrap.DEFAULT_REPLICATES is defaults.DEFAULT_REPLICATES
+    assert baselines.ELO_K is defaults.ELO_K and baselines.ELO_ORDERS is defaults.ELO_ORDERS
+    assert orders.ORDERS_ITERATIONS is defaults.ORDERS_ITERATIONS
+    assert sweep.DEFAULT_SCHEDULES is defaults.DEFAULT_SCHEDULES
+    assert scenario.MISSING_POLICIES is defaults.MISSING_POLICIES
+    assert backends.BACKENDS is defaults.BACKENDS and simulation.TARGETS is defaults.TARGETS
+    assert results.Z95 == pytest.approx(1.959964, abs=1e-6)

@@ -53,7 +53,9 @@ from swisssim.engine.simulation import EngineSession
 COUNTERS = ("score_sum", "score_cross", "score_counts", "elim_counts", "above_bounds")
 SCHEDULES = [0, 2, "30%", "0,1,2,1"]
 
-pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+#: numba's CUDA simulator runs the kernels as Python threads: seconds per test.
+pytestmark = [pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning"),
+              pytest.mark.slow]
 
 
 def _scenario(**options) -> Scenario:
@@ -230,6 +232,7 @@ print("OK")
 """
 
 
+@pytest.mark.external   # the NVVM library of a CUDA toolkit
 def test_device_kernels_compile_for_a_real_gpu():
     done = subprocess.run([sys.executable, "-c", PTX_CHECK], check=False, capture_output=True,
                           text=True, env=_plain_env(), timeout=600, cwd=Path(__file__).parent)

@@ -29,6 +29,9 @@ from swisssim.engine import distributed as dist
 from swisssim.engine.settings import Settings
 from swisssim.errors import InputError
 
+#: Starts local Dask clusters (worker processes).
+pytestmark = pytest.mark.slow
+
 distributed = pytest.importorskip("distributed")
 
 PAPER = REPO / "scenarios" / "paper_synthetic.toml"

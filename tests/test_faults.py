@@ -126,7 +126,7 @@ def test_a_folder_of_other_files_is_refused_before_simulating(tmp_path, scenario
     folder = tmp_path / "mine"
     folder.mkdir()
     (folder / "thesis.tex").write_text("precious")
-    monkeypatch.setattr("swisssim.cli.run.simulate", _must_not_run)
+    monkeypatch.setattr("swisssim.engine.simulation.simulate", _must_not_run)
     code = main(["run", str(scenario_path), *RUN, "--out", str(folder)])
     _one_line_failure(code, capsys.readouterr().err, 2, "--out", "replaced whole")
     assert (folder / "thesis.tex").read_text() == "precious"
@@ -140,7 +140,7 @@ def _must_not_run(*args, **kwargs):
 def test_inputs_and_the_working_directory_are_never_written_over(where, tmp_path, scenario_path,
                                                                  capsys, monkeypatch):
     before = _snapshot(tmp_path)
-    monkeypatch.setattr("swisssim.cli.run.simulate", _must_not_run)
+    monkeypatch.setattr("swisssim.engine.simulation.simulate", _must_not_run)
     inside = tmp_path / "deeper"
     inside.mkdir()
     if where == "working directory":
@@ -183,7 +183,7 @@ def test_stale_staging_folders_of_dead_processes_are_removed(tmp_path, scenario_
 
 def test_a_name_too_long_is_refused_before_simulating(tmp_path, scenario_path, capsys,
                                                       monkeypatch):
-    monkeypatch.setattr("swisssim.cli.run.simulate", _must_not_run)
+    monkeypatch.setattr("swisssim.engine.simulation.simulate", _must_not_run)
     code = main(["run", str(scenario_path), *RUN, "--out", str(tmp_path / ("x" * 300))])
     _one_line_failure(code, capsys.readouterr().err, 2, "--out", "bytes")
 
@@ -192,7 +192,7 @@ def test_a_scenario_name_too_long_for_its_default_folder_fails_before_simulating
         tmp_path, write_scenario, capsys, monkeypatch):
     path = write_scenario(TINY_TOML.replace('name = "tiny"', f'name = "{"n" * 250}"'), TINY_CSV)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("swisssim.cli.run.simulate", _must_not_run)
+    monkeypatch.setattr("swisssim.engine.simulation.simulate", _must_not_run)
     code = main(["run", str(path), *RUN])
     _one_line_failure(code, capsys.readouterr().err, 2, "results/" + "n" * 20, "bytes")
 
@@ -200,7 +200,7 @@ def test_a_scenario_name_too_long_for_its_default_folder_fails_before_simulating
 def test_an_out_path_through_a_file_is_refused_before_simulating(tmp_path, scenario_path,
                                                                  capsys, monkeypatch):
     (tmp_path / "file").write_text("x")
-    monkeypatch.setattr("swisssim.cli.run.simulate", _must_not_run)
+    monkeypatch.setattr("swisssim.engine.simulation.simulate", _must_not_run)
     code = main(["run", str(scenario_path), *RUN, "--out", str(tmp_path / "file" / "out")])
     _one_line_failure(code, capsys.readouterr().err, 2, "--out", "a file")
 
@@ -212,7 +212,7 @@ def test_an_unwritable_location_is_refused_before_simulating(tmp_path, scenario_
         raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(parent / name))
 
     monkeypatch.setattr(staging, "_temporary", read_only)
-    monkeypatch.setattr("swisssim.cli.run.simulate", _must_not_run)
+    monkeypatch.setattr("swisssim.engine.simulation.simulate", _must_not_run)
     code = main(["run", str(scenario_path), *RUN, "--out", str(tmp_path / "out")])
     _one_line_failure(code, capsys.readouterr().err, 2, "--out", "Read-only file system")
 

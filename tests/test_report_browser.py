@@ -37,9 +37,9 @@ def chromium_binary() -> str | None:
 
 
 CHROMIUM = chromium_binary()
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.external, pytest.mark.slow, pytest.mark.skipif(
     CHROMIUM is None, reason="no Chromium binary found: install Debian's 'chromium' package "
-    "(apt-get install chromium), or set SWISSSIM_CHROMIUM to a Chromium executable")
+    "(apt-get install chromium), or set SWISSSIM_CHROMIUM to a Chromium executable")]
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -208,3 +208,29 @@ def test_a_model_row_links_to_its_rank_distribution_and_survival(loaded):
     assert explored["detail_title"].startswith(explored["link_text"])
     assert explored["detail_charts"] == 3 + 1  # a rank distribution per schedule, survival
     assert explored["detail_bars"] >= 3
+
+
+def test_a_report_that_links_its_figures_shows_them_from_disk(tmp_path):
+    # --link-figures (results/): the images are the PNG files beside the page; the page's
+    # policy must let Chromium load them from disk, and still nothing from the network.
+    out = tmp_path / "linked"
+    assert main(["report", str(REPO / "scenarios" / "helm_capabilities.toml"), "--out", str(out),
+                 "-n", "500", "--no-svg", "--link-figures", "--no-progress"]) == 0
+    requests, failed, console = [], [], []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        try:
+            page = browser.new_page()
+            page.on("request", lambda r: requests.append(r.url))
+            page.on("requestfailed", lambda r: failed.append(r.url))
+            page.on("console", lambda m: console.append((m.type, m.text)))
+            page.goto((out / "report.html").as_uri(), wait_until="load")
+            images = page.evaluate("() => Array.from(document.images).map(i => "
+                                   "[i.getAttribute('src'), i.complete, i.naturalWidth])")
+        finally:
+            browser.close()
+    assert len(images) == 6   # sweep 4, compare 2
+    assert all(complete and width > 0 and (out / src).is_file()
+               for src, complete, width in images), images
+    assert failed == [] and [t for kind, t in console if kind == "error"] == []
+    assert [url for url in requests if not url.startswith("file:")] == []

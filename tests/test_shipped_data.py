@@ -154,11 +154,13 @@ def run_script(script: str, *args: str, timeout: float = 60) -> subprocess.Compl
     )
 
 
+@pytest.mark.slow
 def test_make_synthetic_check():
     res = run_script("make_synthetic.py", "--check")
     assert res.returncode == 0, res.stdout + res.stderr
 
 
+@pytest.mark.slow
 def test_make_open_llm_v2_synthetic_check():
     res = run_script("make_open_llm_v2_synthetic.py", "--check")
     assert res.returncode == 0, res.stdout + res.stderr
@@ -176,6 +178,8 @@ def test_open_llm_v2_synthetic_has_the_leaderboard_shape():
     assert models["family"].ne("").all()
 
 
+@pytest.mark.slow
+@pytest.mark.external   # the benchbench wheel, cached or downloaded
 def test_build_scenarios_check():
     res = run_script("build_scenarios.py", "--check", timeout=150)
     if res.returncode == 3:  # the script's code for "wheel could not be obtained"

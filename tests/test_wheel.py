@@ -30,6 +30,9 @@ if int(setuptools.__version__.split(".")[0]) < 77:
     pytest.skip("building the wheel offline needs setuptools >= 77 (the test extra)",
                 allow_module_level=True)
 
+#: Builds a wheel and installs it into a fresh virtual environment.
+pytestmark = [pytest.mark.external, pytest.mark.slow]
+
 
 def clean_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}

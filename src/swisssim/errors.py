@@ -73,7 +73,7 @@ class OutputError(InputError):
 
         path = error.filename if error.filename is not None else fallback
         reason = error.strerror or str(error) or type(error).__name__
-        if error.errno in _errno.errorcode:
+        if error.errno is not None and error.errno in _errno.errorcode:
             reason += f" ({_errno.errorcode[error.errno]})"
         return cls(str(path), action, reason)
 

@@ -47,6 +47,7 @@ from scipy.special import expit
 
 from swisssim.data.rounds import round_scores
 from swisssim.data.scenario import Scenario
+from swisssim.defaults import ELO_K, ELO_ORDERS, MAX_ELO_ORDERS
 from swisssim.errors import InputError
 from swisssim.validation import integer, number
 
@@ -55,11 +56,8 @@ BT_ALPHA = 1e-3
 #: Above this many models the Bradley-Terry objective runs in a fused numba kernel
 #: (:func:`_bt_loss_gradient`); up to it, in numpy (the reference, bit for bit as before).
 BT_FUSED_ABOVE = 500
-#: Default Elo settings: random match orders averaged, K-factor, logistic scale, start rating.
-ELO_ORDERS = 200
-#: Most Elo orders a comparison may ask for.
-MAX_ELO_ORDERS = 100_000
-ELO_K = 16.0
+#: Default Elo settings: logistic scale and start rating (orders, K-factor and the most orders a
+#: comparison may ask for: swisssim.defaults).
 ELO_SCALE = 400.0
 ELO_INITIAL = 1500.0
 #: Elo plays at most about this many matches over all its orders: a large field plays fewer

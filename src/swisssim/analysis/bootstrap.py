@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Unpack
 
@@ -63,6 +63,7 @@ from swisssim.analysis.sweep import (
 from swisssim.data.rounds import normalized_scores, round_means
 from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.data.schedules import Schedule
+from swisssim.defaults import DEFAULT_REPLICATES  # noqa: F401  (re-exported)
 from swisssim.engine.distributed import ClusterInfo
 from swisssim.engine.results import Z95, SimulationResult
 from swisssim.engine.settings import Settings, SettingsFields
@@ -77,8 +78,6 @@ from swisssim.validation import (
 BOOTSTRAP_STREAM = 0x424F4F54  # "BOOT"
 #: Risk profiles whose replicate shares ``labels.csv`` reports.
 PROFILES = (*PROFILE_NAMES.values(), AVERAGE_RISK)
-#: Replicates of the report's bootstrap when ``--bootstrap`` is given without a number.
-DEFAULT_REPLICATES = 1000
 
 
 @dataclass(frozen=True)
@@ -279,16 +278,16 @@ def rank_tiers(low: Sequence[float], high: Sequence[float]) -> np.ndarray:
     ndarray of int64
         Tier numbers 1, 2, ... in order of rank.
     """
-    low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
-    if low.shape != high.shape or low.ndim != 1 or np.any(low > high):
+    lows, highs = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
+    if lows.shape != highs.shape or lows.ndim != 1 or np.any(lows > highs):
         raise InputError("rank_tiers", "low, high", "two equally long 1-d arrays with low <= high",
-                         found_text=f"shapes {low.shape} and {high.shape}")
-    tiers = np.zeros(low.shape[0], dtype=np.int64)
+                         found_text=f"shapes {lows.shape} and {highs.shape}")
+    tiers = np.zeros(lows.shape[0], dtype=np.int64)
     tier, reach = 0, -np.inf
-    for m in np.lexsort((high, low)):
-        if low[m] > reach:
+    for m in np.lexsort((highs, lows)):
+        if lows[m] > reach:
             tier += 1
-        reach = max(reach, high[m])
+        reach = max(reach, highs[m])
         tiers[m] = tier
     return tiers
 
@@ -403,6 +402,7 @@ def bootstrap(
         reference = session.run(resampler.values(None), iterations)
     shape = (replicates, len(session.schedules), scenario.n_models)
     score_sum, expected = np.empty(shape, np.int64), np.empty(shape)
+    results: Iterable[SimulationResult]
     if session.distributed:
         # Replicates built here, stacked and scattered once; simulated as one batch of tasks.
         stacked = np.concatenate([resampler.values(resampler.generator(session.seed, b))

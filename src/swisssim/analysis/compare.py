@@ -137,6 +137,11 @@ class Comparison:
     bt_fit: baselines.BradleyTerryFit
     elo_fit: baselines.EloFit
     wall_times: dict[str, float] = field(default_factory=dict)
+    #: Tables computed once (ranks, correlations; callers get copies): the report, its writer
+    #: and its figures ask for them several times. Not an init field, so
+    #: ``dataclasses.replace`` starts it empty.
+    _cache: dict[str, pd.DataFrame] = field(init=False, default_factory=dict, repr=False,
+                                            compare=False)
 
     @property
     def method_names(self) -> list[str]:
@@ -149,8 +154,11 @@ class Comparison:
     @property
     def ranks(self) -> pd.DataFrame:
         """Competition ranks, same shape as :attr:`scores` (int)."""
-        return pd.DataFrame({name: competition_ranks(self.scores[name], significant_digits=TIE_DIGITS)
-                             for name in self.method_names})
+        if "ranks" not in self._cache:
+            self._cache["ranks"] = pd.DataFrame({
+                name: competition_ranks(self.scores[name], significant_digits=TIE_DIGITS)
+                for name in self.method_names})
+        return self._cache["ranks"].copy()     # callers relabel their copy
 
     def __repr__(self) -> str:
         return (f"Comparison(scenario={self.scenario.name!r}, models={self.scenario.n_models}, "
@@ -185,7 +193,9 @@ class Comparison:
 
     def correlations(self) -> pd.DataFrame:
         """``rank_correlations.csv``; see :func:`rank_correlations`."""
-        return rank_correlations(self.ranks)
+        if "correlations" not in self._cache:
+            self._cache["correlations"] = rank_correlations(self.ranks)
+        return self._cache["correlations"].copy()
 
     def shifts(self, reference: str = "mean") -> pd.DataFrame:
         """``rank_shifts.csv``; see :func:`rank_shifts`."""
@@ -272,7 +282,8 @@ def compare(
     bt_fit = baselines.fit_bradley_terry(baselines.pairwise_wins(values), bt_alpha)
     elo_fit = baselines.fit_elo(values, orders=elo_orders, k_factor=elo_k, seed=result.seed)
     inputs = MethodInputs(scenario=scenario, round_scores=values, bt_fit=bt_fit, elo_fit=elo_fit)
-    columns = {name: method.score(inputs) for name, method in METHODS.items()}
+    columns = {name: method.score(inputs) for name, method in METHODS.items()
+               if method.score is not None}   # every baseline has one (CSD is added below)
     times["baselines"] = time.perf_counter() - started
     methods = list(METHODS.values())
     expected = result.expected()

@@ -34,6 +34,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Unpack
 
@@ -44,16 +45,14 @@ from swisssim.analysis.ranks import competition_ranks
 from swisssim.data.rounds import round_scores
 from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.data.schedules import Schedule
+from swisssim.defaults import DEFAULT_SAMPLES, ORDERS_ITERATIONS
 from swisssim.engine.distributed import ClusterInfo
+from swisssim.engine.results import SimulationResult
 from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import EngineSession
 from swisssim.errors import InputError
 from swisssim.validation import check_samples, check_top_k  # noqa: F401  (re-exported)
 
-#: Iterations per order unless told otherwise (each order is a full simulation).
-ORDERS_ITERATIONS = 10_000
-#: Default number of evaluated orders.
-DEFAULT_SAMPLES = 500
 #: Spawn key separating the order sampler from any other generator derived from the seed.
 ORDERS_STREAM = 0x4F52444552  # "ORDER"
 _MAX_UNRANKED = 20  # 20! < 2**63: sample order indices directly up to here
@@ -104,7 +103,7 @@ class OrdersResult:
         from scipy.stats import kendalltau
 
         ranks = self.ranks()
-        taus = np.empty(self.score_sum.shape[:2])
+        taus: np.ndarray = np.empty(self.score_sum.shape[:2])
         for p in range(taus.shape[0]):
             for s in range(taus.shape[1]):
                 if np.array_equal(ranks[p, s], ranks[0, s]):
@@ -224,7 +223,7 @@ def order_permutations(n_rounds: int, samples: int, seed: int) -> tuple[np.ndarr
         chosen: set[tuple[int, ...]] = {tuple(range(n_rounds))}
         while len(chosen) < samples:
             chosen.add(tuple(int(k) for k in rng.permutation(n_rounds)))
-        rows = sorted(chosen - {tuple(range(n_rounds))})
+        rows = [list(r) for r in sorted(chosen - {tuple(range(n_rounds))})]
     return np.array([list(range(n_rounds)), *rows], dtype=np.int64), False
 
 
@@ -294,6 +293,7 @@ def evaluate_orders(
     score_sum = np.empty(shape, np.int64)
     expected, error = np.empty(shape), np.empty(shape)
     started = time.perf_counter()
+    results: Iterable[SimulationResult]
     if session.distributed:
         # One batch of tasks over (orders, iteration blocks): docs/method.md section 4.
         results = session.run_many(values, orders, iterations, progress=progress,

@@ -251,7 +251,7 @@ def perturb(scenario: Scenario, models: Sequence[str] = (),
     after = None
     if models and assignments:
         after = compare(damaged(scenario, models, assignments), settings, **compare_options)
-    clone_run, names = None, []
+    clone_run, names = None, list[str]()
     if clones > 0:
         cloned, names = with_clones(scenario, clones)
         clone_run = compare(cloned, settings, **compare_options)

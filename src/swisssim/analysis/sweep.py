@@ -105,13 +105,13 @@ import pandas as pd
 from swisssim.analysis.ranks import competition_ranks
 from swisssim.analysis.significance import holm, wald_p_values
 from swisssim.data.scenario import Scenario, check_scenario
-from swisssim.engine.results import Z95, SimulationResult
+from swisssim.defaults import DEFAULT_SCHEDULES, Z95
+from swisssim.engine.results import SimulationResult
 from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import simulate
 from swisssim.validation import check_z  # noqa: F401  (re-exported)
 
 #: The paper's sweep: no elimination, drop 1 per round, drop 2 per round.
-DEFAULT_SCHEDULES: tuple[int, ...] = (0, 1, 2)
 
 #: ``(base_tier, drop_class) -> profile``; ``typical`` drops are ``average risk`` in any tier.
 PROFILE_NAMES: dict[tuple[str, str], str] = {

@@ -7,18 +7,18 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from swisssim.data import examples
-from swisssim.data.importers.wide import is_table, scenario_from_table
-from swisssim.data.scenario import MISSING_POLICIES, Scenario, load_scenario
-from swisssim.engine.backends import BACKENDS, require_backend
-from swisssim.engine.settings import Settings
-from swisssim.engine.simulation import check_engine_iterations, estimated_seconds
+# Only light modules at the top: every parser is built from this module, and 'swisssim --help'
+# must not load numpy, numba, pandas or matplotlib (benchmarks/bench_startup.py). The library
+# is imported inside the functions that run a command.
+from swisssim.defaults import BACKENDS, MISSING_POLICIES
 from swisssim.errors import InputError
-from swisssim.io.manifests import scenario_files
-from swisssim.io.staging import check_output_folder
 from swisssim.validation import check_iterations
+
+if TYPE_CHECKING:
+    from swisssim.data.scenario import Scenario
+    from swisssim.engine.settings import Settings
 
 
 def add_scenario_argument(parser: argparse.ArgumentParser) -> None:
@@ -68,6 +68,10 @@ def add_backend_option(parser: argparse.ArgumentParser) -> None:
 def load(args: argparse.Namespace) -> Scenario:
     """The scenario the SCENARIO argument names: a TOML file, a shipped scenario, or a wide table
     (:mod:`swisssim.data.importers.wide`; its notes go to stderr)."""
+    from swisssim.data import examples
+    from swisssim.data.importers.wide import is_table, scenario_from_table
+    from swisssim.data.scenario import load_scenario
+
     lower = getattr(args, "lower_is_better", []) or []
     missing = getattr(args, "missing", None)
     if is_table(args.scenario):
@@ -118,6 +122,10 @@ def settings_from_args(args: argparse.Namespace, scenario: Scenario, **defaults:
     swisssim) here, once per command, and its client goes into the settings; it is closed when
     the command ends (``args.resources``, an ``ExitStack`` the application closes).
     """
+    from swisssim.engine.backends import require_backend
+    from swisssim.engine.settings import Settings
+    from swisssim.engine.simulation import check_engine_iterations, estimated_seconds
+
     with flag_names():
         settings = Settings(
             iterations=args.iterations, seed=args.seed, elimination=args.elimination,
@@ -177,6 +185,9 @@ def output_folder(args: argparse.Namespace, scenario: Scenario,
     Analyses other than ``run`` default to a sub-folder of their own, so that none of them
     overwrites the ``manifest.json`` or tables another one wrote for other settings.
     """
+    from swisssim.io.manifests import scenario_files
+    from swisssim.io.staging import check_output_folder
+
     if args.out is not None:
         out = Path(args.out)
     else:

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from swisssim.analysis import baselines
-from swisssim.analysis.compare import (
-    Comparison,
-    compare,
-    correlation_matrix,
-    summary_table,
-)
 from swisssim.cli import _common
-from swisssim.data.scenario import Scenario
-from swisssim.engine.settings import Settings
+from swisssim.defaults import ELO_K, ELO_ORDERS
 from swisssim.errors import InputError
-from swisssim.io.writers import write_comparison
+
+if TYPE_CHECKING:
+    from swisssim.analysis.compare import Comparison
+    from swisssim.data.scenario import Scenario
+    from swisssim.engine.settings import Settings
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -39,16 +35,17 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     _common.add_simulation_options(
         parser, elimination_help="CSD elimination schedules, one method each: an integer T, a "
         "per-round list such as 0,1,1,2, or a percentage such as 10%% (default: the scenario's)")
-    parser.add_argument("--elo-orders", type=int, default=baselines.ELO_ORDERS, metavar="N",
-                        help="random match orders averaged by Elo "
-                             f"(default {baselines.ELO_ORDERS})")
-    parser.add_argument("--elo-k", type=float, default=baselines.ELO_K, metavar="K",
-                        help=f"Elo K-factor (default {baselines.ELO_K:g})")
+    parser.add_argument("--elo-orders", type=int, default=ELO_ORDERS, metavar="N",
+                        help=f"random match orders averaged by Elo (default {ELO_ORDERS})")
+    parser.add_argument("--elo-k", type=float, default=ELO_K, metavar="K",
+                        help=f"Elo K-factor (default {ELO_K:g})")
 
 
 def checked_options(args: argparse.Namespace, scenario: Scenario,
                     **defaults: Any) -> tuple[Settings, dict[str, Any]]:
     """Validated settings and Elo options of :func:`swisssim.analysis.compare.compare`."""
+    from swisssim.analysis import baselines
+
     settings = _common.settings_from_args(args, scenario, **defaults)
     # The library's checks (swisssim.analysis.baselines.check_options), named by flag here.
     with _common.flag_names("compare", FLAGS):
@@ -63,6 +60,9 @@ FLAGS = {"elo_orders": "--elo-orders", "elo_k": "--elo-k"}
 
 
 def execute(args: argparse.Namespace) -> int:
+    from swisssim.analysis.compare import compare
+    from swisssim.io.writers import write_comparison
+
     scenario = _common.load(args)
     settings, options = checked_options(args, scenario)
     if args.top < 1:
@@ -79,6 +79,8 @@ def execute(args: argparse.Namespace) -> int:
 
 def summary_text(comparison: Comparison, top: int) -> str:
     """The printed report: top models' ranks per method, correlations, largest shifts."""
+    from swisssim.analysis.compare import correlation_matrix, summary_table
+
     lines = [f"Rank under each method (top {top} by {comparison.csd_methods[0]}):"
              if comparison.csd_methods else f"Rank under each method (top {top}):",
              summary_table(comparison, top).to_string(), ""]

@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from swisssim.data.importers import (
-    import_inspect,
-    import_lm_eval,
-    import_long,
-    import_transposed,
-)
-from swisssim.data.importers.common import Imported
-from swisssim.data.scenario import MISSING_POLICIES
+from swisssim.defaults import MISSING_POLICIES
 from swisssim.errors import InputError
-from swisssim.io.scenario_files import write_imported
+
+if TYPE_CHECKING:
+    from swisssim.data.importers.common import Imported
 
 FORMATS = ("lm-eval", "inspect", "long", "transposed")
 
@@ -82,6 +78,13 @@ def _only(args: argparse.Namespace, flag: str, value: object, formats: tuple[str
 
 def read(args: argparse.Namespace) -> Imported:
     """Run the importer of ``args.format`` with its options."""
+    from swisssim.data.importers import (
+        import_inspect,
+        import_lm_eval,
+        import_long,
+        import_transposed,
+    )
+
     _only(args, "--round-size", args.round_size is not None, ("transposed",))
     _only(args, "--round-level", args.round_level is not None, ("lm-eval",))
     _only(args, "--scoring", args.scoring != "raw", ("lm-eval",))
@@ -109,6 +112,8 @@ def read(args: argparse.Namespace) -> Imported:
 
 
 def execute(args: argparse.Namespace) -> int:
+    from swisssim.io.scenario_files import write_imported
+
     imported = read(args)
     path = write_imported(imported, args.out, args.name, missing=args.missing)
     models, benchmarks = imported.scores.shape

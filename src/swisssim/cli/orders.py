@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
-from swisssim.analysis.orders import (
-    DEFAULT_SAMPLES,
-    ORDERS_ITERATIONS,
-    OrdersResult,
-    check_samples,
-    check_top_k,
-    evaluate_orders,
-)
 from swisssim.cli import _common
-from swisssim.io.writers import write_orders
+from swisssim.defaults import DEFAULT_SAMPLES, ORDERS_ITERATIONS
+from swisssim.validation import check_samples, check_top_k
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from swisssim.analysis.orders import OrdersResult
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -51,6 +47,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def execute(args: argparse.Namespace) -> int:
+    from swisssim.analysis.orders import evaluate_orders
+    from swisssim.io.writers import write_orders
+
     scenario = _common.load(args)
     settings = _common.settings_from_args(args, scenario, iterations=ORDERS_ITERATIONS,
                                           elimination=(0,))
@@ -72,6 +71,8 @@ def execute(args: argparse.Namespace) -> int:
 
 def summary_table(result: OrdersResult) -> pd.DataFrame:
     """First schedule: models by order-marginalised rank, with curated rank and spread."""
+    import pandas as pd
+
     table = result.sensitivity()
     table = table[table.elimination == result.labels[0]]
     return pd.DataFrame({
@@ -87,6 +88,8 @@ def summary_table(result: OrdersResult) -> pd.DataFrame:
 
 def tau_summary(result: OrdersResult) -> str:
     """One line per schedule: median and minimum Kendall tau of the other orders."""
+    import numpy as np
+
     taus = result.kendall_taus()[1:]
     lines = []
     for s, label in enumerate(result.labels):

@@ -5,21 +5,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from swisssim.analysis.perturb import (
-    CLONE_FAMILY,
-    PerturbResult,
-    check_clones,
-    check_models,
-    parse_assignments,
-    perturb,
-)
 from swisssim.cli import _common
 from swisssim.cli.compare import add_options, checked_options
 from swisssim.errors import InputError
-from swisssim.io.writers import write_perturb
+
+if TYPE_CHECKING:
+    from swisssim.analysis.perturb import PerturbResult
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -46,6 +39,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def execute(args: argparse.Namespace) -> int:
+    from swisssim.analysis.perturb import (
+        check_clones,
+        check_models,
+        parse_assignments,
+        perturb,
+    )
+    from swisssim.io.writers import write_perturb
+
     scenario = _common.load(args)
     models = check_models(args.model, scenario, "--model", "")
     assignments = parse_assignments(args.assignments, scenario, "--set", "")
@@ -69,6 +70,10 @@ def execute(args: argparse.Namespace) -> int:
 
 def report_text(result: PerturbResult) -> str:
     """The printed report: the damage probe per model, then the clone probe."""
+    import pandas as pd
+
+    from swisssim.analysis.perturb import CLONE_FAMILY
+
     lines: list[str] = []
     if result.after is not None:
         changes = ", ".join(f"{b}={v}" for b, v in result.assignments.items())

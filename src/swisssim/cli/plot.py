@@ -14,12 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-from swisssim.analysis.sweep import SWEEP_FILES
-from swisssim.cli.sweep import check_dpi
 from swisssim.errors import InputError
-from swisssim.io.readback import read_sweep_folder
-from swisssim.io.staging import atomic_output, check_output_folder, only_figures
-from swisssim.io.writers import write_sweep_figures
+from swisssim.validation import check_dpi
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -35,6 +31,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def execute(args: argparse.Namespace) -> int:
+    from swisssim.analysis.sweep import SWEEP_FILES
+    from swisssim.io.readback import read_sweep_folder
+    from swisssim.io.staging import atomic_output, check_output_folder, only_figures
+    from swisssim.io.writers import write_sweep_figures
+
     frames = read_sweep_folder(args.folder)
     dpi = check_dpi(args.dpi, "--dpi", "")
     target = Path(args.out) if args.out is not None else Path(args.folder) / "figures"

@@ -10,16 +10,15 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from typing import TYPE_CHECKING
 
-from swisssim.analysis.bootstrap import DEFAULT_REPLICATES
-from swisssim.analysis.orders import ORDERS_ITERATIONS, check_samples
-from swisssim.analysis.sweep import DEFAULT_SCHEDULES, check_z
 from swisssim.cli import _common
 from swisssim.cli.compare import checked_options
-from swisssim.cli.sweep import check_dpi
-from swisssim.engine.results import Z95
-from swisssim.engine.settings import Settings
-from swisssim.validation import check_iterations
+from swisssim.defaults import DEFAULT_REPLICATES, DEFAULT_SCHEDULES, ORDERS_ITERATIONS, Z95
+from swisssim.validation import check_dpi, check_iterations, check_samples, check_z
+
+if TYPE_CHECKING:
+    from swisssim.engine.settings import Settings
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -62,6 +61,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     look.add_argument("--palette-png", action="store_true",
                       help="store figures as 256-colour palette PNGs (about 3x smaller, "
                            "visually the same; used for the committed results/)")
+    look.add_argument("--link-figures", action="store_true",
+                      help="report.html links the PNG files beside it instead of embedding "
+                           "them (no figure stored twice; keep the folder together; used for "
+                           "the committed results/)")
     parser.set_defaults(elo_orders=None, elo_k=None)
     return parser
 
@@ -102,7 +105,8 @@ def execute(args: argparse.Namespace) -> int:
     out = _common.output_folder(args, scenario)
     report = build_report(scenario, settings, **options)
     manifest = write_report(report, out, args.argv, svg=not args.no_svg,
-                            palette=args.palette_png, dpi=dpi)
+                            palette=args.palette_png, dpi=dpi,
+                            embed=not args.link_figures)
     for note in report.sweep.notes():
         print(f"note: {note}", file=sys.stderr)
     if report.bootstrap is not None and report.bootstrap.degenerate:

@@ -4,24 +4,22 @@ from __future__ import annotations
 
 import argparse
 import sys
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from swisssim.cli import _common
-from swisssim.engine.results import SimulationResult
-from swisssim.engine.settings import Settings
-from swisssim.engine.simulation import TARGETS, check_target_se, simulate
+from swisssim.defaults import DEFAULT_REPLICATES, TARGETS
 from swisssim.errors import InputError
-from swisssim.io.run_writer import write_run
 from swisssim.validation import check_iterations
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from swisssim.engine.results import SimulationResult
 
 #: Fields up to this size are printed whole (the large-field threshold of swisssim.plots.large,
 #: not imported: it would load matplotlib); larger ones print their best PRINT_ROWS models.
 PRINT_ALL_UP_TO = 150
 PRINT_ROWS = 50
-#: Replicates of a bare --bootstrap: swisssim.analysis.bootstrap.DEFAULT_REPLICATES, not imported
-#: here so that 'swisssim run' starts without loading the analyses (tests/test_cli.py checks it).
-DEFAULT_REPLICATES = 1_000
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -61,6 +59,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def execute(args: argparse.Namespace) -> int:
+    from swisssim.engine.settings import Settings
+    from swisssim.engine.simulation import simulate
+    from swisssim.io.run_writer import write_run
+
     scenario = _common.load(args)
     settings = _common.settings_from_args(args, scenario)
     options = _uncertainty_options(args)
@@ -109,6 +111,8 @@ def execute(args: argparse.Namespace) -> int:
 
 def _uncertainty_options(args: argparse.Namespace) -> dict:
     """Validate --bootstrap, --bootstrap-iterations, --target-se and --max-iterations."""
+    from swisssim.engine.simulation import check_target_se
+
     options: dict = {}
     replicates, replicate_iterations = _common.checked_bootstrap(args)
     if replicates is not None:
@@ -136,6 +140,8 @@ def _uncertainty_options(args: argparse.Namespace) -> dict:
 
 def summary_table(result: SimulationResult) -> pd.DataFrame:
     """Models as rows, one ``E[S] +- SE`` column per schedule, sorted by the first schedule."""
+    import pandas as pd
+
     expected, error = result.expected(), result.std_error()
     table = pd.DataFrame(index=pd.Index(result.scenario.model_names, name="model"))
     for s, label in enumerate(result.labels):

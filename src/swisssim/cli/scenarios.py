@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from swisssim.data import examples
-
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
@@ -17,6 +15,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def execute(args: argparse.Namespace) -> int:
+    from swisssim.data import examples
+
     for item in examples.listing():
         print(f"{item.name}: {item.models} models x {item.benchmarks} benchmarks in "
               f"{item.rounds} rounds")

@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from swisssim.analysis.sweep import (
-    DEFAULT_SCHEDULES,
-    Sweep,
-    check_z,
-)
 from swisssim.cli import _common
-from swisssim.engine.results import Z95
-from swisssim.engine.simulation import simulate
-from swisssim.io.writers import write_sweep
-from swisssim.validation import check_dpi  # noqa: F401  (re-exported)
+from swisssim.defaults import DEFAULT_SCHEDULES, Z95
+from swisssim.validation import check_dpi, check_z
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from swisssim.analysis.sweep import Sweep
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -50,6 +47,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def execute(args: argparse.Namespace) -> int:
+    from swisssim.analysis.sweep import Sweep
+    from swisssim.engine.simulation import simulate
+    from swisssim.io.writers import write_sweep
+
     scenario = _common.load(args)
     settings = _common.settings_from_args(args, scenario, elimination=DEFAULT_SCHEDULES)
     z = check_z(args.label_z, "--label-z", "")
@@ -72,6 +73,8 @@ def execute(args: argparse.Namespace) -> int:
 
 def summary_table(sweep: Sweep) -> pd.DataFrame:
     """Printed summary: base, drop +- paired SE, slope and profile, sorted by base score."""
+    import pandas as pd
+
     risk = sweep.risk_profile()
     table = pd.DataFrame(index=pd.Index(risk["model"], name="model"))
     table["base"] = [f"{v:.3f}" for v in risk["base_score"]]

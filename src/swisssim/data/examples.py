@@ -67,6 +67,7 @@ def listing() -> list[Listing]:
     out = []
     for name in names():
         scenario = load(name)
+        assert scenario.path is not None   # loaded from its file
         document = read_toml(scenario.path)
         first = document.get("description", "").split(". ")[0].strip().rstrip(".") + "."
         out.append(Listing(name=name, models=scenario.n_models,

@@ -32,6 +32,7 @@ from swisssim.data.tables import (
     read_toml,
     relative_file,
 )
+from swisssim.defaults import MISSING_POLICIES, TIE_BREAKS
 from swisssim.errors import InputError
 from swisssim.errors import preview as _preview
 from swisssim.validation import (
@@ -44,9 +45,7 @@ from swisssim.validation import (
 )
 
 NORMALIZATIONS = ("none", "minmax", "zscore", "rank")
-MISSING_POLICIES = ("error", "lose", "skip", "drop")
 TIE_RULES = ("coin", "draw")
-TIE_BREAKS = ("random", "index")
 BYE_POINTS = (0.0, 0.5, 1.0)
 DEFAULT_ELIMINATION = (0, 1, 2)
 
@@ -141,7 +140,7 @@ class Scenario:
     rounds: tuple[Round, ...]
     scoring: Scoring = field(default_factory=Scoring)
     simulation: SimulationSettings = field(default_factory=SimulationSettings)
-    models: pd.DataFrame | None = None
+    models: pd.DataFrame = None   # None builds the default table (__post_init__)
     description: str = ""
     path: Path | None = None
     dropped_models: tuple[str, ...] = ()

@@ -57,6 +57,7 @@ class Schedule:
             if self.per_round is not None:
                 quota = self.per_round[k]
             else:
+                assert self.percent is not None   # a schedule is per round or a percentage
                 quota = math.floor(float(self.percent) * active / 100.0)
             effective[k] = min(quota, active - 1)
             active -= int(effective[k])

@@ -551,7 +551,8 @@ class CudaEngine:
         for name in ("score_sum", "score_cross", "score_counts", "elim_counts"):
             device = getattr(self.partial, name)
             _launch_1d(_fill, device.size, device.reshape(device.size), np.int64(0))
-        self.partial.above_bounds.copy_to_device(self._empty_bounds)
+        self.partial.above_bounds.copy_to_device(  # type: ignore[attr-defined]
+            self._empty_bounds)
 
     def simulate(self, key: np.uint64, first: int, stop: int, rules: Rules,
                  counters: Counters) -> None:
@@ -580,7 +581,8 @@ class CudaEngine:
             yield
             self.kernel_seconds += time.perf_counter() - started
             return
-        start, end = cuda.event(timing=True), cuda.event(timing=True)  # pragma: no cover
+        start = cuda.event(timing=True)  # type: ignore[call-arg]  # pragma: no cover
+        end = cuda.event(timing=True)  # type: ignore[call-arg]  # pragma: no cover
         start.record()
         yield
         end.record()

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -28,6 +27,7 @@ import pandas as pd
 
 from swisssim.data.scenario import Scenario
 from swisssim.data.schedules import Schedule
+from swisssim.defaults import Z95
 from swisssim.engine.counters import (
     RankCounts,
     rank_windows,
@@ -37,8 +37,6 @@ from swisssim.engine.counters import (
 )
 from swisssim.engine.distributed import ClusterInfo
 from swisssim.engine.tournaments import Tournaments, replay_on_cpu
-
-Z95 = NormalDist().inv_cdf(0.975)
 
 
 @dataclass(frozen=True)

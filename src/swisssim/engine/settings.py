@@ -25,6 +25,7 @@ from typing import Any, TypedDict
 
 import numba
 
+from swisssim.defaults import BACKENDS
 from swisssim.data.scenario import TIE_BREAKS, Scenario
 from swisssim.data.schedules import Schedule, parse_schedules
 from swisssim.errors import InputError
@@ -43,8 +44,6 @@ from swisssim.validation import (
 ScheduleSpec = int | str | Sequence[int] | Schedule
 
 SOURCE = "Settings"
-#: Where tournaments may be played (:mod:`swisssim.engine.backends`).
-BACKENDS = ("cpu", "cuda")
 
 
 class SettingsFields(TypedDict, total=False):
@@ -64,7 +63,7 @@ class SettingsFields(TypedDict, total=False):
 
 def resolve_threads(threads: Any, source: str = SOURCE, field: str = "threads") -> int:
     """A thread count from 1 to numba's pool size (``NUMBA_NUM_THREADS``); ``None`` = all."""
-    available = numba.config.NUMBA_NUM_THREADS
+    available = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
     if threads is None:
         return available
     return integer(threads, source, field, low=1, high=available,
@@ -97,8 +96,10 @@ def _check_client(client: Any) -> Any:
     try:
         from distributed import Client
     except ImportError:
-        Client = None
-    if Client is None or not isinstance(client, Client):
+        client_type: type | None = None
+    else:
+        client_type = Client
+    if client_type is None or not isinstance(client, client_type):
         raise InputError(SOURCE, "client", "a dask.distributed.Client (extra "
                          "swisssim[distributed])", found_text=type(client).__name__)
     return client
@@ -244,6 +245,7 @@ class Settings:
                 [0, 1, 2], scenario.n_rounds, SOURCE, "elimination")
         if all(isinstance(e, Schedule) for e in self.elimination):
             for schedule in self.elimination:
+                assert isinstance(schedule, Schedule)
                 if schedule.n_rounds != scenario.n_rounds:
                     raise InputError(SOURCE, "elimination", f"schedules for {scenario.n_rounds} "
                                      "rounds", found_text=f"{schedule.label!r} for "

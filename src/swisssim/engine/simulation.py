@@ -19,6 +19,7 @@ import numpy as np
 
 from swisssim.data.rounds import round_noise, round_scores
 from swisssim.data.scenario import Scenario, check_scenario
+from swisssim.defaults import TARGETS
 from swisssim.engine.backends import Backend, make_backend
 from swisssim.engine.counters import Counters, rank_windows, ranks_determined, ranks_from_windows
 from swisssim.engine.results import SimulationResult
@@ -123,7 +124,9 @@ def simulate(
                          "an adaptive run)", found_text="no target_se")
     else:
         iterations = settings.resolved_iterations(scenario)
-    check_engine_iterations(iterations if target_se is None else max_iterations, scenario,
+    checked = iterations if target_se is None else max_iterations
+    assert checked is not None   # resolved above
+    check_engine_iterations(checked, scenario,
                             "simulate", "iterations" if target_se is None else "max_iterations")
     progress = settings.progress
     session = EngineSession(scenario, settings)
@@ -138,9 +141,11 @@ def simulate(
         run.load()
         started = time.perf_counter()
         if target_se is None:
+            assert iterations is not None
             run.advance(iterations, progress)
         else:
             measure = std_error_max if target == "score" else difference_se_max
+            assert max_iterations is not None
             stopping = _advance_to_target(
                 run, target_se, max_iterations, progress,
                 lambda: measure(_assemble(run, session, 0.0)), target)
@@ -313,12 +318,6 @@ class StoppingRecord:
     achieved_max_se: float
     checkpoints: tuple[int, ...]
     target: str = "score"
-
-
-#: What an adaptive run's ``target_se`` bounds: the largest SE of an expected score, or the
-#: largest paired SE of a difference between two schedules (per model; includes the drop that
-#: the risk labels test, docs/method.md section 7.1).
-TARGETS = ("score", "drop")
 
 
 def check_target(value: Any, source: str, field: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -23,17 +22,25 @@ def save_figure(figure: Figure, stage: Any, stem: str, *, dpi: int = 150,
 
     ``stage`` is a :class:`swisssim.io.staging.Staging` or :class:`~swisssim.io.staging.SubStaging`.
     Figures are plain ``matplotlib.figure.Figure`` objects (no pyplot), so nothing needs closing.
+    A stage whose ``keep_svg`` is false gets no SVG (none is drawn), and one whose ``palette``
+    is true gets 256-colour palette PNGs (:func:`palette_bytes`, encoded once, in memory).
+
+    The tight crop is computed once (:func:`tight_box`) and used by every format: with
+    ``bbox_inches="tight"`` each ``savefig`` would lay the figure out twice.
     """
+    svg = svg and getattr(stage, "keep_svg", True)
+    palette = bool(getattr(stage, "palette", False))
     names = []
     points = figure.__dict__.get("swisssim_points")
-    box: Any = "tight"
-    if points:  # crop to a box computed here, so that the points' positions are known
-        figure.draw_without_rendering()
-        pad = float(matplotlib.rcParams["savefig.pad_inches"])
-        box = figure.get_tightbbox(figure.canvas.get_renderer()).padded(pad)
+    box = tight_box(figure, dpi)
     for extension in ("png", "svg") if svg else ("png",):
         name = f"{stem}.{extension}"
-        figure.savefig(stage.path(name), dpi=dpi, bbox_inches=box)
+        if extension == "png" and palette:
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png", dpi=dpi, bbox_inches=box)
+            stage.path(name).write_bytes(palette_bytes(buffer.getvalue()))
+        else:
+            figure.savefig(stage.path(name), dpi=dpi, bbox_inches=box)
         names.append(name)
     if points:
         name = f"{stem}.points.json"
@@ -41,6 +48,20 @@ def save_figure(figure: Figure, stage: Any, stem: str, *, dpi: int = 150,
                                     encoding="utf-8")
         names.append(name)
     return names
+
+
+def tight_box(figure: Figure, dpi: int) -> Any:
+    """The box (inches) that ``savefig(dpi=dpi, bbox_inches="tight")`` crops to: the figure's
+    tight bounding box at ``dpi``, padded by ``savefig.pad_inches``; laid out without
+    rendering, as ``savefig`` does."""
+    previous = figure.dpi
+    figure.dpi = dpi
+    try:
+        figure.draw_without_rendering()
+        box = figure.get_tightbbox(figure.canvas.get_renderer())
+    finally:
+        figure.dpi = previous
+    return box.padded(float(matplotlib.rcParams["savefig.pad_inches"]))
 
 
 def point_positions(figure: Figure, box: Any, dpi: int) -> dict[str, Any]:
@@ -60,15 +81,15 @@ def point_positions(figure: Figure, box: Any, dpi: int) -> dict[str, Any]:
     return {"width": width, "height": height, "points": out}
 
 
-def palette_png(path: Path) -> None:
-    """Rewrite a PNG in place as a 256-colour palette image (lossless for flat plots' colours,
-    about 3x smaller for matplotlib figures)."""
+def palette_bytes(data: bytes) -> bytes:
+    """A PNG as a 256-colour palette image (lossless for flat plots' colours, about 3x smaller
+    for matplotlib figures); ``data`` itself when it is one already."""
     from PIL import Image
 
-    with Image.open(path) as image:
+    with Image.open(io.BytesIO(data)) as image:
         image.load()
         if image.mode == "P":
-            return
+            return data
         rgba = image.convert("RGBA")
     background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
     flat = Image.alpha_composite(background, rgba).convert("RGB")
@@ -77,4 +98,4 @@ def palette_png(path: Path) -> None:
     small = flat.quantize(colors=256, method=quantize.MEDIANCUT, dither=dither.NONE)
     buffer = io.BytesIO()
     small.save(buffer, format="PNG", optimize=True)
-    path.write_bytes(buffer.getvalue())
+    return buffer.getvalue()

@@ -39,11 +39,12 @@ import signal
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from swisssim.errors import InputError, OutputError
+
+if TYPE_CHECKING:  # pandas is not loaded by the command line's start-up
+    import pandas as pd
 
 #: Marker in the names of staging folders (``.<name>.partial-<pid>-<hex>``).
 PARTIAL = ".partial-"
@@ -304,8 +305,8 @@ def _signals_deferred() -> Iterator[None]:
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler if handler is not None else signal.SIG_DFL)
-        for number in dict.fromkeys(pending):
-            signal.raise_signal(number)
+        for caught in dict.fromkeys(pending):
+            signal.raise_signal(caught)
 
 
 def _carry_over(old: Path, new: Path, identity: tuple[str, str, str] | None) -> None:
@@ -436,14 +437,17 @@ class SubStaging:
 
     Every writer that takes a :class:`swisssim.io.staging.Staging` (the writers of
     :mod:`swisssim.io.writers`) can write into ``prefix`` through it unchanged. With
-    ``keep_svg=False`` SVG copies of figures are written to a scratch folder inside the staging
-    folder and never moved into place.
+    ``keep_svg=False`` :func:`swisssim.io.figures.save_figure` draws no SVG copy (any other
+    writer's SVG goes to a scratch folder inside the staging folder, never moved into place);
+    with ``palette=True`` it stores PNG figures as 256-colour palette images.
     """
 
-    def __init__(self, parent: Staging, prefix: str, *, keep_svg: bool = True) -> None:
+    def __init__(self, parent: Staging, prefix: str, *, keep_svg: bool = True,
+                 palette: bool = False) -> None:
         self.parent = parent
         self.prefix = prefix.strip("/") + "/"
         self.keep_svg = keep_svg
+        self.palette = palette
 
     @property
     def root(self) -> Path:

@@ -42,7 +42,7 @@ from swisssim.io.run_writer import (  # noqa: F401  (re-exported)
     stage_bootstrap,
     write_run,
 )
-from swisssim.io.staging import Staging, atomic_output
+from swisssim.io.staging import Staging, SubStaging, atomic_output
 from swisssim.plots.compare import bump_chart, correlation_heatmap, probe_chart
 from swisssim.plots.large import render_sweep_figure
 from swisssim.plots.sweep import FIGURE_STEMS
@@ -74,7 +74,7 @@ def write_sweep(sweep: Sweep, out: Path, argv: Sequence[str] | None, *, figures:
     return seconds
 
 
-def stage_sweep(sweep: Sweep, stage: Staging, *, figures: bool = True,
+def stage_sweep(sweep: Sweep, stage: Staging | SubStaging, *, figures: bool = True,
                 dpi: int = 150) -> tuple[list[str], float]:
     """Write the sweep's four tables and (optionally) its figures into a staging folder.
 
@@ -110,8 +110,8 @@ def stage_sweep(sweep: Sweep, stage: Staging, *, figures: bool = True,
     return names, time.perf_counter() - started
 
 
-def write_sweep_figures(frames: SweepFrames, stage: Staging, *, folder: str = "figures",
-                  dpi: int = 150) -> list[str]:
+def write_sweep_figures(frames: SweepFrames, stage: Staging | SubStaging, *,
+                        folder: str = "figures", dpi: int = 150) -> list[str]:
     """Render every figure and stage ``<folder>/<stem>.png`` and ``.svg``; return the names."""
     names: list[str] = []
     for stem in FIGURE_STEMS:
@@ -130,7 +130,7 @@ def write_comparison(comparison: Comparison, out: str | Path, argv: list[str] | 
         stage.write_json("manifest.json", manifest)
 
 
-def stage_comparison(comparison: Comparison, stage: Staging, prefix: str = "", *,
+def stage_comparison(comparison: Comparison, stage: Staging | SubStaging, prefix: str = "", *,
                      dpi: int = 150) -> list[str]:
     """Write rankings, correlations, shifts and the two figures into a staging folder.
 
@@ -144,7 +144,8 @@ def stage_comparison(comparison: Comparison, stage: Staging, prefix: str = "", *
     return write_comparison_figures(stage, comparison, correlations, prefix, dpi=dpi)
 
 
-def write_comparison_figures(stage: Staging, comparison: Comparison, correlations: pd.DataFrame,
+def write_comparison_figures(stage: Staging | SubStaging, comparison: Comparison,
+                             correlations: pd.DataFrame,
                              prefix: str = "", *, dpi: int = 150) -> list[str]:
     """Stage ``<prefix>figures/bump_chart`` and ``rank_correlations`` (PNG + SVG); return names.
 
@@ -167,7 +168,7 @@ def write_orders(result: OrdersResult, out: str | Path, argv: list[str] | None, 
         stage.write_json("manifest.json", manifest)
 
 
-def stage_orders(result: OrdersResult, stage: Staging, *, dpi: int = 150) -> list[str]:
+def stage_orders(result: OrdersResult, stage: Staging | SubStaging, *, dpi: int = 150) -> list[str]:
     """Write ``order_sensitivity.csv``, ``order_taus.csv``, ``order_scores.csv`` and the
     ``order_spread`` figure (PNG + SVG) into a staging folder; return the figure names."""
     stage.write_csv("order_sensitivity.csv", result.sensitivity())

@@ -108,9 +108,9 @@ def large_sensitivity_figure(table: pd.DataFrame, top: int = TOP_NAMED) -> Figur
     left.set_title(f"Top {len(shown)} of {n:,} by E[S] at {schedule_name(order[-1])}; "
                    "bars = 95% CI", fontsize=10)
     left.legend(fontsize=7, frameon=False, loc="upper right")
-    position = np.arange(1, n + 1)
+    positions = np.arange(1, n + 1)
     for i, schedule in enumerate(order):
-        right.plot(position, expected[schedule].to_numpy(float), linewidth=0.7,
+        right.plot(positions, expected[schedule].to_numpy(float), linewidth=0.7,
                    color=HIGHLIGHT_COLORS[i % len(HIGHLIGHT_COLORS)],
                    label=schedule_name(schedule, totals[schedule]), rasterized=True)
     right.axvspan(0.5, len(shown) + 0.5, color="0.85", zorder=0, label=f"top {len(shown)}")

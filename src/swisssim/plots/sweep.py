@@ -289,6 +289,7 @@ def place_labels(ax: Axes, xs: np.ndarray, ys: np.ndarray, texts: list[str],
                 annotation.remove()
             if cost < 0.5:
                 break
+        assert best is not None   # the first candidate always becomes the best
         annotation, rect = best
         dx, dy = annotation.xyann
         if abs(dx) + abs(dy) > 14:
@@ -338,6 +339,9 @@ def survival_figure(survival: pd.DataFrame | Sweep, table: pd.DataFrame | None =
     """
     if isinstance(survival, Sweep):
         survival, table = survival.result.survival(), survival.table()
+    if table is None:
+        raise ValueError("survival_figure: table: expected sweep.csv's table with a survival "
+                         "table, found None")
     order, totals = _ordered_schedules(table)
     panels = [s for s in order if totals[s] > 0] or order[-1:]
     meta = _model_meta(table)
@@ -425,6 +429,9 @@ def rank_heatmap_figure(ranks: pd.DataFrame | Sweep, table: pd.DataFrame | None 
     """
     if isinstance(ranks, Sweep):
         ranks, table = ranks.result.rank_distribution(), ranks.table()
+    if table is None:
+        raise ValueError("rank_heatmap_figure: table: expected sweep.csv's table with a rank "
+                         "table, found None")
     order, totals = _ordered_schedules(table)
     panels = schedules or list(dict.fromkeys([order[0], order[-1]]))
     unknown = [p for p in panels if p not in totals]

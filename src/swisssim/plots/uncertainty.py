@@ -54,12 +54,12 @@ def order_spread_figure(result: OrdersResult, *,
         for x, m in enumerate(order):
             ax.scatter(x + jitter, result.expected[:, s, m], s=7, color=colors[families[m]],
                        alpha=alpha, linewidths=0, zorder=1)
-        x = np.arange(n_models)
-        ax.scatter(x, mean[s, order], marker="_", s=160, color="black", linewidths=1.5,
+        xs = np.arange(n_models)
+        ax.scatter(xs, mean[s, order], marker="_", s=160, color="black", linewidths=1.5,
                    zorder=2, label="mean over orders")
-        ax.scatter(x, result.expected[0, s, order], marker="D", s=26, color=CURATED_COLOR,
+        ax.scatter(xs, result.expected[0, s, order], marker="D", s=26, color=CURATED_COLOR,
                    edgecolors="black", linewidths=0.5, zorder=3, label="curated order")
-        ax.set_xticks(x, [display[m] for m in order], rotation=90,
+        ax.set_xticks(xs, [display[m] for m in order], rotation=90,
                       fontsize=label_fontsize(n_models))
         ax.set_xlim(-0.7, n_models - 0.3)
         ax.set_ylabel("expected win score")

@@ -63,7 +63,8 @@ MISSING_RULES = {
 }
 
 FILE_NOTES = {
-    "report.html": "this report, self-contained (figures embedded)",
+    "report.html": "this report as a web page (opens from disk; figures embedded, or linked "
+                   "with --link-figures)",
     "report.md": "this report as Markdown (figures linked)",
     "manifest.json": "every setting, seed, version and timing of this report",
     "summary.csv": "the headline table: E[S], SE and rank per schedule, drop, profile",

@@ -36,6 +36,9 @@ from swisssim.report.doc import (
 from swisssim.report.explore import embedded_json, model_data, script, script_hash
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+#: The policy of a report that links its figures (``embed=False``): images may also come from
+#: the report's own folder (``'self'`` when served, ``file:`` when opened from disk).
+CSP_LINKED = "default-src 'none'; img-src 'self' file: data:; style-src 'unsafe-inline'"
 
 CSS = """
 :root { --ink: #1d2327; --muted: #5f6b74; --rule: #d5dbe0; --band: #f4f6f8; --accent: #1f5f99; }
@@ -133,9 +136,10 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 def render_block(block: Block, root: Path, dpi: int = 150,
-                 models: Mapping[str, int] | None = None) -> str:
-    """One block as HTML; figures are read from ``root`` and embedded (:func:`render_figure`);
-    ``models`` maps names in a table's ``model`` column to their detail index."""
+                 models: Mapping[str, int] | None = None, *, embed: bool = True) -> str:
+    """One block as HTML; figures are read from ``root`` and embedded, or linked
+    (:func:`render_figure`); ``models`` maps names in a table's ``model`` column to their
+    detail index."""
     if isinstance(block, Paragraph):
         css = f' class="{escape(block.css_class)}"' if block.css_class else ""
         return f"<p{css}>{render_inline(block.spans)}</p>"
@@ -145,7 +149,7 @@ def render_block(block: Block, root: Path, dpi: int = 150,
     if isinstance(block, Table):
         return render_table(block, models)
     if isinstance(block, Figure):
-        return render_figure(block, root, dpi)
+        return render_figure(block, root, dpi, embed=embed)
     if isinstance(block, Code):
         pre = f"<pre><code>{escape(block.text)}</code></pre>"
         if block.summary:
@@ -181,8 +185,9 @@ def render_table(table: Table, models: Mapping[str, int] | None = None) -> str:
             f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table></div>")
 
 
-def render_figure(figure: Figure, root: Path, dpi: int = 150) -> str:
-    """A figure as an ``<img>`` with a base64 PNG data URI.
+def render_figure(figure: Figure, root: Path, dpi: int = 150, *, embed: bool = True) -> str:
+    """A figure as an ``<img>`` with a base64 PNG data URI, or (``embed=False``) linking the
+    PNG file beside the page, so that its bytes are stored once.
 
     The image is shown at its printed size (pixels x 96 / ``dpi``, the CSS pixel density), or
     narrower when the page is narrower.
@@ -190,7 +195,8 @@ def render_figure(figure: Figure, root: Path, dpi: int = 150) -> str:
     data = (root / figure.path).read_bytes()
     width, height = png_size(data)
     scale = 96.0 / dpi
-    source = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+    source = ("data:image/png;base64," + base64.b64encode(data).decode("ascii") if embed
+              else escape(Path(figure.path).as_posix()))
     stem = Path(figure.path).with_suffix("").as_posix().replace("/", "-")
     caption = render_inline(figure.caption)
     file_link = f' (file: <a href="{escape(figure.path)}">{escape(figure.path)}</a>)'
@@ -220,16 +226,17 @@ def hover_overlay(image: str, points: dict, width: int, height: int) -> str:
 
 
 def render_section(section: Section, root: Path, level: int = 2, dpi: int = 150,
-                   models: Mapping[str, int] | None = None) -> str:
+                   models: Mapping[str, int] | None = None, *, embed: bool = True) -> str:
     parts = [f'<section id="{escape(section.id)}">',
              f"<h{level}>{escape(section.title)}</h{level}>"]
-    parts += [render_block(block, root, dpi, models) for block in section.blocks]
-    parts += [render_section(sub, root, level + 1, dpi, models) for sub in section.subsections]
+    parts += [render_block(block, root, dpi, models, embed=embed) for block in section.blocks]
+    parts += [render_section(sub, root, level + 1, dpi, models, embed=embed)
+              for sub in section.subsections]
     parts.append("</section>")
     return "\n".join(parts)
 
 
-def render_html(document: Document, root: Path, *, dpi: int = 150) -> str:
+def render_html(document: Document, root: Path, *, dpi: int = 150, embed: bool = True) -> str:
     """The whole page.
 
     Parameters
@@ -240,6 +247,9 @@ def render_html(document: Document, root: Path, *, dpi: int = 150) -> str:
         The report folder: figure paths are relative to it.
     dpi
         Resolution the figures were drawn at (sets their displayed size).
+    embed
+        Embed the figures as data URIs (one self-contained file), or link the PNG files in
+        ``root`` (the page then needs its folder; no figure byte is stored twice).
     """
     contents = "".join(f'<li><a href="#{escape(s.id)}">{escape(s.title)}</a></li>'
                        for s in document.sections)
@@ -256,10 +266,14 @@ def render_html(document: Document, root: Path, *, dpi: int = 150) -> str:
                   'whose name was followed in a table.</p><div id="model-detail-body"></div>'
                   '</aside>\n<script type="application/json" id="model-data">'
                   f"{embedded_json(data)}</script>")
-    sections = "\n".join(render_section(s, root, dpi=dpi, models=models)
+    sections = "\n".join(render_section(s, root, dpi=dpi, models=models, embed=embed)
                          for s in document.sections)
     code = script()
-    policy = f"{CSP}; script-src {script_hash(code)}"
+    policy = f"{CSP if embed else CSP_LINKED}; script-src {script_hash(code)}"
+    where = ("figures are embedded, no network access is\nneeded. The CSV files and PNG figures "
+             "it refers to are in the same folder." if embed else
+             "figures are the PNG files in this folder, no\nnetwork access is needed; keep the "
+             "folder together. The CSV files it refers to are here too.")
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -277,8 +291,7 @@ def render_html(document: Document, root: Path, *, dpi: int = 150) -> str:
 {sections}
 {detail}
 </main>
-<footer>Self-contained report written by swisssim: figures are embedded, no network access is
-needed. The CSV files and PNG figures it refers to are in the same folder. Click a column header
+<footer>Self-contained report written by swisssim: {where} Click a column header
 to sort a table, type in the box above it to filter, follow a model's name for its rank
 distribution and survival, and hover a point of the risk-profile or sensitivity figure to see
 which model it is.</footer>
@@ -288,4 +301,5 @@ which model it is.</footer>
 """
 
 
-__all__ = ["CSP", "CSS", "escape", "hover_overlay", "png_size", "render_html", "render_inline"]
+__all__ = ["CSP", "CSP_LINKED", "CSS", "escape", "hover_overlay", "png_size", "render_html",
+           "render_inline"]

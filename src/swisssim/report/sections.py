@@ -63,9 +63,9 @@ def comparison_section(report: Report) -> Section:
     text = inline(
         f"Kendall's τ-b between the plain mean and CSD at T={report.base_schedule} is "
         f"**{tau_text}**; {kept} of {len(order)} models keep their rank. ",
-        *(("Largest moves from the mean to CSD: ", *join_inline(movers), ".") if movers else
+        *(("Largest moves from the mean to CSD: ", join_inline(movers), ".") if movers else
           ("No model changes rank.",)))
-    rows, notes = limit_rows(tuple(rows), len(order), "compare/rankings.csv")
+    shown, notes = limit_rows(tuple(rows), len(order), "compare/rankings.csv")
     groups = comparison.identical_orders()
     same = ("; ".join(", ".join(short[n] for n in g) for g in groups) if groups else "")
     caveats = inline(
@@ -92,7 +92,7 @@ def comparison_section(report: Report) -> Section:
         Table("rankings-table", prose(f"Rank of every model under every method, by CSD rank at "
                                       f"T={report.base_schedule}; shift = rank by mean − rank "
                                       "by CSD (positive: CSD ranks it higher)"),
-              header, rows, numeric, scroll=len(rows) > SCROLL_ROWS),
+              header, shown, numeric, scroll=len(shown) > SCROLL_ROWS),
         *notes,
         Table("shifts-table", prose(f"Biggest rank shifts from the mean to each CSD schedule "
                                     f"(up to {TOP_SHIFTS} each; `compare/rank_shifts.csv`)"),
@@ -143,6 +143,7 @@ def shift_rows(comparison: Any, shifts: pd.DataFrame) -> tuple:
 def orders_section(report: Report) -> Section:
     """Spread of E[S] and rank over round orders at the base schedule."""
     result = report.orders
+    assert result is not None   # the section is built only when orders ran
     label = result.labels[0]
     table = result.sensitivity()
     table = table[table["elimination"] == label]
@@ -181,6 +182,7 @@ def orders_section(report: Report) -> Section:
 def bootstrap_section(report: Report) -> Section:
     """Bootstrap rank intervals, Rank (UB), tiers and label support at the base schedule."""
     boot = report.bootstrap
+    assert boot is not None   # the section is built only when the bootstrap ran
     label = report.base_schedule
     table = boot.table()
     tiers = table.groupby("elimination", sort=False)["tier"].max()

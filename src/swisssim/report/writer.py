@@ -34,7 +34,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from swisssim.io.figures import palette_png
 from swisssim.io.manifests import (
     base_manifest,
     bootstrap_manifest,
@@ -80,7 +79,8 @@ def report_manifest(report: Report, argv: Sequence[str] | None) -> dict[str, Any
 # -- writing --------------------------------------------------------------------------------------
 
 def write_report(report: Report, out: str | Path, argv: Sequence[str] | None = None, *,
-                 svg: bool = True, palette: bool = False, dpi: int = 150) -> dict[str, Any]:
+                 svg: bool = True, palette: bool = False, dpi: int = 150,
+                 embed: bool = True) -> dict[str, Any]:
     """Write the report folder atomically (layout in the module notes); return the manifest.
 
     Parameters
@@ -95,46 +95,47 @@ def write_report(report: Report, out: str | Path, argv: Sequence[str] | None = N
     svg
         Also keep SVG copies of the figures.
     palette
-        Store PNG figures as 256-colour palette images (:func:`palette_png`), about 3x smaller;
-        the HTML embeds the same bytes.
+        Store PNG figures as 256-colour palette images
+        (:func:`swisssim.io.figures.palette_bytes`), about 3x smaller; the HTML embeds the same
+        bytes.
     dpi
         PNG resolution of every figure.
+    embed
+        Embed the figures in ``report.html`` (one self-contained file), or link the PNG files
+        beside it (``--link-figures``; ``results/`` uses it: no figure byte stored twice).
     """
     manifest = report_manifest(report, argv)
     argv_list = list(argv) if argv is not None else None
     started = time.perf_counter()
     with atomic_output(out, inputs=scenario_files(report.scenario)) as stage:
-        sweep_stage = SubStaging(stage, "sweep", keep_svg=svg)
+        sweep_stage = SubStaging(stage, "sweep", keep_svg=svg, palette=palette)
         stage_sweep(report.sweep, sweep_stage, dpi=dpi)
         manifest["simulation"]["rank_distribution"] = rank_table_manifest(
             report.sweep.result, sweep_stage.root / "rank_distribution.csv")
         sweep_stage.write_json("manifest.json", _part_manifest(manifest, argv_list,
                                                                ("simulation", "sweep")))
-        compare_stage = SubStaging(stage, "compare", keep_svg=svg)
+        compare_stage = SubStaging(stage, "compare", keep_svg=svg, palette=palette)
         stage_comparison(report.comparison, compare_stage, dpi=dpi)
         compare_stage.write_json("manifest.json", _part_manifest(
             manifest, argv_list, ("simulation", "comparison")))
         if report.orders is not None:
-            orders_stage = SubStaging(stage, "orders", keep_svg=svg)
+            orders_stage = SubStaging(stage, "orders", keep_svg=svg, palette=palette)
             stage_orders(report.orders, orders_stage, dpi=dpi)
             orders_stage.write_json("manifest.json", _part_manifest(manifest, argv_list,
                                                                     ("orders",)))
         if report.bootstrap is not None:
-            boot_stage = SubStaging(stage, "bootstrap", keep_svg=svg)
+            boot_stage = SubStaging(stage, "bootstrap", keep_svg=svg, palette=palette)
             stage_bootstrap(report.bootstrap, boot_stage, dpi=dpi, z=report.sweep.z)
             boot_stage.write_json("manifest.json", _part_manifest(
                 manifest, argv_list, ("simulation", "bootstrap")))
         stage.write_csv("summary.csv", summary_frame(report))
-        if palette:
-            for name in stage.names:
-                if name.lower().endswith(".png"):
-                    palette_png(stage.root / name)
         files = sorted(stage.names + ["report.html", "report.md", "manifest.json"])
         manifest["report"] = {"files": files, "svg": svg, "palette_png": palette, "dpi": dpi,
+                              "figures_embedded": embed,
                               "figure_and_table_seconds": round(time.perf_counter() - started,
                                                                 3)}
         document = build_document(report, manifest, files)
-        stage.write_text("report.html", render_html(document, stage.root, dpi=dpi))
+        stage.write_text("report.html", render_html(document, stage.root, dpi=dpi, embed=embed))
         stage.write_text("report.md", render_markdown(document))
         stage.write_json("manifest.json", manifest)
     return manifest
