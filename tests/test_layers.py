@@ -20,7 +20,8 @@ import pytest
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent / "src" / "swisssim"
 
 LAYERS = ("base", "data", "engine", "analysis", "plots", "io", "report", "cli")
-BASE_MODULES = {"swisssim.errors", "swisssim._version", "swisssim.validation", "swisssim._lazy"}
+BASE_MODULES = {"swisssim.errors", "swisssim._version", "swisssim.validation", "swisssim._lazy",
+                "swisssim.interrupts"}
 TOP_MODULES = {"swisssim", "swisssim.__main__", "swisssim.examples"}
 
 

@@ -76,7 +76,7 @@ def install() -> dict[int, Any]:
     """
     if threading.current_thread() is not threading.main_thread():
         return {}
-    previous = {number: signal.getsignal(number) for number in SIGNALS}
+    previous: dict[int, Any] = {number: signal.getsignal(number) for number in SIGNALS}
     for number in SIGNALS:
         signal.signal(number, _handler)
     if sys.unraisablehook is not _unraisable:

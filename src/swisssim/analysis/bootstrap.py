@@ -45,6 +45,7 @@ from typing import Any, Unpack
 import numpy as np
 import pandas as pd
 
+import swisssim.interrupts as interrupts  # noqa: PLR0402 (test_layers)
 from swisssim.analysis.ranks import competition_ranks
 from swisssim.analysis.significance import (
     PairTests,
@@ -415,6 +416,7 @@ def bootstrap(
                    for b in _progress(range(replicates), progress, scenario.name))
     cluster = None
     for b, result in enumerate(results):
+        interrupts.checkpoint()   # a safe point between replicates
         score_sum[b], expected[b] = result.score_sum, result.expected()
         cluster = result.cluster
     return BootstrapResult(reference=reference, schedules=session.schedules,

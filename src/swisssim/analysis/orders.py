@@ -40,6 +40,7 @@ from typing import Any, Unpack
 import numpy as np
 import pandas as pd
 
+import swisssim.interrupts as interrupts  # noqa: PLR0402 (test_layers)
 from swisssim.analysis.ranks import competition_ranks
 from swisssim.data.rounds import round_scores
 from swisssim.data.scenario import Scenario, check_scenario
@@ -300,6 +301,7 @@ def evaluate_orders(
                    for p in _progress(range(orders.shape[0]), progress, scenario.name))
     cluster = None
     for p, result in enumerate(results):
+        interrupts.checkpoint()   # a safe point between orders
         score_sum[p], expected[p] = result.score_sum, result.expected()
         error[p] = result.std_error()
         cluster = result.cluster

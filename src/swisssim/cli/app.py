@@ -15,9 +15,8 @@ import signal
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from typing import Any
 
-from swisssim import interrupts
+import swisssim.interrupts as interrupts  # noqa: PLR0402 (test_layers)
 from swisssim._version import __version__
 from swisssim.errors import MAX_LINE, InputError, shorten
 

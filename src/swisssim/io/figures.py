@@ -15,6 +15,8 @@ from typing import Any
 import matplotlib
 from matplotlib.figure import Figure
 
+import swisssim.interrupts as interrupts  # noqa: PLR0402 (test_layers)
+
 
 def save_figure(figure: Figure, stage: Any, stem: str, *, dpi: int = 150,
                 svg: bool = True) -> list[str]:
@@ -24,6 +26,7 @@ def save_figure(figure: Figure, stage: Any, stem: str, *, dpi: int = 150,
     ``stage`` is a :class:`swisssim.io.staging.Staging` or :class:`~swisssim.io.staging.SubStaging`.
     Figures are plain ``matplotlib.figure.Figure`` objects (no pyplot), so nothing needs closing.
     """
+    interrupts.checkpoint()   # a safe point: each figure
     names = []
     points = figure.__dict__.get("swisssim_points")
     box: Any = "tight"

@@ -43,7 +43,7 @@ from typing import Any
 
 import pandas as pd
 
-from swisssim import interrupts
+import swisssim.interrupts as interrupts  # noqa: PLR0402 (test_layers)
 from swisssim.errors import InputError, OutputError
 
 #: Marker in the names of staging folders (``.<name>.partial-<pid>-<hex>``).
@@ -68,7 +68,9 @@ class Staging:
         self.names: list[str] = []
 
     def path(self, name: str) -> Path:
-        """Where to write the file ``name`` (may contain sub-folders)."""
+        """Where to write the file ``name`` (may contain sub-folders); a safe point
+        (:func:`swisssim.interrupts.checkpoint`)."""
+        interrupts.checkpoint()
         target = self.root / name
         target.parent.mkdir(parents=True, exist_ok=True)
         self.names.append(name)
@@ -448,9 +450,10 @@ def _swap(stage: Path, out_dir: Path, seen: tuple[int, int, int] | None | bool,
           replaceable: Callable[[Path], bool] | None) -> None:
     """The renames of :func:`commit` (under its lock)."""
     now = _identity(out_dir)
-    if now is not None and seen is not False and now != seen:
-        if out_dir.is_symlink() or not out_dir.is_dir() or not _owned(out_dir, replaceable):
-            raise InputError(str(out_dir), "", "the destination as it was checked before the "
+    changed = now is not None and seen is not False and now != seen
+    if changed and (out_dir.is_symlink() or not out_dir.is_dir()
+                    or not _owned(out_dir, replaceable)):
+        raise InputError(str(out_dir), "", "the destination as it was checked before the "
                              "run", found_text="a file or folder that appeared there while the "
                              "results were staged (left untouched; no results were written)")
     if out_dir.is_symlink() or (_exists(out_dir) and not out_dir.is_dir()):
