@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO, TINY_CSV, TINY_TOML
 from matplotlib.figure import Figure
 
+from conftest import REPO, TINY_CSV, TINY_TOML
 from swisssim import interrupts
 from swisssim.analysis import baselines
 from swisssim.cli.app import main
@@ -120,7 +120,7 @@ def test_a_signal_recorded_just_before_the_commit_prevents_it(tmp_path):
 def _python(code: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "NUMBA_NUM_THREADS": "2"}
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          env=env, cwd=cwd, timeout=120)
+                          env=env, cwd=cwd, timeout=120, check=False)
 
 
 @pytest.mark.parametrize("signum, code, word", SIGNALS)
