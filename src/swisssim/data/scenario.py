@@ -9,6 +9,7 @@ found. Everything downstream trusts a :class:`Scenario`.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -486,7 +487,7 @@ def _parse_rounds(tables: list[dict] | None, benchmarks: list[str], source: str)
             seen[bench] = round_name
         rounds.append(Round(name=round_name, benchmarks=tuple(names)))
     round_names = [r.name for r in rounds]
-    repeated = sorted({n for n in round_names if round_names.count(n) > 1})
+    repeated = sorted(n for n, c in Counter(round_names).items() if c > 1)
     if repeated:
         raise InputError(source, "[[rounds]].name", "distinct round names",
                          found_text=f"{repeated} repeated")

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from swisssim.errors import InputError
+from swisssim.errors import InputError, preview
 
 MODEL_KEYS = {"family", "display_name"}
 MISSING_TEXT = {"", "na", "nan", "n/a", "null", "none", "-"}
@@ -119,8 +119,11 @@ def read_csv_strict(path: Path, what: str = "CSV file") -> pd.DataFrame:
                          found_text=f"an unreadable file ({error.strerror or error})") from None
     if header is None:
         raise InputError(source, "", f"a {what} with a header line", found_text="an empty file")
-    return pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(
-        {name: pd.Series([], dtype=object) for name in header})
+    if not rows:
+        return pd.DataFrame({name: pd.Series([], dtype=object) for name in header})
+    cells = np.empty((len(rows), len(header)), dtype=object)   # one block, however wide
+    cells[:] = rows
+    return pd.DataFrame(cells, columns=header, dtype=object)
 
 
 def _check_header(header: list[str], source: str) -> None:
@@ -128,10 +131,15 @@ def _check_header(header: list[str], source: str) -> None:
         if not name.strip():
             raise InputError(source, "header", "a name for every column",
                              found_text=f"column {index + 1} unnamed")
-    repeated = sorted({c for c in header if header.count(c) > 1})
+    repeated = _repeated(header)   # linear: a header of 40,000 columns is checked at once
     if repeated:
         raise InputError(source, "header", "distinct column names",
-                         found_text=f"repeated column(s) {repeated}")
+                         found_text=f"repeated column(s) {preview([repr(r) for r in repeated], 5)}")
+
+
+def _repeated(names: list[str]) -> list[str]:
+    """The names that occur more than once, sorted (one pass, O(n log n) at most)."""
+    return sorted(name for name, count in Counter(names).items() if count > 1)
 
 
 def read_scores_csv(path: Path) -> pd.DataFrame:
@@ -140,7 +148,9 @@ def read_scores_csv(path: Path) -> pd.DataFrame:
     if len(table.columns) == 0 or table.columns[0] != "model":
         first = table.columns[0] if len(table.columns) else None
         raise InputError(source, "header", "first column named 'model'", first)
-    frame = table.set_index("model")
+    cells = table.to_numpy(dtype=object)   # not set_index: quadratic in the columns in pandas
+    frame = pd.DataFrame(cells[:, 1:], index=pd.Index(cells[:, 0], name="model", dtype=object),
+                         columns=list(table.columns[1:]), dtype=object)
     return numeric_frame(frame, source)
 
 
@@ -155,21 +165,24 @@ def numeric_frame(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     if duplicated:
         raise InputError(source, "model", "unique model names",
                          found_text=f"duplicate(s) {duplicated[:5]}")
-    values = np.empty(frame.shape, dtype=np.float64)
-    for j, bench in enumerate(frame.columns):
-        cells = frame.iloc[:, j].to_numpy(dtype=object)
-        fast = _fast_column(cells)
-        if fast is not None:
-            values[:, j] = fast
-            continue
-        for i, cell in enumerate(cells.tolist()):  # slow path: names the first bad cell
-            values[i, j] = _cell(cell, source, names[i], bench)
+    table = frame.to_numpy(dtype=object)
+    values = _fast_column(table) if table.size else None   # every column at once
+    if values is None:
+        values = np.empty(frame.shape, dtype=np.float64)
+        for j, bench in enumerate(frame.columns):
+            cells = table[:, j]
+            fast = _fast_column(cells)
+            if fast is not None:
+                values[:, j] = fast
+                continue
+            for i, cell in enumerate(cells.tolist()):  # slow path: names the first bad cell
+                values[i, j] = _cell(cell, source, names[i], bench)
     return pd.DataFrame(values, index=pd.Index(names, name="model"),
                         columns=[str(c) for c in frame.columns])
 
 
 def _fast_column(cells: np.ndarray) -> np.ndarray | None:
-    """The column as floats, exactly as :func:`_cell` would convert it, or None if any cell
+    """The column (or a whole table, any shape) as floats, exactly as :func:`_cell` would convert it, or None if any cell
     needs the slow path (an error to report). Missing cells: None, NaN and ``MISSING_TEXT``.
 
     numpy converts each object with Python's ``float()``, so the values are bit for bit those
@@ -217,7 +230,7 @@ def read_models_csv(path: Path) -> dict[str, dict[str, str]]:
     if extra:
         raise InputError(source, "header", "columns model, family, display_name", extra)
     names = [str(m).strip() for m in table["model"]]
-    repeated = sorted({n for n in names if names.count(n) > 1})
+    repeated = _repeated(names)
     if repeated:
         raise InputError(source, "model", "one row per model",
                          found_text=f"repeated row(s) for {repeated[:5]}")
@@ -228,7 +241,7 @@ def read_models_csv(path: Path) -> dict[str, dict[str, str]]:
 def models_from_frame(models: pd.DataFrame, source: str) -> dict[str, dict[str, str]]:
     table = models.reset_index() if "model" not in models.columns else models
     names = [str(m).strip() for m in table["model"]]
-    repeated = sorted({n for n in names if names.count(n) > 1})
+    repeated = _repeated(names)
     if repeated:
         raise InputError(source, "models", "one row per model",
                          found_text=f"repeated row(s) for {repeated[:5]}")
