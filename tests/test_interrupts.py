@@ -302,3 +302,34 @@ def test_replacing_a_parent_waits_for_a_child_run_staging_inside_it(tmp_path, mo
     assert json.loads((parent / "manifest.json").read_text())["created_utc"] == "2"
     assert json.loads((child / "manifest.json").read_text())["command"] == "sweep"
     assert _leftovers(tmp_path) == [] and _leftovers(parent) == []
+
+
+# -- inputs edited during the run ------------------------------------------------------------------
+
+def test_manifest_hashes_the_bytes_read_and_an_input_edited_mid_run_changes_nothing(
+        tmp_path, scenario_path, capsys, monkeypatch):
+    """The scenario and its CSV are overwritten (the TOML with invalid TOML) while the run
+    simulates: the run completes without a traceback and the manifest records the SHA-256 of
+    the bytes that were read, not of the files as they are at the end."""
+    import hashlib
+
+    from swisssim.cli import run as run_command
+
+    csv_path = scenario_path.parent / "scores.csv"
+    read = {scenario_path: hashlib.sha256(scenario_path.read_bytes()).hexdigest(),
+            csv_path: hashlib.sha256(csv_path.read_bytes()).hexdigest()}
+    original = run_command.simulate
+
+    def simulate(*args, **kwargs):
+        scenario_path.write_text("this is [[not toml\n")
+        csv_path.write_text("model,a\nx,1\n")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(run_command, "simulate", simulate)
+    out = tmp_path / "out"
+    assert main(["run", str(scenario_path), *RUN, "--out", str(out)]) == 0, \
+        capsys.readouterr().err
+    assert "Traceback" not in capsys.readouterr().err
+    scenario = json.loads((out / "manifest.json").read_text())["scenario"]
+    assert scenario["sha256"] == read[scenario_path]
+    assert scenario["data_files"] == {str(csv_path): read[csv_path]}

@@ -8,6 +8,7 @@ what was expected and what was found. Score cells become floats; an empty cell (
 from __future__ import annotations
 
 import csv
+import io
 import math
 import tomllib
 from collections import Counter
@@ -54,13 +55,15 @@ def check_text_file(path: Path, what: str, limit: int) -> None:
                          "byte)")
 
 
-def read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path, digests: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """Read a scenario file; append ``(path, SHA-256 of the bytes read)`` to ``digests``."""
     check_text_file(path, "scenario file (TOML)", MAX_TOML_BYTES)
     try:
         raw = path.read_bytes()
     except OSError as error:
         raise InputError(str(path), "", "a readable scenario file (TOML)",
                          found_text=f"an unreadable file ({error.strerror})") from None
+    _record(path, raw, digests)
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -71,19 +74,30 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise InputError(str(path), "", "valid TOML", found_text="nesting too deep") from None
 
 
+def _record(path: Path, raw: bytes, digests: list[tuple[str, str]] | None) -> None:
+    """The SHA-256 of the bytes actually read (the manifest records it: a file edited during
+    the run cannot change what the manifest says was read)."""
+    if digests is not None:
+        import hashlib
+
+        digests.append((str(path), hashlib.sha256(raw).hexdigest()))
+
+
 def relative_file(value: Any, scenario_path: Path, source: str, key: str) -> Path:
     if not isinstance(value, str) or not value:
         raise InputError(source, key, "a file path relative to the scenario file", value)
     return (scenario_path.parent / value)
 
 
-def read_csv_strict(path: Path, what: str = "CSV file") -> pd.DataFrame:
+def read_csv_strict(path: Path, what: str = "CSV file",
+                    digests: list[tuple[str, str]] | None = None) -> pd.DataFrame:
     """Read a CSV table exactly as written: every cell a string, nothing guessed.
 
     The first non-blank line is the header: every column named, no name twice. Every other
     non-blank line has exactly one field per column. Leading spaces of fields are skipped; quotes
     follow RFC 4180. Files over :data:`MAX_CSV_BYTES` or holding a NUL byte are refused before
-    they are read.
+    they are read. The file is read once, as bytes: ``(path, SHA-256)`` of those bytes is
+    appended to ``digests``.
 
     Raises
     ------
@@ -95,7 +109,9 @@ def read_csv_strict(path: Path, what: str = "CSV file") -> pd.DataFrame:
     header: list[str] | None = None
     rows: list[list[str]] = []
     try:
-        with open(path, newline="", encoding="utf-8") as handle:
+        raw = path.read_bytes()
+        _record(path, raw, digests)
+        with io.StringIO(raw.decode("utf-8"), newline="") as handle:
             reader = csv.reader(handle, skipinitialspace=True, strict=True)
             for fields in reader:
                 if not fields or all(not f.strip() for f in fields) and len(fields) == 1:
@@ -142,8 +158,8 @@ def _repeated(names: list[str]) -> list[str]:
     return sorted(name for name, count in Counter(names).items() if count > 1)
 
 
-def read_scores_csv(path: Path) -> pd.DataFrame:
-    table = read_csv_strict(path)
+def read_scores_csv(path: Path, digests: list[tuple[str, str]] | None = None) -> pd.DataFrame:
+    table = read_csv_strict(path, digests=digests)
     source = str(path)
     if len(table.columns) == 0 or table.columns[0] != "model":
         first = table.columns[0] if len(table.columns) else None
@@ -221,8 +237,9 @@ def _cell(cell: Any, source: str, model: str, bench: str) -> float:
     return value
 
 
-def read_models_csv(path: Path) -> dict[str, dict[str, str]]:
-    table = read_csv_strict(path)
+def read_models_csv(path: Path,
+                    digests: list[tuple[str, str]] | None = None) -> dict[str, dict[str, str]]:
+    table = read_csv_strict(path, digests=digests)
     source = str(path)
     if "model" not in table.columns:
         raise InputError(source, "header", "a column named 'model'", list(table.columns))
