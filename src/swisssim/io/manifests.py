@@ -6,7 +6,7 @@ import hashlib
 import os
 import platform
 import sys
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +108,7 @@ def base_manifest(command: str, scenario: Any, argv: list[str] | None) -> dict[s
     return {
         "command": command,
         "argv": list(argv) if argv is not None else sys.argv[1:],
-        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "scenario": {"name": scenario.name, **scenario_provenance(scenario),
                      "n_models": scenario.n_models, "n_rounds": scenario.n_rounds,
                      "rounds": [{"name": r.name, "benchmarks": list(r.benchmarks)}
