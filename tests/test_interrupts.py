@@ -333,3 +333,72 @@ def test_manifest_hashes_the_bytes_read_and_an_input_edited_mid_run_changes_noth
     scenario = json.loads((out / "manifest.json").read_text())["scenario"]
     assert scenario["sha256"] == read[scenario_path]
     assert scenario["data_files"] == {str(csv_path): read[csv_path]}
+
+
+# -- error lines, display names, spreadsheet formulas ----------------------------------------------
+
+def test_an_error_about_a_huge_model_name_is_one_bounded_line(tmp_path, write_scenario, capsys):
+    """A 120 kB model name repeated in the scores file: one line of at most MAX_LINE characters,
+    with an ellipsis, naming the file."""
+    from swisssim.errors import MAX_LINE
+
+    name = "x" * 120_000
+    path = write_scenario(TINY_TOML, f"model,a,b\n{name},1,2\n{name},2,1\nm3,1,1\n")
+    code = main(["run", str(path), *RUN, "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and len(err) <= MAX_LINE + 1, len(err)
+    assert " ... " in err and "scores.csv" in err and "Traceback" not in err
+
+
+def test_an_error_line_never_carries_control_characters(capsys):
+    """A NUL, an escape or a newline in a value is shown escaped: the line stays one line."""
+    code = main(["run", "no\x00such\x1b[31m\nfile.toml"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    assert "\x00" not in err and "\x1b" not in err and "\\x00" in err
+
+
+def test_the_shorten_rule():
+    from swisssim.errors import shorten
+
+    assert shorten("abc", 10) == "abc"
+    long = "start-" + "y" * 1000 + "-end"
+    short = shorten(long, 60)
+    assert len(short) == 60 and short.startswith("start-") and short.endswith("-end")
+    assert " ... " in short
+    assert shorten("a\tb\x00", 60) == "a\\tb\\x00"
+
+
+def test_models_sharing_a_display_name_get_distinct_rows_and_details(tmp_path, write_scenario,
+                                                                     capsys):
+    """Two models shown as "Twin" in the report: each row names and links to its own model."""
+    import re
+
+    toml = (TINY_TOML + '[models."m1"]\ndisplay_name = "Twin"\n'
+            '[models."m2"]\ndisplay_name = "Twin"\n')
+    path = write_scenario(toml, TINY_CSV)
+    out = tmp_path / "report"
+    assert main(["report", str(path), *RUN, "--no-svg", "--out", str(out)]) == 0
+    capsys.readouterr()
+    html = (out / "report.html").read_text()
+    links = dict(re.findall(r'href="#model-(\d+)"[^>]*>([^<]*)</a>', html))
+    targets = {text: index for index, text in links.items()}
+    assert "Twin (m1)" in targets and "Twin (m2)" in targets, sorted(targets)
+    assert targets["Twin (m1)"] != targets["Twin (m2)"]
+    assert "Twin</a>" not in html
+
+
+def test_names_that_look_like_formulas_are_written_verbatim_and_read_back(
+        tmp_path, write_scenario, capsys):
+    """Model names starting with = + - @ go into the CSV files as they are (README: a
+    spreadsheet must import them as text); swisssim reads them back unchanged."""
+    import pandas as pd
+
+    names = ["=1+1", "+cmd", "-x", "@SUM(A1)"]
+    csv = "model,a,b,c\n" + "".join(f'"{n}",{i},{3 - i},{i % 2}\n' for i, n in enumerate(names))
+    path = write_scenario(TINY_TOML, csv)
+    out = tmp_path / "out"
+    assert main(["run", str(path), *RUN, "--out", str(out)]) == 0
+    capsys.readouterr()
+    table = pd.read_csv(out / "expected_scores.csv", dtype=str, keep_default_na=False)
+    assert set(table["model"]) == set(names)

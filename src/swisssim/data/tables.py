@@ -47,6 +47,9 @@ def check_text_file(path: Path, what: str, limit: int) -> None:
     except OSError as error:
         raise InputError(source, "", f"a readable {what}",
                          found_text=f"an unreadable file ({error.strerror or error})") from None
+    except ValueError:   # a NUL byte in the path itself
+        raise InputError(source, "", f"the path of a {what}",
+                         found_text="a path holding a NUL character") from None
     if size > limit:
         raise InputError(source, "", f"a {what} of at most {limit >> 20} MiB",
                          found_text=f"{size / 2**20:.1f} MiB")
