@@ -402,3 +402,75 @@ def test_names_that_look_like_formulas_are_written_verbatim_and_read_back(
     capsys.readouterr()
     table = pd.read_csv(out / "expected_scores.csv", dtype=str, keep_default_na=False)
     assert set(table["model"]) == set(names)
+
+
+# -- requests bounded or announced up front --------------------------------------------------------
+
+@pytest.mark.parametrize("argv, fragments", [
+    (["run", "{s}", "--bootstrap", str(10**7)], ["--bootstrap", "10,000,000 replicates"]),
+    (["orders", "{s}", "--samples", str(10**12)], ["--samples", "6 orders"]),
+    (["report", "{s}", "--orders", str(10**12)], ["--orders", "6 orders"]),
+])
+def test_requests_beyond_memory_are_refused_before_anything_runs(argv, fragments, tmp_path,
+                                                               scenario_path, capsys,
+                                                               monkeypatch):
+    """With a memory limit of 1 KiB (SWISSSIM_MEMORY_LIMIT), each request is refused at once
+    with its estimate and the limit, and nothing is written. (The tiny scenario has 3 rounds:
+    at most 3! = 6 orders exist.)"""
+    monkeypatch.setenv("SWISSSIM_MEMORY_LIMIT", "1KiB")
+    out = tmp_path / "out"
+    line = [a.replace("{s}", str(scenario_path)) for a in argv]
+    code = main([*line, "--no-progress", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    for fragment in [*fragments, "fits in memory", "1.0 KiB", "SWISSSIM_MEMORY_LIMIT"]:
+        assert fragment in err, (fragment, err)
+    assert not out.exists()
+
+
+def test_thousands_of_schedules_are_refused_with_the_counters_size(tmp_path, write_scenario,
+                                                                  capsys):
+    """A scenario listing 6,000 schedules: the engine's counters grow with their square; the
+    run is refused before simulating, naming the size (here beyond a 64 MiB limit)."""
+    import os as _os
+
+    schedules = ", ".join(f'"{a},{b},0"' for a in range(60) for b in range(100))
+    toml = ('name = "many"\nscores = "scores.csv"\n[simulation]\niterations = 10\n'
+            f"elimination = [{schedules}]\n")
+    csv = "model," + ",".join(f"b{k}" for k in range(3)) + "\n" + "".join(
+        f"m{i},{i},{(i * 7) % 200},{(i * 3) % 200}\n" for i in range(200))
+    path = write_scenario(toml, csv)
+    _os.environ["SWISSSIM_MEMORY_LIMIT"] = "64MiB"
+    try:
+        code = main(["run", str(path), "--no-progress", "--out", str(tmp_path / "out")])
+    finally:
+        del _os.environ["SWISSSIM_MEMORY_LIMIT"]
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    assert "6,000 schedule(s)" in err and "counters" in err and "GiB" in err, err
+
+
+def test_repeated_simulations_are_announced_with_their_estimate(scenario_path, capsys):
+    """Round orders and bootstrap replicates are announced as a whole when long."""
+    from swisssim import load_scenario
+    from swisssim.cli import _common
+    from swisssim.engine.settings import Settings
+
+    scenario = load_scenario(scenario_path)
+    settings = Settings(elimination=[0])
+    _common.check_repeated(scenario, settings, 10**5, 10**7, "bootstrap", "--bootstrap")
+    err = capsys.readouterr().err
+    assert "100,000 bootstrap replicates x 10,000,000 iterations" in err and "may take" in err
+    _common.check_repeated(scenario, settings, 10, 10, "bootstrap", "--bootstrap")
+    assert capsys.readouterr().err == ""
+
+
+def test_the_estimate_counts_rounds_linearly_and_schedules_quadratically():
+    """The engine's work model: O(M S (K + S/2)) per iteration (tests/test_engine_long.py checks
+    that long tournaments still match the twin; the speed is measured by benchmarks)."""
+    from swisssim.engine.simulation import estimated_seconds
+
+    base = estimated_seconds(10, 100, 1, 1000, 1)
+    assert estimated_seconds(10, 200, 1, 1000, 1) == pytest.approx(2 * base, rel=0.01)
+    ratio = estimated_seconds(10, 1, 1000, 1, 1) / estimated_seconds(10, 1, 1, 1, 1)
+    assert ratio > 100 * 1000   # linear in the schedules would be 1,000
