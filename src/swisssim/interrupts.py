@@ -72,13 +72,16 @@ def installed() -> bool:
 def install() -> dict[int, Any]:
     """Put the recording handlers in place (main thread only); return the previous handlers.
 
+    A signal the process was started with ignored stays ignored, as Python itself does for
+    SIGINT (a background job of a non-interactive shell ignores Ctrl-C; ``nohup`` and the like).
     Installing twice is harmless; :func:`restore` with the returned mapping undoes one call.
     """
     if threading.current_thread() is not threading.main_thread():
         return {}
     previous: dict[int, Any] = {number: signal.getsignal(number) for number in SIGNALS}
     for number in SIGNALS:
-        signal.signal(number, _handler)
+        if previous[number] != signal.SIG_IGN:   # an ignored signal stays ignored (nohup, &)
+            signal.signal(number, _handler)
     if sys.unraisablehook is not _unraisable:
         _previous_hook.append(sys.unraisablehook)
         sys.unraisablehook = _unraisable
