@@ -145,6 +145,26 @@ def test_a_signal_during_start_up_imports_is_answered_in_one_line(signum, code, 
     assert "Traceback" not in done.stderr and not out.exists()
 
 
+def test_a_signal_the_process_started_ignoring_stays_ignored(tmp_path, scenario_path):
+    """Started with SIGINT ignored (a background job of a script, like Python itself honours),
+    ``python -m swisssim`` leaves it ignored: a SIGINT during start-up changes nothing."""
+    inject = (
+        "import runpy, signal, sys\n"
+        "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "sys.argv = ['swisssim', *sys.argv[1:]]\n"
+        "import swisssim.cli.app\n"
+        "real = swisssim.cli.app.main\n"
+        "def main(argv=None):\n"
+        "    signal.raise_signal(signal.SIGINT); sum(range(1000))\n"
+        "    return real(argv)\n"
+        "swisssim.cli.app.main = main\n"
+        "runpy.run_module('swisssim', run_name='__main__', alter_sys=True)\n")
+    out = tmp_path / "out"
+    done = _python(inject, "run", str(scenario_path), *RUN, "--out", str(out), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (out / "manifest.json").is_file()
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_after_the_command_returned_keeps_its_success(signum, tmp_path,
                                                               scenario_path):

@@ -6,7 +6,7 @@ so that a signal during the imports below is recorded and answered like any othe
 
 from swisssim import interrupts
 
-interrupts.install()
+interrupts.install(keep_ignored=True)
 interrupts.record_only()
 
 from swisssim.cli.app import entry  # after the handlers, on purpose

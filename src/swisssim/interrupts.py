@@ -36,7 +36,7 @@ RECEIVED: list[int] = []
 
 #: ``hold`` > 0: the handler only records (inside :func:`deferred`, before a command starts and
 #: after it has returned).
-_state = {"hold": 0}
+_state = {"hold": 0, "keep_ignored": 0}
 _previous_hook: list[Any] = []
 
 
@@ -69,18 +69,23 @@ def installed() -> bool:
     return signal.getsignal(signal.SIGINT) is _handler
 
 
-def install() -> dict[int, Any]:
+def install(keep_ignored: bool | None = None) -> dict[int, Any]:
     """Put the recording handlers in place (main thread only); return the previous handlers.
 
-    A signal the process was started with ignored stays ignored, as Python itself does for
-    SIGINT (a background job of a non-interactive shell ignores Ctrl-C; ``nohup`` and the like).
-    Installing twice is harmless; :func:`restore` with the returned mapping undoes one call.
+    With ``keep_ignored`` (the entry point: ``python -m swisssim`` and the console script), a
+    signal the process was started with ignored stays ignored, as Python itself does for SIGINT
+    (a background job of a non-interactive shell ignores Ctrl-C; ``nohup`` and the like); the
+    choice is remembered by later calls that do not give it. Otherwise (``main`` called in
+    a test or a notebook) both handlers are installed. Installing twice is harmless;
+    :func:`restore` with the returned mapping undoes one call.
     """
+    if keep_ignored is not None:
+        _state["keep_ignored"] = int(keep_ignored)
     if threading.current_thread() is not threading.main_thread():
         return {}
     previous: dict[int, Any] = {number: signal.getsignal(number) for number in SIGNALS}
     for number in SIGNALS:
-        if previous[number] != signal.SIG_IGN:   # an ignored signal stays ignored (nohup, &)
+        if not (_state["keep_ignored"] and previous[number] == signal.SIG_IGN):
             signal.signal(number, _handler)
     if sys.unraisablehook is not _unraisable:
         _previous_hook.append(sys.unraisablehook)

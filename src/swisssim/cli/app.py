@@ -162,7 +162,7 @@ def entry() -> None:
     removed by then, and the interpreter's ordinary teardown of numba, pandas and matplotlib can
     take a second on a busy machine.
     """
-    interrupts.install()
+    interrupts.install(keep_ignored=True)
     interrupts.record_only()
     code = main()
     interrupts.record_only()
