@@ -21,7 +21,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parent.parent / "src" / "swisssim"
 
 LAYERS = ("base", "data", "engine", "analysis", "plots", "io", "report", "cli")
 BASE_MODULES = {"swisssim.errors", "swisssim._version", "swisssim.validation", "swisssim._lazy",
-                "swisssim.defaults"}
+                "swisssim.defaults", "swisssim.interrupts"}
 TOP_MODULES = {"swisssim", "swisssim.__main__", "swisssim.examples"}
 
 

@@ -44,6 +44,27 @@ def _show(value: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
+#: The longest error line the command line prints (characters); longer ones are shortened in the
+#: middle (:func:`shorten`), so a 100 kB model name or a file of NUL bytes still gives one line.
+MAX_LINE = 600
+
+
+def shorten(text: str, limit: int = MAX_LINE) -> str:
+    """``text`` on one printable line of at most ``limit`` characters.
+
+    Control and other unprintable characters (a NUL, a newline, an escape) are shown escaped
+    (``\\x00``); a longer text keeps its first two thirds and its last third around ``" ... "``,
+    so both the start (the file, the field) and the end (what was found) stay readable.
+    """
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    if len(text) <= limit:
+        return text
+    keep = max(limit - 5, 2)
+    head = (2 * keep) // 3
+    return text[:head] + " ... " + text[len(text) - (keep - head):]
+
+
 def preview(names: list[str], limit: int = 6) -> str:
     """The first few names, comma-separated, for messages that list what was expected."""
     shown = ", ".join(str(n) for n in names[:limit])

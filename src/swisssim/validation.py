@@ -127,3 +127,51 @@ def check_target_se(value: Any, source: str, field: str) -> float:
 def check_dpi(value: Any, source: str, field: str) -> int:
     """A figure resolution: an integer from 20 to 1200 dots per inch."""
     return integer(value, source, field, low=20, high=1200)
+
+
+#: Environment variable that overrides the memory a single request may ask for (bytes, or a
+#: number with a unit: ``64GiB``, ``500MB``); default: the machine's physical memory.
+MEMORY_LIMIT_ENV = "SWISSSIM_MEMORY_LIMIT"
+_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "KIB": 2**10,
+          "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+
+
+def memory_limit() -> int:
+    """The most bytes one request may allocate: ``$SWISSSIM_MEMORY_LIMIT``, else the machine's
+    physical memory (a request beyond it could only end in a ``MemoryError`` or swapping)."""
+    import os
+
+    text = os.environ.get(MEMORY_LIMIT_ENV, "").strip()
+    if text:
+        match = re.fullmatch(r"([0-9]+(?:\.[0-9]*)?)\s*([A-Za-z]*)", text)
+        if match is None or match.group(2).upper() not in _UNITS:
+            raise InputError(MEMORY_LIMIT_ENV, "", "a number of bytes such as 68719476736 or "
+                             "64GiB", text)
+        return int(float(match.group(1)) * _UNITS[match.group(2).upper()])
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (OSError, ValueError, AttributeError):
+        return 2**36
+
+
+def format_bytes(count: float) -> str:
+    """``count`` bytes in a readable unit (``3.2 GiB``)."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if count < 1024 or unit == "PiB":
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1024
+    return f"{count:.1f} PiB"
+
+
+def check_memory(needed: float, source: str, field: str, what: str) -> None:
+    """Refuse, before anything is computed, a request whose arrays need more than
+    :func:`memory_limit` bytes.
+
+    ``what`` says what the memory holds (``"the engine's counters for 6,000 schedules x 29
+    models"``); the message gives the estimate, the limit and how to change it.
+    """
+    limit = memory_limit()
+    if needed > limit:
+        raise InputError(source, field, f"a request that fits in memory (at most "
+                         f"{format_bytes(limit)}; set {MEMORY_LIMIT_ENV} to change the limit)",
+                         found_text=f"{what}: about {format_bytes(needed)}")

@@ -45,6 +45,7 @@ from scipy import optimize
 from scipy.sparse.csgraph import connected_components
 from scipy.special import expit
 
+import swisssim.interrupts as interrupts  # noqa: PLR0402 (test_layers)
 from swisssim.data.rounds import round_scores
 from swisssim.data.scenario import Scenario
 from swisssim.defaults import ELO_K, ELO_ORDERS, MAX_ELO_ORDERS
@@ -290,6 +291,7 @@ def fit_bradley_terry(wins: np.ndarray, alpha: float = BT_ALPHA) -> BradleyTerry
     wins_t = np.ascontiguousarray(wins.T) if m > BT_FUSED_ABOVE else wins
 
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        interrupts.checkpoint()   # a safe point between evaluations
         if m > BT_FUSED_ABOVE:
             loss, gradient = _bt_loss_gradient(theta, wins, wins_t)
             return (loss + 0.5 * alpha * theta @ theta, -(won - gradient) + alpha * theta)
@@ -478,13 +480,49 @@ def fit_elo(scores_by_round: np.ndarray, *, orders: int = ELO_ORDERS, k_factor: 
     k, m = values.shape
     played = elo_orders_for(int(orders), k * m * (m - 1) // 2, match_budget)
     rng = np.random.default_rng([ELO_STREAM, seed])
-    finals = _elo_orders(rng, values, played, float(k_factor), float(scale), float(initial))
+    finals = _elo_chunked(rng, values, played, float(k_factor), float(scale), float(initial))
     return EloFit(ratings=finals.mean(axis=0), spread=finals.std(axis=0), orders=played,
                   k_factor=float(k_factor), scale=float(scale), initial=float(initial),
                   seed=int(seed), requested_orders=int(orders), finals=finals)
 
 
-@njit(cache=True)
+#: Matches one call of the Elo kernels plays at most (about 0.1 s on one core): between calls
+#: Python runs, so SIGINT and SIGTERM stop Elo at once (:mod:`swisssim.interrupts`). Orders of
+#: fewer matches are grouped into one call; a longer order is played in slices.
+ELO_CHUNK_MATCHES = 2_000_000
+
+
+def _elo_chunked(rng, values, orders, k_factor, scale, initial):
+    """:func:`_elo_orders` in calls of at most about ``ELO_CHUNK_MATCHES`` matches.
+
+    The generator ``rng`` is shared by the calls and draws in the same sequence, and every
+    update is applied in the same order, so the result is bit for bit that of one call.
+    """
+    k, m = values.shape
+    n = k * m * (m - 1) // 2
+    packed = _elo_packed(values)
+    shuffled = np.empty(n, np.int64)
+    finals = np.empty((orders, m))
+    ratings = np.empty(m)
+    if n <= ELO_CHUNK_MATCHES:
+        step = max(1, ELO_CHUNK_MATCHES // max(n, 1))
+        for first in range(0, orders, step):
+            _elo_play_orders(rng, packed, shuffled, ratings, finals, first,
+                             min(orders, first + step), k_factor, scale, initial)
+            interrupts.checkpoint()
+        return finals
+    for order in range(orders):
+        _elo_shuffle(rng, packed, shuffled)
+        ratings[:] = initial
+        for start in range(0, n, ELO_CHUNK_MATCHES):
+            interrupts.checkpoint()
+            _elo_play(shuffled, ratings, start, min(n, start + ELO_CHUNK_MATCHES), k_factor,
+                      scale)
+        finals[order] = ratings
+    interrupts.checkpoint()
+    return finals
+
+
 def _elo_orders(rng, values, orders, k_factor, scale, initial):
     """Final ratings of ``orders`` Elo passes over the round scores ``values`` (K, M).
 
@@ -494,8 +532,20 @@ def _elo_orders(rng, values, orders, k_factor, scale, initial):
     model, second model, outcome in half points: 2 win, 1 tie, 0 loss) and the packed array
     itself is shuffled: Fisher-Yates applied to the records gives ``records[permutation]`` from
     the same draws, so the pass reads them sequentially. Two buffers of n int64 serve every
-    order (no allocation per order).
+    order (no allocation per order). One call of the kernels; :func:`fit_elo` uses
+    :func:`_elo_chunked`, which gives the same bits in short calls.
     """
+    k, m = values.shape
+    n = k * m * (m - 1) // 2
+    finals = np.empty((orders, m))
+    _elo_play_orders(rng, _elo_packed(values), np.empty(n, np.int64), np.empty(m), finals, 0,
+                     orders, k_factor, scale, initial)
+    return finals
+
+
+@njit(cache=True)
+def _elo_packed(values):
+    """The matches of ``values`` (K, M), one int64 each (see :func:`_elo_orders`)."""
     k, m = values.shape
     n = k * m * (m - 1) // 2
     packed = np.empty(n, np.int64)
@@ -507,24 +557,40 @@ def _elo_orders(rng, values, orders, k_factor, scale, initial):
                 code = 2 if x > y else (0 if y > x else 1)
                 packed[g] = (np.int64(i) << 40) | (np.int64(j) << 2) | code
                 g += 1
-    shuffled = np.empty(n, np.int64)
-    finals = np.empty((orders, m))
-    ratings = np.empty(m)
-    for o in range(orders):
-        shuffled[:] = packed
-        rng.shuffle(shuffled)
-        for i in range(m):
+    return packed
+
+
+@njit(cache=True)
+def _elo_shuffle(rng, packed, shuffled):
+    """``shuffled`` = ``packed`` in the next order's random permutation."""
+    shuffled[:] = packed
+    rng.shuffle(shuffled)
+
+
+@njit(cache=True)
+def _elo_play(shuffled, ratings, start, stop, k_factor, scale):
+    """Play matches ``start <= t < stop`` of one order, updating ``ratings`` in place."""
+    for t in range(start, stop):
+        record = shuffled[t]
+        i = record >> 40
+        j = (record >> 2) & 0x3FFFFFFFFF
+        expected = 1.0 / (1.0 + 10.0 ** ((ratings[j] - ratings[i]) / scale))
+        step = k_factor * (0.5 * (record & 3) - expected)
+        ratings[i] += step
+        ratings[j] -= step
+
+
+@njit(cache=True)
+def _elo_play_orders(rng, packed, shuffled, ratings, finals, first, stop, k_factor, scale,
+                     initial):
+    """Play orders ``first <= o < stop`` whole; final ratings into ``finals[o]``."""
+    n = packed.shape[0]
+    for o in range(first, stop):
+        _elo_shuffle(rng, packed, shuffled)
+        for i in range(ratings.shape[0]):
             ratings[i] = initial
-        for t in range(n):
-            record = shuffled[t]
-            i = record >> 40
-            j = (record >> 2) & 0x3FFFFFFFFF
-            expected = 1.0 / (1.0 + 10.0 ** ((ratings[j] - ratings[i]) / scale))
-            step = k_factor * (0.5 * (record & 3) - expected)
-            ratings[i] += step
-            ratings[j] -= step
+        _elo_play(shuffled, ratings, 0, n, k_factor, scale)
         finals[o] = ratings
-    return finals
 
 
 def elo(scenario: Scenario, *, orders: int = ELO_ORDERS, k_factor: float = ELO_K,

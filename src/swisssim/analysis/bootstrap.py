@@ -45,6 +45,7 @@ from typing import Any, Unpack
 import numpy as np
 import pandas as pd
 
+import swisssim.interrupts as interrupts  # noqa: PLR0402 (test_layers)
 from swisssim.analysis.ranks import competition_ranks
 from swisssim.analysis.significance import (
     PairTests,
@@ -70,6 +71,7 @@ from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import EngineSession
 from swisssim.errors import InputError
 from swisssim.validation import (
+    check_memory,
     check_replicates,  # noqa: F401  (re-exported)
     is_number,
 )
@@ -347,6 +349,20 @@ class Resampler:
 
 
 
+def bootstrap_bytes(replicates: int, n_schedules: int, n_models: int, n_rounds: int) -> int:
+    """Memory of ``replicates`` replicates: two (B, S, M) 8-byte arrays, and the resampled round
+    scores (B, K, M) that a Dask run stacks."""
+    return replicates * (16 * n_schedules * n_models + 8 * n_rounds * n_models)
+
+
+def check_bootstrap_request(replicates: int, n_schedules: int, n_models: int, n_rounds: int,
+                            source: str, field: str) -> None:
+    """Refuse up front a bootstrap whose arrays would not fit in memory
+    (:func:`swisssim.validation.check_memory`)."""
+    check_memory(bootstrap_bytes(replicates, n_schedules, n_models, n_rounds), source, field,
+                 f"{replicates:,} replicates x {n_schedules} schedule(s) x {n_models:,} models")
+
+
 def bootstrap(
     scenario: Scenario,
     replicates: int,
@@ -395,6 +411,8 @@ def bootstrap(
                                      iterations=reference.iterations)
     iterations = settings.resolved_iterations(scenario)
     progress = settings.progress
+    check_bootstrap_request(replicates, len(settings.schedules(scenario)), scenario.n_models,
+                            scenario.n_rounds, "bootstrap", "replicates")
     session = EngineSession(scenario, settings)
     resampler = Resampler(scenario)
     started = time.perf_counter()
@@ -416,6 +434,7 @@ def bootstrap(
                    for b in _progress(range(replicates), progress, scenario.name))
     cluster, backend = None, None
     for b, result in enumerate(results):
+        interrupts.checkpoint()   # a safe point between replicates
         score_sum[b], expected[b] = result.score_sum, result.expected()
         cluster, backend = result.cluster, result.backend
     return BootstrapResult(reference=reference, schedules=session.schedules,

@@ -41,6 +41,7 @@ from typing import Any, Unpack
 import numpy as np
 import pandas as pd
 
+import swisssim.interrupts as interrupts  # noqa: PLR0402 (test_layers)
 from swisssim.analysis.ranks import competition_ranks
 from swisssim.data.rounds import round_scores
 from swisssim.data.scenario import Scenario, check_scenario
@@ -51,6 +52,7 @@ from swisssim.engine.results import SimulationResult
 from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import EngineSession
 from swisssim.errors import InputError
+from swisssim.validation import check_memory
 from swisssim.validation import check_samples, check_top_k  # noqa: F401  (re-exported)
 
 #: Spawn key separating the order sampler from any other generator derived from the seed.
@@ -189,6 +191,32 @@ class OrdersResult:
 
 
 
+def orders_count(samples: int, n_rounds: int) -> int:
+    """How many orders ``samples`` asks for on ``n_rounds`` rounds: ``min(samples, K!)``."""
+    total = 1
+    for k in range(2, n_rounds + 1):
+        total *= k
+        if total >= samples:
+            return samples
+    return total
+
+
+def orders_bytes(count: int, n_schedules: int, n_models: int, n_rounds: int) -> int:
+    """Memory of ``count`` orders: their result arrays (three of (P, S, M) 8-byte numbers) and
+    the orders themselves (a (P, K) int64 array, built from Python lists)."""
+    return count * (24 * n_schedules * n_models + 80 * n_rounds + 120)
+
+
+def check_orders_request(samples: int, n_schedules: int, n_models: int, n_rounds: int,
+                         source: str, field: str) -> int:
+    """The number of orders, refused up front when their arrays would not fit in memory
+    (:func:`swisssim.validation.check_memory`)."""
+    count = orders_count(samples, n_rounds)
+    check_memory(orders_bytes(count, n_schedules, n_models, n_rounds), source, field,
+                 f"{count:,} orders x {n_schedules} schedule(s) x {n_models:,} models")
+    return count
+
+
 def order_permutations(n_rounds: int, samples: int, seed: int) -> tuple[np.ndarray, bool]:
     """The orders to evaluate and whether they are all ``K!`` of them.
 
@@ -282,6 +310,8 @@ def evaluate_orders(
     top_k = check_top_k(top_k, scenario.n_models, "evaluate_orders", "top_k")
     if orders is None:
         samples = check_samples(samples, "evaluate_orders", "samples")
+        check_orders_request(samples, len(settings.schedules(scenario)), scenario.n_models,
+                             scenario.n_rounds, "evaluate_orders", "samples")
     session = EngineSession(scenario, settings)
     if orders is None:
         orders, exhaustive = order_permutations(scenario.n_rounds, samples, session.seed)
@@ -303,6 +333,7 @@ def evaluate_orders(
                    for p in _progress(range(orders.shape[0]), progress, scenario.name))
     cluster, backend = None, None
     for p, result in enumerate(results):
+        interrupts.checkpoint()   # a safe point between orders
         score_sum[p], expected[p] = result.score_sum, result.expected()
         error[p] = result.std_error()
         cluster, backend = result.cluster, result.backend

@@ -164,16 +164,43 @@ def where(result: Any) -> str:
 LONG_RUN_SECONDS = 600.0
 
 
-def note_long_run(seconds: float, iterations: int, n_schedules: int) -> None:
-    """Print a one-line estimate on stderr before a simulation that may take long."""
+def note_long_run(seconds: float, iterations: int, n_schedules: int, what: str = "") -> None:
+    """Print a one-line estimate on stderr before a simulation that may take long; ``what``
+    names repeated simulations (``"200 bootstrap replicates x "``)."""
     if seconds < LONG_RUN_SECONDS:
         return
-    for unit, size in (("days", 86_400.0), ("hours", 3_600.0), ("minutes", 60.0)):
+    for unit, size in (("years", 365.25 * 86_400.0), ("days", 86_400.0), ("hours", 3_600.0),
+                       ("minutes", 60.0)):
         if seconds >= size:
             break
-    print(f"swisssim: note: {iterations:,} iterations x {n_schedules} schedule(s) may take about "
-          f"{seconds / size:.1f} {unit}; Ctrl-C stops the run (nothing is written)",
+    print(f"swisssim: note: {what}{iterations:,} iterations x {n_schedules} schedule(s) may take "
+          f"about {seconds / size:.1f} {unit}; Ctrl-C stops the run (nothing is written)",
           file=sys.stderr, flush=True)
+
+
+def check_repeated(scenario: Scenario, settings: Settings, count: int, iterations: int | None,
+                   kind: str, flag: str, n_schedules: int | None = None) -> None:
+    """Before anything runs: refuse ``count`` bootstrap replicates or round orders (``kind``:
+    ``"bootstrap"`` or ``"orders"``) whose arrays would not fit in memory, and announce them
+    when their estimated time (``count`` simulations of ``iterations``) is long.
+    ``n_schedules`` defaults to the settings' schedules."""
+    if n_schedules is None:
+        n_schedules = len(settings.schedules(scenario))
+    m, k = scenario.n_models, scenario.n_rounds
+    if kind == "bootstrap":
+        from swisssim.analysis.bootstrap import check_bootstrap_request
+
+        check_bootstrap_request(count, n_schedules, m, k, flag, "")
+        noun = "bootstrap replicates"
+    else:
+        from swisssim.analysis.orders import check_orders_request
+
+        count = check_orders_request(count, n_schedules, m, k, flag, "")
+        noun = "round orders"
+    if iterations is not None:
+        seconds = count * estimated_seconds(m, k, n_schedules, iterations,
+                                            settings.resolved_threads())
+        note_long_run(seconds, iterations, n_schedules, f"{count:,} {noun} x ")
 
 
 def output_folder(args: argparse.Namespace, scenario: Scenario,

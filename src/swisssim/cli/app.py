@@ -15,10 +15,10 @@ import signal
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from typing import Any
 
+import swisssim.interrupts as interrupts  # noqa: PLR0402 (test_layers)
 from swisssim._version import __version__
-from swisssim.errors import InputError
+from swisssim.errors import MAX_LINE, InputError, shorten
 
 #: Exit codes: success, bad input or a file-system error, interrupted (SIGINT), terminated.
 EXIT_OK, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 2, 130, 143
@@ -65,36 +65,28 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-class Terminated(BaseException):
-    """Raised by the SIGTERM handler, so that ``finally`` blocks clean up (like Ctrl-C)."""
-
-
-def _terminate(signum: int, frame: Any) -> None:
-    raise Terminated()
+#: Raised for SIGTERM (see :mod:`swisssim.interrupts`).
+Terminated = interrupts.Terminated
 
 
 @contextmanager
 def signal_handlers() -> Iterator[None]:
-    """SIGINT raises ``KeyboardInterrupt`` and SIGTERM :class:`Terminated` while a command runs.
+    """SIGINT and SIGTERM are recorded and stop the command (:mod:`swisssim.interrupts`).
 
-    The engine returns to Python between chunks of well under a second
-    (:mod:`swisssim.engine.simulation`), so either signal stops a run within a second; staging
-    folders are deleted on the way out (:mod:`swisssim.io.staging`). The previous handlers are
-    restored afterwards (the command line may run inside a test or a notebook).
+    The handler records the signal and raises ``KeyboardInterrupt`` (SIGINT) or
+    :class:`Terminated` (SIGTERM); where Python swallows that exception (inside a ``__del__`` or
+    weakref callback) the record makes the next safe point raise it again, and nothing is
+    committed after it (:func:`swisssim.io.staging.commit`). The engine and the long analysis
+    loops return to Python between chunks of well under a second, so either signal stops a
+    command within about a second; staging folders are deleted on the way out
+    (:mod:`swisssim.io.staging`). The previous handlers are restored afterwards (the command
+    line may run inside a test or a notebook).
     """
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _terminate)
+    previous = interrupts.install()
     try:
         yield
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+        interrupts.restore(previous)
 
 
 def _interrupted(name: str) -> str:
@@ -116,42 +108,69 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     arguments = list(sys.argv[1:] if argv is None else argv)
     COMMITTED.clear()
-    command = arguments[0] if arguments and arguments[0] in command_names() else None
     try:
-        with signal_handlers():
+        with signal_handlers(), interrupts.raising():
+            command = arguments[0] if arguments and arguments[0] in command_names() else None
             parser = build_parser(command)
             args = parser.parse_args(arguments)
             args.argv = arguments
             with ExitStack() as args.resources:    # a Dask cluster of --dask, closed at the end
-                return int(args.execute(args))
-    except UsageError as error:
-        print(f"{error}\n(see 'swisssim --help')", file=sys.stderr)
+                code = int(args.execute(args))
+            interrupts.checkpoint()   # a signal swallowed after the last safe point counts
+            return code
+    except (KeyboardInterrupt, Terminated) as caught:
+        return _signal_exit(interrupts.received() or (
+            signal.SIGINT if isinstance(caught, KeyboardInterrupt) else signal.SIGTERM))
+    except (UsageError, InputError, OSError) as error:
+        if interrupts.received() is not None:   # a signal came first: it decides
+            return _signal_exit(interrupts.received())
+        print(_error_line(error), file=sys.stderr)
         return EXIT_INPUT
-    except InputError as error:
-        print(f"swisssim: error: {error}", file=sys.stderr)
-        return EXIT_INPUT
-    except OSError as error:
-        print(f"swisssim: error: {error.filename or ''}{': ' if error.filename else ''}"
-              f"{error.strerror or error}", file=sys.stderr)
-        return EXIT_INPUT
-    except KeyboardInterrupt:
-        print(_interrupted("interrupted (SIGINT)"), file=sys.stderr)
+    finally:
+        interrupts.clear()
+
+
+def _error_line(error: Exception) -> str:
+    """The one line of a usage, input or file-system error, at most ``MAX_LINE`` characters."""
+    if isinstance(error, UsageError):
+        return shorten(f"{error}", MAX_LINE - 26) + "\n(see 'swisssim --help')"
+    if isinstance(error, InputError):
+        return shorten(f"swisssim: error: {error}")
+    assert isinstance(error, OSError)
+    return shorten(f"swisssim: error: {error.filename or ''}{': ' if error.filename else ''}"
+                   f"{error.strerror or error}")
+
+
+def _signal_exit(first: int | None) -> int:
+    """Print the line of the first signal received and return its exit code."""
+    if first == signal.SIGINT:
+        print(shorten(_interrupted("interrupted (SIGINT)")), file=sys.stderr)
         return EXIT_INTERRUPTED
-    except Terminated:
-        print(_interrupted("terminated (SIGTERM)"), file=sys.stderr)
-        return EXIT_TERMINATED
+    print(shorten(_interrupted("terminated (SIGTERM)")), file=sys.stderr)
+    return EXIT_TERMINATED
 
 
 def entry() -> None:
     """The console script and ``python -m swisssim``: :func:`main`, then exit with its code.
 
-    After SIGINT or SIGTERM the process ends at once (``os._exit``) once its line is printed:
-    every file is closed and every staging folder removed by then, and the interpreter's
-    ordinary teardown of numba, pandas and matplotlib can take a second on a busy machine.
+    The recording signal handlers are installed first (:mod:`swisssim.interrupts`; before this
+    module, ``python -m swisssim`` installs them in ``swisssim/__main__.py``), before any heavy
+    import. Once :func:`main` has returned, a signal is only recorded: the results are complete
+    (or nothing was written), and the exit code stays what :func:`main` returned, so a SIGTERM
+    during shut-down cannot turn a success into -15. After SIGINT or SIGTERM the process ends at
+    once (``os._exit``) once its line is printed: every file is closed and every staging folder
+    removed by then, and the interpreter's ordinary teardown of numba, pandas and matplotlib can
+    take a second on a busy machine.
     """
+    interrupts.install(keep_ignored=True)
+    interrupts.record_only()
     code = main()
+    interrupts.record_only()
     if code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
         os._exit(code)
     sys.exit(code)

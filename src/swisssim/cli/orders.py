@@ -55,6 +55,8 @@ def execute(args: argparse.Namespace) -> int:
                                           elimination=(0,))
     samples = check_samples(args.samples, "--samples", "")
     top_k = check_top_k(args.top, scenario.n_models, "--top", "")
+    _common.check_repeated(scenario, settings, samples, settings.resolved_iterations(scenario),
+                           "orders", "--samples")
     out = _common.output_folder(args, scenario, "orders")
     result = evaluate_orders(scenario, settings, samples=samples, top_k=top_k)
     write_orders(result, out, args.argv, samples=samples)

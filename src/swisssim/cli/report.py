@@ -86,8 +86,14 @@ def checked(args: argparse.Namespace, scenario) -> tuple[Settings, dict]:
     if args.orders_iterations is not None:
         options["orders_iterations"] = check_iterations(args.orders_iterations,
                                                         "--orders-iterations", "")
+    if args.orders is not None:   # one schedule, the base one (swisssim.report.model)
+        _common.check_repeated(scenario, settings, options["orders"], options.get(
+            "orders_iterations", ORDERS_ITERATIONS), "orders", "--orders", n_schedules=1)
     replicates, replicate_iterations = _common.checked_bootstrap(args)
     if replicates is not None:
+        _common.check_repeated(scenario, settings, replicates, replicate_iterations
+                               or settings.resolved_iterations(scenario), "bootstrap",
+                               "--bootstrap")
         options["bootstrap_replicates"] = replicates
     if replicate_iterations is not None:
         options["bootstrap_iterations"] = replicate_iterations

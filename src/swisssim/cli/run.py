@@ -71,6 +71,10 @@ def execute(args: argparse.Namespace) -> int:
                          found_text="one schedule")
     replicates = options.pop("bootstrap", None)
     replicate_iterations = options.pop("bootstrap_iterations", None)
+    if replicates is not None:
+        _common.check_repeated(scenario, settings, replicates, replicate_iterations
+                               or settings.resolved_iterations(scenario), "bootstrap",
+                               "--bootstrap")
     out = _common.output_folder(args, scenario)
     result = simulate(scenario, settings, **options)
     boot = None

@@ -9,6 +9,7 @@ found. Everything downstream trusts a :class:`Scenario`.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -133,6 +134,9 @@ class Scenario:
     score_errors
         Optional standard errors of the raw scores, same index and columns as ``scores``
         (non-negative, 0 where none was given); used by the bootstrap to perturb scores.
+    sources
+        ``(path, SHA-256)`` of every file :func:`load_scenario` read (the TOML first, then the
+        data files), hashed from the bytes as they were read; empty for a DataFrame scenario.
     """
 
     name: str
@@ -145,6 +149,7 @@ class Scenario:
     path: Path | None = None
     dropped_models: tuple[str, ...] = ()
     score_errors: pd.DataFrame | None = None
+    sources: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Built directly rather than by from_dataframe / load_scenario: give every model the
@@ -314,7 +319,8 @@ def load_scenario(path: str | Path) -> Scenario:
                          path)
     path = Path(path)
     source = str(path)
-    document = read_toml(path)
+    digests: list[tuple[str, str]] = []   # (file, SHA-256 of the bytes read), for manifests
+    document = read_toml(path, digests)
     _check_keys(document, _TOP_KEYS, source, "")
     name = document.get("name", path.stem)
     description = document.get("description", "")
@@ -324,16 +330,16 @@ def load_scenario(path: str | Path) -> Scenario:
         raise InputError(source, "scores", "the path of the scores CSV (relative to this file)",
                          found_text="no such key")
     scores_path = relative_file(document["scores"], path, source, "scores")
-    frame = read_scores_csv(scores_path)
+    frame = read_scores_csv(scores_path, digests)
     errors = None
     if "score_errors" in document:
         errors_path = relative_file(document["score_errors"], path, source, "score_errors")
-        errors = read_scores_csv(errors_path)
+        errors = read_scores_csv(errors_path, digests)
         errors.attrs["source"] = str(errors_path)
     model_table: dict[str, dict[str, str]] = {}
     if "models_file" in document:
         models_path = relative_file(document["models_file"], path, source, "models_file")
-        model_table.update(read_models_csv(models_path))
+        model_table.update(read_models_csv(models_path, digests))
     inline_models = document.get("models", {})
     if not isinstance(inline_models, dict):
         raise InputError(source, "models", 'tables such as [models."name"]', inline_models)
@@ -360,8 +366,9 @@ def load_scenario(path: str | Path) -> Scenario:
             raise InputError(source, "rounds", "[[rounds]] tables", round_tables)
         for i, table in enumerate(round_tables):
             _check_keys(table, _ROUND_KEYS, source, f"[[rounds]] #{i + 1}")
-    return _build(name, description, frame, round_tables, scoring, simulation, model_table,
-                  source, path=path, errors=errors, item_counts=document.get("item_counts"))
+    scenario = _build(name, description, frame, round_tables, scoring, simulation, model_table,
+                      source, path=path, errors=errors, item_counts=document.get("item_counts"))
+    return replace(scenario, sources=tuple(digests))
 
 
 # ----------------------------------------------------------------------------- API checks
@@ -485,7 +492,7 @@ def _parse_rounds(tables: list[dict] | None, benchmarks: list[str], source: str)
             seen[bench] = round_name
         rounds.append(Round(name=round_name, benchmarks=tuple(names)))
     round_names = [r.name for r in rounds]
-    repeated = sorted({n for n in round_names if round_names.count(n) > 1})
+    repeated = sorted(n for n, c in Counter(round_names).items() if c > 1)
     if repeated:
         raise InputError(source, "[[rounds]].name", "distinct round names",
                          found_text=f"{repeated} repeated")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,7 +123,7 @@ def parse_schedules(values: Any, n_rounds: int, source: str, field: str) -> tupl
     schedules = tuple(parse_schedule(v, n_rounds, source, f"{field}[{i}]")
                       for i, v in enumerate(values))
     labels = [s.label for s in schedules]
-    duplicates = sorted({label for label in labels if labels.count(label) > 1})
+    duplicates = sorted(label for label, c in Counter(labels).items() if c > 1)
     if duplicates:
         raise InputError(source, field, "distinct schedules", found_text=f"{duplicates} repeated")
     return schedules

@@ -8,6 +8,7 @@ what was expected and what was found. Score cells become floats; an empty cell (
 from __future__ import annotations
 
 import csv
+import io
 import math
 import tomllib
 from collections import Counter
@@ -17,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from swisssim.errors import InputError
+from swisssim.errors import InputError, preview
 
 MODEL_KEYS = {"family", "display_name"}
 MISSING_TEXT = {"", "na", "nan", "n/a", "null", "none", "-"}
@@ -46,6 +47,9 @@ def check_text_file(path: Path, what: str, limit: int) -> None:
     except OSError as error:
         raise InputError(source, "", f"a readable {what}",
                          found_text=f"an unreadable file ({error.strerror or error})") from None
+    except ValueError:   # a NUL byte in the path itself
+        raise InputError(source, "", f"the path of a {what}",
+                         found_text="a path holding a NUL character") from None
     if size > limit:
         raise InputError(source, "", f"a {what} of at most {limit >> 20} MiB",
                          found_text=f"{size / 2**20:.1f} MiB")
@@ -54,13 +58,15 @@ def check_text_file(path: Path, what: str, limit: int) -> None:
                          "byte)")
 
 
-def read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path, digests: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """Read a scenario file; append ``(path, SHA-256 of the bytes read)`` to ``digests``."""
     check_text_file(path, "scenario file (TOML)", MAX_TOML_BYTES)
     try:
         raw = path.read_bytes()
     except OSError as error:
         raise InputError(str(path), "", "a readable scenario file (TOML)",
                          found_text=f"an unreadable file ({error.strerror})") from None
+    _record(path, raw, digests)
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -71,19 +77,30 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise InputError(str(path), "", "valid TOML", found_text="nesting too deep") from None
 
 
+def _record(path: Path, raw: bytes, digests: list[tuple[str, str]] | None) -> None:
+    """The SHA-256 of the bytes actually read (the manifest records it: a file edited during
+    the run cannot change what the manifest says was read)."""
+    if digests is not None:
+        import hashlib
+
+        digests.append((str(path), hashlib.sha256(raw).hexdigest()))
+
+
 def relative_file(value: Any, scenario_path: Path, source: str, key: str) -> Path:
     if not isinstance(value, str) or not value:
         raise InputError(source, key, "a file path relative to the scenario file", value)
     return (scenario_path.parent / value)
 
 
-def read_csv_strict(path: Path, what: str = "CSV file") -> pd.DataFrame:
+def read_csv_strict(path: Path, what: str = "CSV file",
+                    digests: list[tuple[str, str]] | None = None) -> pd.DataFrame:
     """Read a CSV table exactly as written: every cell a string, nothing guessed.
 
     The first non-blank line is the header: every column named, no name twice. Every other
     non-blank line has exactly one field per column. Leading spaces of fields are skipped; quotes
     follow RFC 4180. Files over :data:`MAX_CSV_BYTES` or holding a NUL byte are refused before
-    they are read.
+    they are read. The file is read once, as bytes: ``(path, SHA-256)`` of those bytes is
+    appended to ``digests``.
 
     Raises
     ------
@@ -95,7 +112,9 @@ def read_csv_strict(path: Path, what: str = "CSV file") -> pd.DataFrame:
     header: list[str] | None = None
     rows: list[list[str]] = []
     try:
-        with open(path, newline="", encoding="utf-8") as handle:
+        raw = path.read_bytes()
+        _record(path, raw, digests)
+        with io.StringIO(raw.decode("utf-8"), newline="") as handle:
             reader = csv.reader(handle, skipinitialspace=True, strict=True)
             for fields in reader:
                 if not fields or all(not f.strip() for f in fields) and len(fields) == 1:
@@ -119,8 +138,11 @@ def read_csv_strict(path: Path, what: str = "CSV file") -> pd.DataFrame:
                          found_text=f"an unreadable file ({error.strerror or error})") from None
     if header is None:
         raise InputError(source, "", f"a {what} with a header line", found_text="an empty file")
-    return pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(
-        {name: pd.Series([], dtype=object) for name in header})
+    if not rows:
+        return pd.DataFrame({name: pd.Series([], dtype=object) for name in header})
+    cells = np.empty((len(rows), len(header)), dtype=object)   # one block, however wide
+    cells[:] = rows
+    return pd.DataFrame(cells, columns=header, dtype=object)
 
 
 def _check_header(header: list[str], source: str) -> None:
@@ -128,19 +150,26 @@ def _check_header(header: list[str], source: str) -> None:
         if not name.strip():
             raise InputError(source, "header", "a name for every column",
                              found_text=f"column {index + 1} unnamed")
-    repeated = sorted({c for c in header if header.count(c) > 1})
+    repeated = _repeated(header)   # linear: a header of 40,000 columns is checked at once
     if repeated:
         raise InputError(source, "header", "distinct column names",
-                         found_text=f"repeated column(s) {repeated}")
+                         found_text=f"repeated column(s) {preview([repr(r) for r in repeated], 5)}")
 
 
-def read_scores_csv(path: Path) -> pd.DataFrame:
-    table = read_csv_strict(path)
+def _repeated(names: list[str]) -> list[str]:
+    """The names that occur more than once, sorted (one pass, O(n log n) at most)."""
+    return sorted(name for name, count in Counter(names).items() if count > 1)
+
+
+def read_scores_csv(path: Path, digests: list[tuple[str, str]] | None = None) -> pd.DataFrame:
+    table = read_csv_strict(path, digests=digests)
     source = str(path)
     if len(table.columns) == 0 or table.columns[0] != "model":
         first = table.columns[0] if len(table.columns) else None
         raise InputError(source, "header", "first column named 'model'", first)
-    frame = table.set_index("model")
+    cells = table.to_numpy(dtype=object)   # not set_index: quadratic in the columns in pandas
+    frame = pd.DataFrame(cells[:, 1:], index=pd.Index(cells[:, 0], name="model", dtype=object),
+                         columns=list(table.columns[1:]), dtype=object)
     return numeric_frame(frame, source)
 
 
@@ -155,21 +184,24 @@ def numeric_frame(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     if duplicated:
         raise InputError(source, "model", "unique model names",
                          found_text=f"duplicate(s) {duplicated[:5]}")
-    values = np.empty(frame.shape, dtype=np.float64)
-    for j, bench in enumerate(frame.columns):
-        cells = frame.iloc[:, j].to_numpy(dtype=object)
-        fast = _fast_column(cells)
-        if fast is not None:
-            values[:, j] = fast
-            continue
-        for i, cell in enumerate(cells.tolist()):  # slow path: names the first bad cell
-            values[i, j] = _cell(cell, source, names[i], bench)
+    table = frame.to_numpy(dtype=object)
+    values = _fast_column(table) if table.size else None   # every column at once
+    if values is None:
+        values = np.empty(frame.shape, dtype=np.float64)
+        for j, bench in enumerate(frame.columns):
+            cells = table[:, j]
+            fast = _fast_column(cells)
+            if fast is not None:
+                values[:, j] = fast
+                continue
+            for i, cell in enumerate(cells.tolist()):  # slow path: names the first bad cell
+                values[i, j] = _cell(cell, source, names[i], bench)
     return pd.DataFrame(values, index=pd.Index(names, name="model"),
                         columns=[str(c) for c in frame.columns])
 
 
 def _fast_column(cells: np.ndarray) -> np.ndarray | None:
-    """The column as floats, exactly as :func:`_cell` would convert it, or None if any cell
+    """The column (or a whole table, any shape) as floats, exactly as :func:`_cell` would convert it, or None if any cell
     needs the slow path (an error to report). Missing cells: None, NaN and ``MISSING_TEXT``.
 
     numpy converts each object with Python's ``float()``, so the values are bit for bit those
@@ -208,8 +240,9 @@ def _cell(cell: Any, source: str, model: str, bench: str) -> float:
     return value
 
 
-def read_models_csv(path: Path) -> dict[str, dict[str, str]]:
-    table = read_csv_strict(path)
+def read_models_csv(path: Path,
+                    digests: list[tuple[str, str]] | None = None) -> dict[str, dict[str, str]]:
+    table = read_csv_strict(path, digests=digests)
     source = str(path)
     if "model" not in table.columns:
         raise InputError(source, "header", "a column named 'model'", list(table.columns))
@@ -217,7 +250,7 @@ def read_models_csv(path: Path) -> dict[str, dict[str, str]]:
     if extra:
         raise InputError(source, "header", "columns model, family, display_name", extra)
     names = [str(m).strip() for m in table["model"]]
-    repeated = sorted({n for n in names if names.count(n) > 1})
+    repeated = _repeated(names)
     if repeated:
         raise InputError(source, "model", "one row per model",
                          found_text=f"repeated row(s) for {repeated[:5]}")
@@ -228,7 +261,7 @@ def read_models_csv(path: Path) -> dict[str, dict[str, str]]:
 def models_from_frame(models: pd.DataFrame, source: str) -> dict[str, dict[str, str]]:
     table = models.reset_index() if "model" not in models.columns else models
     names = [str(m).strip() for m in table["model"]]
-    repeated = sorted({n for n in names if names.count(n) > 1})
+    repeated = _repeated(names)
     if repeated:
         raise InputError(source, "models", "one row per model",
                          found_text=f"repeated row(s) for {repeated[:5]}")

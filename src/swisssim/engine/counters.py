@@ -30,6 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from swisssim.validation import check_memory
+
 #: Initial least count of models above a score value: larger than any real count.
 _NO_LOW = np.iinfo(np.int64).max
 
@@ -47,8 +49,16 @@ class Counters:
     @classmethod
     def zeros(cls, blocks: int, n_schedules: int, n_models: int, n_rounds: int,
               n_values: int) -> Counters:
-        """Empty counters for ``blocks`` blocks; ``n_values`` = K * units_per_point + 1."""
+        """Empty counters for ``blocks`` blocks; ``n_values`` = K * units_per_point + 1.
+
+        Refused with an :class:`~swisssim.errors.InputError` before allocating when they would
+        not fit in memory (:func:`swisssim.validation.check_memory`): ``score_cross`` grows
+        with the square of the number of schedules.
+        """
         s, m = n_schedules, n_models
+        check_memory(counter_bytes(blocks, s, m, n_rounds, n_values), "elimination", "",
+                     f"the engine's counters for {s:,} schedule(s) x {m:,} models x "
+                     f"{n_rounds:,} rounds on {blocks} thread(s)")
         counters = cls(np.zeros((blocks, s, m), np.int64), np.zeros((blocks, s, s, m), np.int64),
                        np.zeros((blocks, s, m, n_values), np.int64),
                        np.zeros((blocks, s, m, n_rounds + 1), np.int64),
@@ -136,6 +146,14 @@ class RankCounts:
                            weights=(self.rank * self.count).astype(np.float64),
                            minlength=n_schedules * n_models)
         return flat.reshape(n_schedules, n_models)
+
+
+def counter_bytes(blocks: int, n_schedules: int, n_models: int, n_rounds: int,
+                  n_values: int) -> int:
+    """Bytes of :meth:`Counters.zeros` (int64): ``blocks * S * (M + S M + M V + M (K + 1) +
+    2 V) * 8``."""
+    s, m = n_schedules, n_models
+    return 8 * blocks * s * (m + s * m + m * n_values + m * (n_rounds + 1) + 2 * n_values)
 
 
 def ranks_determined(above_bounds: np.ndarray) -> bool:

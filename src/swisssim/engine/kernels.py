@@ -38,30 +38,60 @@ NOISE_SALT = np.uint64(0x6E6F697365)
 
 
 
-@njit(cache=True, inline="always")
-def _counting_sort(src, n, score, n_values, sizes, fill, dst):
-    """Stable counting sort of ``src[:n]`` by ``score`` (values ``< n_values``), highest first.
+# Score groups are visited through ``order`` itself: ``order[:n_active]`` holds the active models
+# grouped by score, highest first, with ``sizes[v]`` models at score ``v``, so the groups are
+# found by walking it (``v = score[order[start]]``, ``start += sizes[v]``) in O(groups), never by
+# scanning every score value: a tournament of K rounds costs O(K M), not O(K^2). Entries of
+# ``sizes``, ``new_sizes`` and ``fill`` at unoccupied values are never read and may be stale.
+# Every new score of a model lies in ``[v, v + reach]`` of its group ``v`` (``reach`` = a win).
 
-    On return ``sizes[v]`` is the number of models with score ``v``.
+
+@njit(cache=True, inline="always")
+def _group_values(order, n_active, score, sizes, groups):
+    """The occupied score values, highest first, into ``groups``; returns their number."""
+    count = 0
+    start = 0
+    while start < n_active:
+        value = score[order[start]]
+        groups[count] = value
+        count += 1
+        start += sizes[value]
+    return count
+
+
+@njit(cache=True, inline="always")
+def _union_starts(groups, n_groups, reach, new_sizes, fill):
+    """``fill[u]`` = models with a new score above ``u``, for every ``u`` in the union of the
+    intervals ``[v, v + reach]`` of the groups ``v`` (highest first), visited in decreasing
+    order, each once."""
+    position = 0
+    cursor = groups[0] + reach
+    for g in range(n_groups):
+        value = groups[g]
+        for u in range(min(cursor, value + reach), value - 1, -1):
+            fill[u] = position
+            position += new_sizes[u]
+        cursor = value - 1
+
+
+@njit(cache=True, inline="always")
+def _counting_sort(src, n, score, groups, n_groups, reach, sizes, fill, dst):
+    """Stable sort of ``src[:n]`` by ``score``, highest first, where every score lies within
+    ``reach`` above one of the values ``groups[:n_groups]`` (highest first).
+
+    On return ``sizes[v]`` is the number of models with score ``v`` (for every occupied ``v``).
+    ``groups`` may be ``dst`` itself: it is read before ``dst`` is written.
     """
-    for value in range(n_values):
-        sizes[value] = 0
+    for g in range(n_groups):
+        for u in range(groups[g], groups[g] + reach + 1):
+            sizes[u] = 0
     for idx in range(n):
         sizes[score[src[idx]]] += 1
-    _bucket_starts(sizes, n_values, fill)
+    _union_starts(groups, n_groups, reach, sizes, fill)
     for idx in range(n):
         model = src[idx]
         dst[fill[score[model]]] = model
         fill[score[model]] += 1
-
-
-@njit(cache=True, inline="always")
-def _bucket_starts(sizes, n_values, fill):
-    """``fill[v]`` = first position of score ``v`` in an order sorted highest first."""
-    position = 0
-    for value in range(n_values - 1, -1, -1):
-        fill[value] = position
-        position += sizes[value]
 
 
 @njit(cache=True)
@@ -71,24 +101,42 @@ def units_per_point(draw_ties, bye_units):
 
 
 @njit(cache=True, inline="always")
-def _decisive_sizes(sizes, n_values, win, bye, new_sizes):
-    """Group sizes after a round in which every match has a winner (coin-flip ties)."""
-    for value in range(n_values + win):
-        new_sizes[value] = 0
-    for value in range(n_values):
+def _decisive_sizes(order, n_active, score, sizes, win, bye, new_sizes, fill):
+    """Group sizes and first positions (``fill``) after a round in which every match has a
+    winner (coin-flip ties): half of each group moves up by ``win``, the odd one by ``bye``."""
+    start = 0
+    while start < n_active:
+        value = score[order[start]]
+        for u in range(value, value + win + 1):
+            new_sizes[u] = 0
+        start += sizes[value]
+    start = 0
+    while start < n_active:
+        value = score[order[start]]
         half = sizes[value] // 2
         new_sizes[value + win] += half
         new_sizes[value] += half
         new_sizes[value + bye] += sizes[value] - 2 * half
+        start += sizes[value]
+    position = 0
+    cursor = score[order[0]] + win
+    start = 0
+    while start < n_active:
+        value = score[order[start]]
+        for u in range(min(cursor, value + win), value - 1, -1):
+            fill[u] = position
+            position += new_sizes[u]
+        cursor = value - 1
+        start += sizes[value]
 
 
 @njit(cache=True, inline="always")
-def _play_round(state, values, order, sizes, n_values, score, draw_ties, win, bye,
+def _play_round(state, values, order, n_active, sizes, score, draw_ties, win, bye,
                 new_sizes, fill, next_order):
     """Pair and play one round on round scores ``values`` (M,); regroup into ``next_order``.
 
     ``order`` holds the active models grouped by score, highest first, with ``sizes[v]`` models at
-    score ``v < n_values``. Within a group of size ``g``: if ``g`` is odd, a uniformly drawn member
+    score ``v`` (walked, not scanned: see the notes above :func:`_group_values`). Within a group of size ``g``: if ``g`` is odd, a uniformly drawn member
     takes the bye; then the first unpaired member meets a uniformly drawn partner among the
     remaining ones. Groups are played from the highest score down; a win is worth ``win`` units,
     a draw ``win // 2`` each, a bye ``bye`` units. ``next_order`` receives every
@@ -96,10 +144,10 @@ def _play_round(state, values, order, sizes, n_values, score, draw_ties, win, by
     the first member before the second, then the bye). Returns the advanced stream state.
     """
     if not draw_ties:
-        _decisive_sizes(sizes, n_values, win, bye, new_sizes)
-        _bucket_starts(new_sizes, n_values + win, fill)
+        _decisive_sizes(order, n_active, score, sizes, win, bye, new_sizes, fill)
     start = 0
-    for value in range(n_values - 1, -1, -1):
+    while start < n_active:
+        value = score[order[start]]   # not yet played this round: its score before the round
         stop = start + sizes[value]
         end = stop
         if (stop - start) % 2 == 1:
@@ -228,6 +276,9 @@ def play_tournament(key, iteration, round_scores, noise, eliminate, rules, score
     sizes[0] = n_models
     n_active = n_models
     for k in range(n_rounds):
+        n_groups = 0
+        if draw_ties:   # the groups before the round, for the regrouping (spare is free then)
+            n_groups = _group_values(order, n_active, score, sizes, spare)
         values = round_scores[k]
         if noisy:
             noise_state = stream_start(noise_key, iteration * n_rounds + k)
@@ -237,10 +288,10 @@ def play_tournament(key, iteration, round_scores, noise, eliminate, rules, score
                 perturbed[model] = values[model] + noise[k, model] * deviate
             values = perturbed
         state = stream_start(key, iteration * n_rounds + k)
-        state = _play_round(state, values, order, sizes, k * win + 1, score, draw_ties, win, bye,
+        state = _play_round(state, values, order, n_active, sizes, score, draw_ties, win, bye,
                             new_sizes, fill, spare)
         if draw_ties:
-            _counting_sort(order, n_active, score, (k + 1) * win + 1, new_sizes, fill, spare)
+            _counting_sort(order, n_active, score, spare, n_groups, win, new_sizes, fill, spare)
         order, spare = spare, order
         sizes, new_sizes = new_sizes, sizes
         if eliminate[k] > 0:

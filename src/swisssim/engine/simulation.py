@@ -270,13 +270,19 @@ def check_engine_iterations(value: int, scenario: Scenario, source: str, field: 
 
 def estimated_seconds(n_models: int, n_rounds: int, n_schedules: int, iterations: int,
                       threads: int) -> float:
-    """A rough, pessimistic estimate of a simulation's wall time (:data:`SECONDS_PER_MODEL_ROUND`)."""
-    return iterations * n_models * n_rounds * n_schedules * SECONDS_PER_MODEL_ROUND / max(1, threads)
+    """A rough, pessimistic estimate of a simulation's wall time (:data:`SECONDS_PER_MODEL_ROUND`).
+
+    A tournament costs O(K M) (``engine/kernels.py`` walks the score groups, never every score
+    value), and each iteration adds the products of every pair of schedules' final scores,
+    O(S^2 M): the work is ``iterations * M * S * (K + (S + 1) / 2)`` model-rounds.
+    """
+    work = iterations * n_models * n_schedules * (n_rounds + (n_schedules + 1) / 2)
+    return work * SECONDS_PER_MODEL_ROUND / max(1, threads)
 
 
 def chunk_iterations(n_models: int, n_rounds: int, n_schedules: int) -> int:
     """Iterations per engine call: :data:`CHUNK_WORK` model-rounds, 1 to :data:`PROGRESS_CHUNK`."""
-    work = max(1, n_models * n_rounds * n_schedules)
+    work = max(1, n_models * n_schedules * (n_rounds + (n_schedules + 1) // 2))
     return max(1, min(PROGRESS_CHUNK, CHUNK_WORK // work))
 
 

@@ -14,6 +14,8 @@ from typing import Any
 import matplotlib
 from matplotlib.figure import Figure
 
+import swisssim.interrupts as interrupts  # noqa: PLR0402 (test_layers)
+
 
 def save_figure(figure: Figure, stage: Any, stem: str, *, dpi: int = 150,
                 svg: bool = True) -> list[str]:
@@ -30,6 +32,7 @@ def save_figure(figure: Figure, stage: Any, stem: str, *, dpi: int = 150,
     """
     svg = svg and getattr(stage, "keep_svg", True)
     palette = bool(getattr(stage, "palette", False))
+    interrupts.checkpoint()   # a safe point: each figure
     names = []
     points = figure.__dict__.get("swisssim_points")
     box = tight_box(figure, dpi)

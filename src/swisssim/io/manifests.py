@@ -71,9 +71,14 @@ def environment() -> dict[str, Any]:
 
 
 def scenario_files(scenario: Any) -> list[Path]:
-    """The scenario file and the data files it names (none for a DataFrame scenario)."""
+    """The scenario file and the data files it names (none for a DataFrame scenario): those
+    :func:`~swisssim.data.scenario.load_scenario` read (``scenario.sources``), never the file
+    as it is now."""
     if scenario.path is None:
         return []
+    sources = getattr(scenario, "sources", ())
+    if sources:
+        return [Path(path) for path, _ in sources]
     import tomllib
 
     files = [Path(scenario.path)]
@@ -88,19 +93,28 @@ def scenario_files(scenario: Any) -> list[Path]:
 
 
 def scenario_provenance(scenario: Any) -> dict[str, Any]:
-    """Path and SHA-256 of the scenario file and of the data files it names."""
+    """Path and SHA-256 of the scenario file and of the data files it names.
+
+    The hashes are those of the bytes :func:`~swisssim.data.scenario.load_scenario` read
+    (``scenario.sources``): a file edited or removed during the run changes nothing here. A
+    scenario built otherwise (with a path but no sources) is hashed now, and a file that cannot
+    be read gives ``None``.
+    """
     if scenario.path is None:
         return {"path": None, "sha256": None, "data_files": {}}
-    data_files = {}
-    import tomllib
+    sources = list(getattr(scenario, "sources", ()))
+    if not sources:
+        sources = [(str(path), _sha256_or_none(path)) for path in scenario_files(scenario)]
+    (path, digest), rest = sources[0], sources[1:]
+    return {"path": str(scenario.path) if path is None else path, "sha256": digest,
+            "data_files": dict(rest)}
 
-    document = tomllib.loads(Path(scenario.path).read_text(encoding="utf-8"))
-    for key in ("scores", "score_errors", "models_file"):
-        if key in document:
-            data_path = Path(scenario.path).parent / document[key]
-            data_files[str(data_path)] = file_sha256(data_path)
-    return {"path": str(scenario.path), "sha256": file_sha256(scenario.path),
-            "data_files": data_files}
+
+def _sha256_or_none(path: Path) -> str | None:
+    try:
+        return file_sha256(path)
+    except OSError:
+        return None
 
 
 def base_manifest(command: str, scenario: Any, argv: list[str] | None) -> dict[str, Any]:

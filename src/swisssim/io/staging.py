@@ -41,6 +41,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import swisssim.interrupts as interrupts  # noqa: PLR0402 (test_layers)
 from swisssim.errors import InputError, OutputError
 
 if TYPE_CHECKING:  # pandas is not loaded by the command line's start-up
@@ -68,7 +69,9 @@ class Staging:
         self.names: list[str] = []
 
     def path(self, name: str) -> Path:
-        """Where to write the file ``name`` (may contain sub-folders)."""
+        """Where to write the file ``name`` (may contain sub-folders); a safe point
+        (:func:`swisssim.interrupts.checkpoint`)."""
+        interrupts.checkpoint()
         target = self.root / name
         target.parent.mkdir(parents=True, exist_ok=True)
         self.names.append(name)
@@ -205,11 +208,16 @@ def _check_existing(resolved: Path, where: str,
         if Path.cwd().resolve().is_relative_to(resolved):
             raise InputError(where, "", "a folder that does not hold the working directory",
                              found_text=repr(str(resolved)))
-        ours = is_result_folder(resolved) or (replaceable is not None and replaceable(resolved))
-        if not ours and not _holds_only_results(resolved):
+        if not _owned(resolved, replaceable):
             raise InputError(where, "", "a new or empty folder, or a result folder of swisssim "
                              "(with its manifest.json), which is replaced whole",
                              found_text="a folder of other files")
+
+
+def _owned(folder: Path, replaceable: Callable[[Path], bool] | None) -> bool:
+    """The rule for replacing an existing folder (module notes, "Only our own folders")."""
+    return (is_result_folder(folder) or (replaceable is not None and replaceable(folder))
+            or _holds_only_results(folder))
 
 
 def _exists(path: Path) -> bool:
@@ -293,6 +301,10 @@ def _signals_deferred() -> Iterator[None]:
     """
     import threading
 
+    if interrupts.installed():   # the command line's recording handlers: hold them back
+        with interrupts.deferred():
+            yield
+        return
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -329,15 +341,75 @@ def _carry_over(old: Path, new: Path, identity: tuple[str, str, str] | None) -> 
 @contextmanager
 def _parent_locked(parent: Path) -> Iterator[None]:
     """An exclusive ``flock`` on the parent folder: concurrent commits beside it take turns."""
-    handle = os.open(parent, os.O_RDONLY)
+    with _locked([parent]):
+        yield
+
+
+#: How many folders above a staging folder its creation locks (:func:`_tree_locked`), and how
+#: deep a commit looks for the staging folders of other runs inside the folder it replaces.
+LOCK_DEPTH = 4
+
+
+@contextmanager
+def _locked(folders: list[Path]) -> Iterator[None]:
+    """Exclusive ``flock`` on each of ``folders`` in the given order (top-down everywhere, so
+    two writers never wait on each other in a cycle); a folder that cannot be opened is
+    skipped."""
+    handles = []
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        for folder in folders:
+            try:
+                handle = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            except OSError:
+                continue
+            handles.append(handle)
+            fcntl.flock(handle, fcntl.LOCK_EX)
         yield
     finally:
-        os.close(handle)
+        for handle in reversed(handles):
+            os.close(handle)
 
 
-def commit(stage: Path, out_dir: Path) -> None:
+def _tree_locked(parent: Path) -> Any:
+    """Locks of ``parent`` and up to ``LOCK_DEPTH`` folders above it, top-down: held while a
+    staging folder is created, so that a commit replacing one of those folders (which holds the
+    same lock while it looks for other runs' staging folders inside) sees it."""
+    resolved = parent.resolve()
+    chain = [resolved, *list(resolved.parents)[:LOCK_DEPTH]]
+    return _locked(list(reversed(chain)))
+
+
+def _live_stagings(folder: Path, depth: int = LOCK_DEPTH) -> list[Path]:
+    """Staging folders of other running processes inside ``folder`` (a run writing into a
+    sub-folder of the folder being replaced: ``sweep --out X/sweep`` while ``run --out X``)."""
+    found = []
+    for child in _children(folder):
+        if child.is_symlink() or not child.is_dir():
+            continue
+        if PARTIAL in child.name and child.name.startswith("."):
+            pid_text = child.name.rsplit(PARTIAL, 1)[1].split("-", 1)[0]
+            if pid_text.isdigit() and int(pid_text) != os.getpid() and _pid_alive(int(pid_text)):
+                found.append(child)
+        elif depth > 1:
+            found.extend(_live_stagings(child, depth - 1))
+    return found
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """``(device, inode, type)`` of ``path`` itself (a link is not followed), or None."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_mode & 0o170000)
+
+
+#: Seconds between two looks at the staging folders of runs writing inside the destination.
+WAIT_SECONDS = 0.2
+
+
+def commit(stage: Path, out_dir: Path, *, seen: tuple[int, int, int] | None | bool = False,
+           replaceable: Callable[[Path], bool] | None = None) -> None:
     """Replace ``out_dir`` by the finished folder ``stage`` (same parent), signals deferred.
 
     The old folder is renamed aside, the new one renamed into place, the nested result folders
@@ -345,29 +417,66 @@ def commit(stage: Path, out_dir: Path) -> None:
     either rename fails the old folder is put back; if moving a nested result folder fails the
     old folder is kept aside (``.<name>.replaced-...``) and the error reported. Concurrent
     writers of the same folder take turns (a lock on the parent folder); the last to commit wins.
+
+    Nothing is committed after SIGINT or SIGTERM (:func:`swisssim.interrupts.checkpoint`, under
+    the lock). The destination is checked again under the lock: ``seen`` is its identity
+    (:func:`_identity`) when the run was checked (``False``: not known, the old behaviour); a
+    file, link or folder that appeared or changed since is replaced only if it passes the
+    ownership rule again (a result folder of swisssim), else the commit is refused with an
+    :class:`~swisssim.errors.InputError` and it is left as it is. A run staging inside
+    ``out_dir`` (another process's ``.partial-`` folder below it) is waited for, with a note on
+    stderr, so that replacing the parent never moves a child's work away.
     """
+    import sys
+    import time
+
     shutil.rmtree(stage / ".discarded", ignore_errors=True)
-    with _signals_deferred(), _parent_locked(out_dir.parent):
-        if out_dir.is_symlink() or (_exists(out_dir) and not out_dir.is_dir()):
-            out_dir.unlink()
-        if not _exists(out_dir):
-            os.rename(stage, out_dir)
-            COMMITTED.append(out_dir)
-            return
-        replaced = _temporary(out_dir.parent, out_dir.name, REPLACED)
-        try:
-            os.replace(out_dir, replaced)
-        except OSError:
-            replaced.rmdir()
-            raise
-        try:
-            os.rename(stage, out_dir)
-        except OSError:
-            os.rename(replaced, out_dir)
-            raise
+    noted = False
+    while True:
+        with _signals_deferred(), _locked([out_dir.parent, out_dir]):
+            interrupts.checkpoint()
+            busy = _live_stagings(out_dir) if out_dir.is_dir() else []
+            if not busy:
+                _swap(stage, out_dir, seen, replaceable)
+                return
+        if not noted:
+            print(f"swisssim: note: waiting for the run writing {busy[0].parent} to finish "
+                  f"before replacing {out_dir}", file=sys.stderr, flush=True)
+            noted = True
+        time.sleep(WAIT_SECONDS)
+        interrupts.checkpoint()
+
+
+def _swap(stage: Path, out_dir: Path, seen: tuple[int, int, int] | None | bool,
+          replaceable: Callable[[Path], bool] | None) -> None:
+    """The renames of :func:`commit` (under its lock)."""
+    now = _identity(out_dir)
+    changed = now is not None and seen is not False and now != seen
+    if changed and (out_dir.is_symlink() or not out_dir.is_dir()
+                    or not _owned(out_dir, replaceable)):
+        raise InputError(str(out_dir), "", "the destination as it was checked before the "
+                             "run", found_text="a file or folder that appeared there while the "
+                             "results were staged (left untouched; no results were written)")
+    if out_dir.is_symlink() or (_exists(out_dir) and not out_dir.is_dir()):
+        out_dir.unlink()
+    if not _exists(out_dir):
+        os.rename(stage, out_dir)
         COMMITTED.append(out_dir)
-        _carry_over(replaced, out_dir, _manifest_identity(replaced))
-        shutil.rmtree(replaced, ignore_errors=True)
+        return
+    replaced = _temporary(out_dir.parent, out_dir.name, REPLACED)
+    try:
+        os.replace(out_dir, replaced)
+    except OSError:
+        replaced.rmdir()
+        raise
+    try:
+        os.rename(stage, out_dir)
+    except OSError:
+        os.rename(replaced, out_dir)
+        raise
+    COMMITTED.append(out_dir)
+    _carry_over(replaced, out_dir, _manifest_identity(replaced))
+    shutil.rmtree(replaced, ignore_errors=True)
 
 
 @contextmanager
@@ -403,17 +512,19 @@ def atomic_output(out_dir: str | Path, *, inputs: Iterable[str | Path] = (),
     """
     out_dir = Path(out_dir)
     check_output_folder(out_dir, inputs, replaceable=replaceable)
+    seen = _identity(out_dir)
     stage: Path | None = None
     action = "creating the folder"
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         remove_stale(out_dir.parent, out_dir.name)
-        stage = _temporary(out_dir.parent, out_dir.name, PARTIAL)
+        with _tree_locked(out_dir.parent):
+            stage = _temporary(out_dir.parent, out_dir.name, PARTIAL)
         action = "writing"
         staging = Staging(stage)
         yield staging
         action = "replacing the result folder"
-        commit(stage, out_dir)
+        commit(stage, out_dir, seen=seen, replaceable=replaceable)
         stage = None
     except OSError as error:
         if stage is not None and error.filename is not None:
@@ -421,7 +532,13 @@ def atomic_output(out_dir: str | Path, *, inputs: Iterable[str | Path] = (),
         raise OutputError.of(error, action, out_dir) from None
     finally:
         if stage is not None:
-            shutil.rmtree(stage, ignore_errors=True)
+            _discard(stage)
+
+
+def _discard(stage: Path) -> None:
+    """Delete a staging folder; a second signal meanwhile is held back until it is gone."""
+    with interrupts.deferred():
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 def _shown(path: Path, stage: Path, out_dir: Path) -> str:

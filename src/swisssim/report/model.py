@@ -9,7 +9,7 @@ order sensitivity and the bootstrap. :mod:`swisssim.report.writer` writes them.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Unpack
 
 import numpy as np
@@ -85,6 +85,23 @@ class Report:
         return str(self.sweep.risk_profile()["most_schedule"].iloc[0])
 
 
+def distinct_display_names(scenario: Scenario) -> Scenario:
+    """The scenario with every display name told apart: a display name that several models
+    share gets the model's name in brackets (``"Llama 3 (org/llama-3-8b)"``), so that each row
+    of the report's tables names, and links to the details of, one model."""
+    models = scenario.models
+    if models is None or "display_name" not in models:
+        return scenario
+    shown = models["display_name"].astype(str)
+    shared = shown.duplicated(keep=False).to_numpy()
+    if not shared.any():
+        return scenario
+    names = [str(m) for m in models.index]
+    labels = [f"{d} ({n})" if clash and d != n else d
+              for d, n, clash in zip(shown.tolist(), names, shared)]
+    return replace(scenario, models=models.assign(display_name=labels))
+
+
 def build_report(
     scenario: Scenario,
     settings: Settings | None = None,
@@ -125,7 +142,7 @@ def build_report(
     -------
     Report
     """
-    scenario = check_scenario(scenario, "build_report")
+    scenario = distinct_display_names(check_scenario(scenario, "build_report"))
     z = check_z(z, "build_report", "z")
     elo_orders, elo_k, _ = baselines.check_options(elo_orders, elo_k, baselines.BT_ALPHA,
                                                    "build_report")
