@@ -333,7 +333,7 @@ def test_manifest_hashes_the_bytes_read_and_an_input_edited_mid_run_changes_noth
     the bytes that were read, not of the files as they are at the end."""
     import hashlib
 
-    from swisssim.cli import run as run_command
+    from swisssim.engine import simulation as run_command  # 'run' imports simulate lazily
 
     csv_path = scenario_path.parent / "scores.csv"
     read = {scenario_path: hashlib.sha256(scenario_path.read_bytes()).hexdigest(),

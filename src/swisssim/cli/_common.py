@@ -198,6 +198,8 @@ def check_repeated(scenario: Scenario, settings: Settings, count: int, iteration
         count = check_orders_request(count, n_schedules, m, k, flag, "")
         noun = "round orders"
     if iterations is not None:
+        from swisssim.engine.simulation import estimated_seconds
+
         seconds = count * estimated_seconds(m, k, n_schedules, iterations,
                                             settings.resolved_threads())
         note_long_run(seconds, iterations, n_schedules, f"{count:,} {noun} x ")
