@@ -122,7 +122,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser = build_parser(command)
             args = parser.parse_args(arguments)
             args.argv = arguments
-            with ExitStack() as args.resources:    # a Dask cluster of --dask, closed at the end
+            from swisssim.io.staging import replacing
+
+            with ExitStack() as args.resources, \
+                    replacing(bool(getattr(args, "replace", False))):
+                # args.resources: a Dask cluster of --dask, closed at the end
                 return int(args.execute(args))
     except UsageError as error:
         print(f"{error}\n(see 'swisssim --help')", file=sys.stderr)

@@ -34,9 +34,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     _common.add_simulation_options(
         parser, elimination_help="schedules to sweep: integers T, per-round lists such as "
         "0,1,1,2, or percentages such as 10%% (default: 0 1 2 like the paper)")
-    for action in parser._actions:
-        if action.dest == "out":
-            action.help = "output folder (default: results/<scenario name>/)"
     extra = parser.add_argument_group("optional analyses")
     extra.add_argument("--orders", type=int, metavar="S",
                        help="also evaluate S round orders (all K! if fewer) at the least severe "

@@ -43,9 +43,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                              "the median drop and 1.5 robust SDs of the drops)")
     parser.add_argument("--no-figures", action="store_true", help="write the tables only")
     parser.add_argument("--dpi", type=int, default=150, help="PNG resolution (default: 150)")
-    for action in parser._actions:
-        if action.dest == "out":
-            action.help = "output folder (default: results/<scenario name>/sweep/)"
     return parser
 
 
@@ -54,7 +51,7 @@ def execute(args: argparse.Namespace) -> int:
     settings = _common.settings_from_args(args, scenario, elimination=DEFAULT_SCHEDULES)
     z = check_z(args.label_z, "--label-z")
     dpi = check_dpi(args.dpi)
-    out = _common.output_folder(args, scenario, "sweep")
+    out = _common.output_folder(args, scenario)
     result = simulate(scenario, settings)
     sweep = Sweep(result, z=z)
     seconds = write_sweep(sweep, out, args.argv, figures=not args.no_figures, dpi=dpi)

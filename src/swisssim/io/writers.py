@@ -55,7 +55,7 @@ def write_sweep(sweep: Sweep, out: Path, argv: Sequence[str] | None, *, figures:
     manifest = base_manifest("sweep", result.scenario, list(argv) if argv is not None else None)
     manifest["simulation"] = simulation_manifest(result)
     manifest["sweep"] = sweep_manifest(sweep, sweep.risk_profile())
-    with atomic_output(out, inputs=scenario_files(result.scenario)) as stage:
+    with atomic_output(out, inputs=scenario_files(result.scenario), command="sweep") as stage:
         names, seconds = stage_sweep(sweep, stage, figures=figures, dpi=dpi)
         manifest["simulation"]["rank_distribution"] = rank_table_manifest(
             result, stage.root / "rank_distribution.csv")
@@ -183,7 +183,7 @@ def write_orders(result: OrdersResult, out: str | Path, argv: list[str] | None, 
     """Write the order-sensitivity tables, figure and manifest atomically into ``out``."""
     manifest = base_manifest("orders", result.scenario, argv)
     manifest["orders"] = orders_manifest(result, samples)
-    with atomic_output(out, inputs=scenario_files(result.scenario)) as stage:
+    with atomic_output(out, inputs=scenario_files(result.scenario), command="orders") as stage:
         manifest["figures"] = stage_orders(result, stage)
         stage.write_json("manifest.json", manifest)
 
@@ -201,7 +201,8 @@ def stage_orders(result: OrdersResult, stage: Staging, *, dpi: int = 150) -> lis
 
 def write_perturb(result: PerturbResult, out: str | Path, manifest: dict[str, Any]) -> None:
     """Write a damage / clone probe's rankings, changes, summary and figure atomically."""
-    with atomic_output(out, inputs=scenario_files(result.before.scenario)) as stage:
+    with atomic_output(out, inputs=scenario_files(result.before.scenario),
+                       command=str(manifest.get("command", "perturb"))) as stage:
         stage.write_csv("rankings_before.csv", result.before.rankings())
         if result.after is not None:
             summary = result.summary()

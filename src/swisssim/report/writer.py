@@ -103,7 +103,8 @@ def write_report(report: Report, out: str | Path, argv: Sequence[str] | None = N
     manifest = report_manifest(report, argv)
     argv_list = list(argv) if argv is not None else None
     started = time.perf_counter()
-    with atomic_output(out, inputs=scenario_files(report.scenario)) as stage:
+    with atomic_output(out, inputs=scenario_files(report.scenario),
+                       command="report") as stage:
         sweep_stage = SubStaging(stage, "sweep", keep_svg=svg)
         stage_sweep(report.sweep, sweep_stage, dpi=dpi)
         manifest["simulation"]["rank_distribution"] = rank_table_manifest(
