@@ -321,8 +321,8 @@ def test_default_output_folder_does_not_clobber_run(tmp_path, write_scenario, mo
     path = write_scenario(TINY_TOML, TINY_CSV)
     monkeypatch.chdir(tmp_path)
     assert main(["run", str(path), "-n", "100", "--no-progress"]) == 0
-    before = (tmp_path / "results" / "tiny" / "survival.csv").read_bytes()
+    before = (tmp_path / "swisssim-results" / "tiny" / "run" / "survival.csv").read_bytes()
     assert main(["sweep", str(path), "-n", "100", "-T", "0", "2", "--no-progress",
                  "--no-figures"]) == 0
-    assert (tmp_path / "results" / "tiny" / "sweep" / "sweep.csv").exists()
-    assert (tmp_path / "results" / "tiny" / "survival.csv").read_bytes() == before
+    assert (tmp_path / "swisssim-results" / "tiny" / "sweep" / "sweep.csv").exists()
+    assert (tmp_path / "swisssim-results" / "tiny" / "run" / "survival.csv").read_bytes() == before

@@ -215,13 +215,13 @@ def check_output_folder(out_dir: str | Path, inputs: Iterable[str | Path] = (), 
         raise InputError(where, "", f"a folder name of at most {limit - STAGING_OVERHEAD} bytes "
                          "(room for the staging folder's name)",
                          found_text=f"{len(os.fsencode(resolved.name))} bytes")
-    if ancestor == resolved:
-        _check_existing(resolved, where, replaceable, command)
     for item in inputs:
         path = Path(item).resolve()
         if path.is_relative_to(resolved):
             raise InputError(where, "", "a folder that holds none of the run's input files",
                              found_text=f"one that holds {str(item)!r}")
+    if ancestor == resolved:
+        _check_existing(resolved, where, replaceable, command)
     parent = resolved.parent if ancestor == resolved else ancestor
     try:  # the real test: create (and remove) a folder where the staging folder will go
         _temporary(parent, resolved.name, PARTIAL).rmdir()
@@ -513,6 +513,8 @@ def atomic_files(folder: str | Path, name: str, *, owned: Iterable[str] = (),
         raise InputError(source, "", "a folder", found_text=f"an existing file {str(folder)!r}")
     stage: Path | None = None
     action = "creating the folder"
+    created = [p for p in (folder, *folder.parents) if not _exists(p)]  # removed on failure
+    done = False
     try:
         folder.mkdir(parents=True, exist_ok=True)
         remove_stale(folder, name)
@@ -536,11 +538,18 @@ def atomic_files(folder: str | Path, name: str, *, owned: Iterable[str] = (),
                 target = folder / item
                 if target.is_file() and not target.is_symlink():
                     target.unlink()
+        done = True
     except OSError as error:
         raise OutputError.of(error, action, folder) from None
     finally:
         if stage is not None:
             shutil.rmtree(stage, ignore_errors=True)
+        if not done:
+            for path in created:   # innermost first; only folders this call made, if empty
+                try:
+                    path.rmdir()
+                except OSError:
+                    break
 
 
 def _shown(path: Path, stage: Path, out_dir: Path) -> str:
