@@ -34,6 +34,7 @@ from scipy import stats
 
 from swisssim.analysis import baselines
 from swisssim.analysis.ranks import competition_ranks
+from swisssim.data.frames import as_written
 from swisssim.data.rounds import round_scores
 from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.engine.results import SimulationResult
@@ -158,7 +159,7 @@ class Comparison:
 
     def to_frame(self) -> pd.DataFrame:
         """The tidy table: a score and a rank per method for every model, as ``rankings.csv``."""
-        return self.rankings()
+        return as_written(self.rankings())
 
     def rankings(self) -> pd.DataFrame:
         """``rankings.csv``: one row per model, ``<method>_score`` and ``<method>_rank`` columns.

@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from swisssim.analysis.ranks import competition_ranks
+from swisssim.data.frames import as_written
 from swisssim.data.rounds import round_scores
 from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.data.schedules import Schedule
@@ -121,7 +122,7 @@ class OrdersResult:
 
     def to_frame(self) -> pd.DataFrame:
         """The tidy table: one row per (model, schedule), as ``order_sensitivity.csv``."""
-        return self.sensitivity()
+        return as_written(self.sensitivity())
 
     def sensitivity(self) -> pd.DataFrame:
         """One row per (schedule, model), sorted by schedule and order-marginalised rank."""

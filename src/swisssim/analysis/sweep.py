@@ -107,6 +107,7 @@ import pandas as pd
 
 from swisssim.analysis.ranks import competition_ranks
 from swisssim.analysis.significance import holm, wald_p_values
+from swisssim.data.frames import as_written
 from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.engine.results import Z95, SimulationResult
 from swisssim.engine.settings import Settings, SettingsFields
@@ -422,7 +423,7 @@ class Sweep:
 
     def to_frame(self) -> pd.DataFrame:
         """The tidy table: one row per (model, schedule), as ``sweep.csv``."""
-        return self.table()
+        return as_written(self.table())
 
     def table(self) -> pd.DataFrame:
         """``sweep.csv`` (see :func:`sweep_table`)."""

@@ -20,6 +20,7 @@ from swisssim.analysis.bootstrap import BootstrapResult, bootstrap
 from swisssim.analysis.compare import Comparison, compare
 from swisssim.analysis.orders import ORDERS_ITERATIONS, OrdersResult, evaluate_orders
 from swisssim.analysis.sweep import DEFAULT_SCHEDULES, Sweep, check_z, rank_column
+from swisssim.data.frames import as_written
 from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.engine.results import Z95
 from swisssim.engine.settings import Settings, SettingsFields
@@ -67,7 +68,7 @@ class Report:
 
     def to_frame(self) -> pd.DataFrame:
         """The headline table (``summary.csv``): E[S], SE and rank per schedule, drop, profile."""
-        return summary_frame(self)
+        return as_written(summary_frame(self))
 
     @property
     def scenario(self) -> Scenario:
