@@ -350,3 +350,30 @@ def test_the_api_reads_what_the_commands_wrote(reported):
     scenario = load_scenario(root / "imported" / "api.toml")
     result = simulate(scenario, iterations=300, progress=False)
     assert result.labels == ["0", "1", "2"] and len(result.to_frame()) == 3 * scenario.n_models
+
+
+# -- settings: one resolution for every command ---------------------------------------------------
+
+def test_every_command_takes_the_scenarios_simulation_table_then_the_flags(tmp_path):
+    root = workspace(tmp_path)
+    text = (root / "scenarios" / f"{PAPER}.toml").read_text()
+    assert "elimination = [0, 1, 2]" in text
+    (root / "scenarios" / "own.toml").write_text(
+        text.replace("elimination = [0, 1, 2]", "elimination = [0, 3]"))
+    for command in ("run", "sweep", "compare", "report"):
+        extra = {"sweep": ["--no-figures"], "compare": ["--elo-orders", "2"],
+                 "report": ["--no-svg"]}.get(command, [])
+        swisssim(root, command, "scenarios/own.toml", *FAST, *extra)
+        manifest = json.loads((root / "swisssim-results" / "own" / command /
+                               "manifest.json").read_text())
+        labels = [s["label"] for s in manifest["simulation"]["schedules"]]
+        assert labels == ["0", "3"], (command, labels)
+        assert manifest["settings_sources"] == {
+            "iterations": "--iterations", "seed": "scenario [simulation]",
+            "elimination": "scenario [simulation]", "tie_break": "default",
+            "probabilistic_wins": "default"}, command
+    swisssim(root, "sweep", "scenarios/own.toml", *FAST, "--no-figures", "-T", "0", "1")
+    manifest = json.loads((root / "swisssim-results" / "own" / "sweep" / "manifest.json")
+                          .read_text())
+    assert [s["label"] for s in manifest["simulation"]["schedules"]] == ["0", "1"]
+    assert manifest["settings_sources"]["elimination"] == "--elimination"

@@ -452,14 +452,14 @@ def sweep(scenario: Scenario, settings: Settings | None = None, /, *, z: float =
     scenario
         A validated scenario.
     settings, **overrides
-        As in :func:`~swisssim.engine.simulation.simulate`, except that schedules default to
-        :data:`DEFAULT_SCHEDULES`: the scenario's own ``elimination`` setting is not used.
+        As in :func:`~swisssim.engine.simulation.simulate`: schedules default to the
+        scenario's own ``[simulation] elimination``, else :data:`DEFAULT_SCHEDULES`.
     z
         Significance threshold of the profile labels (:func:`profile_rule`).
     """
     scenario = check_scenario(scenario, "sweep")
     z = check_z(z, "sweep", "z")
-    settings = Settings.of(settings, overrides).defaults(elimination=DEFAULT_SCHEDULES)
+    settings = Settings.of(settings, overrides)   # schedules: Settings.schedules' fallbacks
     return Sweep(simulate(scenario, settings), z=z)
 
 

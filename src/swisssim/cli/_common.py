@@ -15,7 +15,7 @@ from swisssim.engine.backends import BACKENDS, require_backend
 from swisssim.engine.settings import Settings
 from swisssim.engine.simulation import check_engine_iterations, estimated_seconds
 from swisssim.errors import InputError
-from swisssim.io.manifests import scenario_files
+from swisssim.io.manifests import SETTINGS_SOURCES, scenario_files
 from swisssim.io.staging import check_output_folder
 from swisssim.validation import check_iterations
 
@@ -113,6 +113,7 @@ def settings_from_args(args: argparse.Namespace, scenario: Scenario, **defaults:
     swisssim) here, once per command, and its client goes into the settings; it is closed when
     the command ends (``args.resources``, an ``ExitStack`` the application closes).
     """
+    SETTINGS_SOURCES.set(settings_sources(args, scenario, defaults))
     with flag_names():
         settings = Settings(
             iterations=args.iterations, seed=args.seed, elimination=args.elimination,
@@ -136,6 +137,45 @@ def settings_from_args(args: argparse.Namespace, scenario: Scenario, **defaults:
             client = args.resources.enter_context(connect(settings.dask))
         settings = settings.replace(client=client)
     return settings
+
+
+#: The simulation settings a scenario's ``[simulation]`` table and the flags both set.
+RESOLVED = (("iterations", "--iterations"), ("seed", "--seed"), ("elimination", "--elimination"),
+            ("tie_break", "--tie-break"), ("probabilistic_wins", "--probabilistic-wins"))
+
+
+def settings_sources(args: argparse.Namespace, scenario: Scenario,
+                     defaults: dict[str, Any]) -> dict[str, str]:
+    """Where each setting comes from, in the one order every command uses: a flag, else the
+    command's own default where it has one (``orders``: iterations per order, T = 0), else the
+    scenario's ``[simulation]`` table, else the library's default."""
+    table = scenario_simulation_table(scenario)
+    sources = {}
+    for name, flag in RESOLVED:
+        given = getattr(args, name, None)
+        if given is not None and given is not False:
+            sources[name] = flag
+        elif name in defaults:
+            sources[name] = f"default of 'swisssim {args.command}'"
+        elif name in table:
+            sources[name] = "scenario [simulation]"
+        else:
+            sources[name] = "default"
+    return sources
+
+
+def scenario_simulation_table(scenario: Scenario) -> dict[str, Any]:
+    """The ``[simulation]`` table as written in the scenario file (empty if none or no file)."""
+    import tomllib
+
+    if scenario.path is None:
+        return {}
+    try:
+        document = tomllib.loads(Path(scenario.path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    table = document.get("simulation", {})
+    return table if isinstance(table, dict) else {}
 
 
 def where(result: Any) -> str:

@@ -106,6 +106,13 @@ def _interrupted(name: str) -> str:
     return f"swisssim: {name}; no results were written"
 
 
+def _forget_settings_sources() -> None:
+    """Each command records its own settings' sources (a test may run several in one process)."""
+    manifests = sys.modules.get("swisssim.io.manifests")
+    if manifests is not None:
+        manifests.SETTINGS_SOURCES.set(None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code.
 
@@ -116,6 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     arguments = list(sys.argv[1:] if argv is None else argv)
     COMMITTED.clear()
+    _forget_settings_sources()
     command = arguments[0] if arguments and arguments[0] in command_names() else None
     try:
         with signal_handlers():

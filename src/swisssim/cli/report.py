@@ -13,7 +13,7 @@ import time
 
 from swisssim.analysis.bootstrap import DEFAULT_REPLICATES
 from swisssim.analysis.orders import ORDERS_ITERATIONS, check_samples
-from swisssim.analysis.sweep import DEFAULT_SCHEDULES, check_z
+from swisssim.analysis.sweep import check_z
 from swisssim.cli import _common
 from swisssim.cli.compare import checked_options
 from swisssim.cli.sweep import check_dpi
@@ -71,7 +71,7 @@ def checked(args: argparse.Namespace, scenario) -> tuple[Settings, dict]:
         args.elo_orders = baselines.ELO_ORDERS
     if args.elo_k is None:
         args.elo_k = baselines.ELO_K
-    settings, options = checked_options(args, scenario, elimination=DEFAULT_SCHEDULES)
+    settings, options = checked_options(args, scenario)
     options["z"] = check_z(args.label_z, "--label-z")
     if args.orders is not None:
         options["orders"] = check_samples(args.orders, "--orders", "")

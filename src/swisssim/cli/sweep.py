@@ -14,7 +14,6 @@ import sys
 import pandas as pd
 
 from swisssim.analysis.sweep import (
-    DEFAULT_SCHEDULES,
     Sweep,
     check_z,
 )
@@ -48,7 +47,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def execute(args: argparse.Namespace) -> int:
     scenario = _common.load(args)
-    settings = _common.settings_from_args(args, scenario, elimination=DEFAULT_SCHEDULES)
+    settings = _common.settings_from_args(args, scenario)
     z = check_z(args.label_z, "--label-z")
     dpi = check_dpi(args.dpi)
     out = _common.output_folder(args, scenario)

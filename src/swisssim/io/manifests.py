@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextvars
+
 import hashlib
 import os
 import platform
@@ -89,9 +91,16 @@ def scenario_provenance(scenario: Any) -> dict[str, Any]:
             "data_files": data_files}
 
 
+#: Where each simulation setting of the running command came from (set by the command line,
+#: :func:`swisssim.cli._common.settings_from_args`; recorded by :func:`base_manifest`).
+SETTINGS_SOURCES: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+    "swisssim_settings_sources", default=None)
+
+
 def base_manifest(command: str, scenario: Any, argv: list[str] | None) -> dict[str, Any]:
-    """The manifest fields common to every command."""
-    return {
+    """The manifest fields common to every command (with ``settings_sources``, where each
+    simulation setting came from, when the command line resolved them)."""
+    manifest = {
         "command": command,
         "argv": list(argv) if argv is not None else sys.argv[1:],
         "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -106,6 +115,10 @@ def base_manifest(command: str, scenario: Any, argv: list[str] | None) -> dict[s
                      "dropped_models": list(scenario.dropped_models)},
         "environment": environment(),
     }
+    sources = SETTINGS_SOURCES.get()
+    if sources is not None:
+        manifest["settings_sources"] = dict(sources)
+    return manifest
 
 
 def simulation_manifest(result: Any) -> dict[str, Any]:

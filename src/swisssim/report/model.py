@@ -19,7 +19,7 @@ from swisssim.analysis import baselines
 from swisssim.analysis.bootstrap import BootstrapResult, bootstrap
 from swisssim.analysis.compare import Comparison, compare
 from swisssim.analysis.orders import ORDERS_ITERATIONS, OrdersResult, evaluate_orders
-from swisssim.analysis.sweep import DEFAULT_SCHEDULES, Sweep, check_z, rank_column
+from swisssim.analysis.sweep import Sweep, check_z, rank_column
 from swisssim.data.frames import as_written
 from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.engine.results import Z95
@@ -127,7 +127,7 @@ def build_report(
     """
     scenario = check_scenario(scenario, "build_report")
     z = check_z(z, "build_report", "z")
-    settings = Settings.of(settings, overrides).defaults(elimination=DEFAULT_SCHEDULES)
+    settings = Settings.of(settings, overrides)   # schedules: the scenario's, else T = 0, 1, 2
     progress = settings.progress
     seconds: dict[str, float] = {}
     started = time.perf_counter()
