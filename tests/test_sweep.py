@@ -186,8 +186,7 @@ def _sweep(tmp_path, path, *extra):
 
 
 def test_sweep_writes_tables_manifest_and_figures(tmp_path, write_scenario, capsys):
-    toml = TINY_TOML + "elimination = [1]\n"    # the sweep ignores the scenario's schedules
-    path = write_scenario(toml, TINY_CSV)
+    path = write_scenario(TINY_TOML, TINY_CSV)   # no schedules of its own: T = 0, 1, 2
     code, out = _sweep(tmp_path, path, "-n", "600", "--seed", "4")
     assert code == 0
     printed = capsys.readouterr()
