@@ -377,3 +377,33 @@ def test_every_command_takes_the_scenarios_simulation_table_then_the_flags(tmp_p
                           .read_text())
     assert [s["label"] for s in manifest["simulation"]["schedules"]] == ["0", "1"]
     assert manifest["settings_sources"]["elimination"] == "--elimination"
+
+
+def test_a_method_has_one_name_in_the_csv_files_the_report_the_figures_and_perturb(reported,
+                                                                                     tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from swisssim import Settings, compare, examples
+    from swisssim.plots.compare import correlation_heatmap
+
+    rankings = pd.read_csv(reported / "rep" / "compare" / "rankings.csv")
+    names = [c.removesuffix("_rank") for c in rankings.columns if c.endswith("_rank")]
+    assert {"mean_minmax", "win_rate", "csd_T0"} <= set(names)
+    correlations = pd.read_csv(reported / "rep" / "compare" / "rank_correlations.csv")
+    assert set(correlations["method_a"]) | set(correlations["method_b"]) == set(names)
+    report = (reported / "rep" / "report.md").read_text()
+    for name in names:
+        assert re.search(rf"\b{re.escape(name)}\b", report), name
+    assert not re.search(r"\b(minmax|winrate|T0)\b", report.replace("mean_minmax", "")
+                         .replace("csd_T0", "").replace("T0 ", "").replace("(T0", ""))
+    figure = correlation_heatmap(compare(examples.load(PAPER), Settings(iterations=300,
+                                                                        progress=False)))
+    ticks = {t.get_text() for ax in figure.axes for t in ax.get_xticklabels()}
+    assert set(names) <= ticks, ticks
+    scenario = examples.load(PAPER)
+    swisssim(tmp_path, "perturb", PAPER, "--model", scenario.model_names[0], "--set",
+             f"{scenario.rounds[0].benchmarks[0]}=0", "-n", "300", "-T", "0",
+             "--elo-orders", "2", "--no-progress", "--out", "perturb")
+    summary = pd.read_csv(tmp_path / "perturb" / "perturb_summary.csv")
+    assert set(summary["method"]) <= set(names) and "csd_T0" in set(summary["method"])

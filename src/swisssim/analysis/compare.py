@@ -64,7 +64,9 @@ class Method:
     name
         Column stem in every table (``rankings.csv``: ``score_<name>``, ``rank_<name>``).
     short
-        Short header for figures and printed tables.
+        Header for figures and printed tables: the same as ``name``, so that a method has one
+        name in the CSV files, the report, the figures and ``perturb`` (kept as a field for
+        callers that read it).
     level
         What it reads: ``benchmark`` (raw scores), ``round`` (round scores) or ``csd``.
     description
@@ -85,11 +87,11 @@ class Method:
 BASELINE_METHODS: tuple[Method, ...] = (
     Method("mean", "mean", "benchmark", "mean of direction-corrected raw scores",
            lambda i: baselines.mean_score(i.scenario)),
-    Method("mean_minmax", "minmax", "benchmark", "mean of per-benchmark min-max normalised scores",
+    Method("mean_minmax", "mean_minmax", "benchmark", "mean of per-benchmark min-max normalised scores",
            lambda i: baselines.normalized_mean(i.scenario, "minmax")),
-    Method("mean_zscore", "zscore", "benchmark", "mean of per-benchmark z-scores",
+    Method("mean_zscore", "mean_zscore", "benchmark", "mean of per-benchmark z-scores",
            lambda i: baselines.normalized_mean(i.scenario, "zscore")),
-    Method("win_rate", "winrate", "benchmark", "HELM mean win rate (ties count half)",
+    Method("win_rate", "win_rate", "benchmark", "HELM mean win rate (ties count half)",
            lambda i: baselines.mean_win_rate(i.scenario)),
     Method("borda", "borda", "benchmark", "Borda count (ties share average points)",
            lambda i: baselines.borda_count(i.scenario)),
@@ -275,7 +277,7 @@ def compare(
     expected = result.expected()
     for s, label in enumerate(result.labels):
         name = csd_method_name(label)
-        methods.append(Method(name, name.removeprefix("csd_"), "csd",
+        methods.append(Method(name, name, "csd",
                               f"CSD expected win score, elimination schedule {label}"))
         columns[name] = expected[s]
     index = pd.Index(scenario.model_names, name="model")
