@@ -112,6 +112,7 @@ from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.engine.results import Z95, SimulationResult
 from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import simulate
+from swisssim.engine.structure import degenerate_notes
 from swisssim.errors import InputError
 from swisssim.validation import check_z  # noqa: F401  (re-exported)
 
@@ -464,15 +465,11 @@ def sweep(scenario: Scenario, settings: Settings | None = None, /, *, z: float =
 
 
 def schedule_notes(result: SimulationResult) -> list[str]:
-    """Caveats worth printing: capped schedules, identical quotas, a sweep without contrast."""
-    notes = []
+    """Caveats worth printing: degenerate tournaments (capped schedules, one active model,
+    rounds without a match, lone leaders: :func:`swisssim.engine.structure.degenerate_notes`),
+    identical quotas, a sweep without contrast."""
+    notes = degenerate_notes(result)
     n_rounds = result.scenario.n_rounds
-    for schedule, quotas in zip(result.schedules, result.quotas):
-        wanted = sum(schedule.per_round) if schedule.per_round is not None else None
-        if wanted is not None and wanted > int(quotas.sum()):
-            notes.append(f"schedule {schedule.label!r} asks for {wanted} eliminations; capped at "
-                         f"{int(quotas.sum())} so one model stays active (effective quotas "
-                         f"{','.join(str(int(q)) for q in quotas)})")
     seen: dict[tuple[int, ...], str] = {}
     for label, quotas in zip(result.labels, result.quotas):
         key = tuple(int(q) for q in quotas)

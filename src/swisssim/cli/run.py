@@ -11,6 +11,7 @@ from swisssim.cli import _common
 from swisssim.engine.results import SimulationResult
 from swisssim.engine.settings import Settings
 from swisssim.engine.simulation import TARGETS, check_target_se, simulate
+from swisssim.engine.structure import degenerate_notes
 from swisssim.errors import InputError
 from swisssim.io.run_writer import write_run
 from swisssim.validation import check_iterations
@@ -80,6 +81,8 @@ def execute(args: argparse.Namespace) -> int:
                                   dask=settings.dask, client=settings.client),
                          reference=result)
     write_run(result, out, args.argv, bootstrap=boot)
+    for note in degenerate_notes(result):
+        print(f"note: {note}", file=sys.stderr)
     table = summary_table(result)
     shown = table if len(table) <= PRINT_ALL_UP_TO else table.head(PRINT_ROWS)
     print(shown.to_string())

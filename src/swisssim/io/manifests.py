@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextvars
-
 import hashlib
 import os
 import platform
@@ -17,6 +16,7 @@ import pandas as pd
 from swisssim._version import __version__
 from swisssim.analysis.bootstrap import BOOTSTRAP_STREAM, BootstrapResult
 from swisssim.analysis.significance import TIER_RULE, pair_window, tests_manifest
+from swisssim.engine.structure import degenerate_notes
 
 
 def file_sha256(path: str | Path) -> str:
@@ -143,6 +143,9 @@ def simulation_manifest(result: Any) -> dict[str, Any]:
         "simulation_seconds": round(result.wall_time, 6),
         "kernel_load_seconds": round(result.load_time, 6),
     }
+    notes = degenerate_notes(result)
+    if notes:
+        manifest["degenerate"] = notes
     if getattr(result, "cluster", None) is not None:
         manifest["cluster"] = result.cluster.manifest()
     stopping = getattr(result, "stopping", None)

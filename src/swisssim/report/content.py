@@ -26,6 +26,7 @@ from swisssim.analysis.sweep import (
     rank_column,
 )
 from swisssim.data.rounds import round_scores
+from swisssim.engine.structure import schedule_phrase
 from swisssim.plots.sweep import schedule_name
 from swisssim.report.doc import (
     SCROLL_ROWS,
@@ -198,6 +199,7 @@ def how_to_read_section(report: Report) -> Section:
     error = result.std_error()
     z = report.sweep.z
     bye = scenario.simulation.bye_points
+    played = schedule_phrase(most, result.quotas[result.labels.index(most)], scenario.n_models)
     rule = "; ".join(f"{tier} tier + {drop} drop = **{name}**"
                      for (tier, drop), name in PROFILE_NAMES.items())
     items = (
@@ -214,8 +216,8 @@ def how_to_read_section(report: Report) -> Section:
                f"{fmt(float(np.median(error)), 4)}); E[S] ± 1.96 SE is a 95% interval."),
         inline("**Ranks** are competition ranks: 1 is best, and tied models share the better "
                "rank (1, 2, 2, 4)."),
-        inline(f"**The drop under elimination.** Under T = k the k lowest-scoring active models "
-               "are eliminated after every round; they keep their points but play no more. "
+        inline(f"**The drop under elimination.** {played.capitalize()}; eliminated models "
+               "keep their points but play no more. "
                f"drop = E[S | T={most}] − E[S | T={base}], in points (negative: elimination "
                "costs the model points). A model that loses early, foundational rounds sinks into"
                " the bottom group and may be cut before the rounds it is good at, so its drop is "
