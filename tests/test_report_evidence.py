@@ -4,7 +4,9 @@ standard error."""
 
 from __future__ import annotations
 
+import io
 import re
+import sys
 
 import numpy as np
 import pandas as pd
@@ -74,3 +76,26 @@ def test_the_identical_orders_paragraph_gives_a_reason_only_where_one_holds():
 def test_no_z_statistic_without_a_standard_error(se, shown):
     assert z_text(0.02 / se if se else float("inf"), se, 0.3) == shown
 
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_figures_phase_of_a_report_shows_progress(tmp_path, monkeypatch):
+    from swisssim.cli.app import main
+
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["report", "paper_synthetic", "-n", "300", "--no-svg", "--out",
+                 str(tmp_path / "rep")]) == 0
+    shown = terminal.getvalue()
+    for step in ("report: figures and documents", "sweep figures", "comparison figures",
+                 "report.html", "report.md"):
+        assert step in shown, step
+    quiet = _Terminal()
+    monkeypatch.setattr(sys, "stderr", quiet)
+    assert main(["report", "paper_synthetic", "-n", "300", "--no-svg", "--no-progress",
+                 "--out", str(tmp_path / "rep")]) == 0
+    assert "report: figures and documents" not in quiet.getvalue()

@@ -99,7 +99,7 @@ def execute(args: argparse.Namespace) -> int:
     out = _common.output_folder(args, scenario)
     report = build_report(scenario, settings, **options)
     manifest = write_report(report, out, args.argv, svg=not args.no_svg,
-                            palette=args.palette_png, dpi=dpi)
+                            palette=args.palette_png, dpi=dpi, progress=not args.no_progress)
     for note in report.sweep.notes():
         print(f"note: {note}", file=sys.stderr)
     if report.bootstrap is not None and report.bootstrap.degenerate:

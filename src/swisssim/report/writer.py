@@ -42,6 +42,7 @@ from swisssim.io.manifests import (
     scenario_files,
     simulation_manifest,
 )
+from swisssim.io.progress import phase
 from swisssim.io.staging import SubStaging, atomic_output
 from swisssim.io.writers import (
     rank_table_manifest,
@@ -80,7 +81,8 @@ def report_manifest(report: Report, argv: Sequence[str] | None) -> dict[str, Any
 # -- writing --------------------------------------------------------------------------------------
 
 def write_report(report: Report, out: str | Path, argv: Sequence[str] | None = None, *,
-                 svg: bool = True, palette: bool = False, dpi: int = 150) -> dict[str, Any]:
+                 svg: bool = True, palette: bool = False, dpi: int = 150,
+                 progress: bool = False) -> dict[str, Any]:
     """Write the report folder atomically (layout in the module notes); return the manifest.
 
     Parameters
@@ -99,32 +101,42 @@ def write_report(report: Report, out: str | Path, argv: Sequence[str] | None = N
         the HTML embeds the same bytes.
     dpi
         PNG resolution of every figure.
+    progress
+        Show a bar on stderr, one step per figure group and document
+        (:func:`swisssim.io.progress.phase`).
     """
     manifest = report_manifest(report, argv)
     argv_list = list(argv) if argv is not None else None
     started = time.perf_counter()
+    total = 5 + (report.orders is not None) + (report.bootstrap is not None)
     with atomic_output(out, inputs=scenario_files(report.scenario),
-                       command="report") as stage:
+                       command="report") as stage, \
+            phase("report: figures and documents", total, progress) as step:
+        step("sweep figures")
         sweep_stage = SubStaging(stage, "sweep", keep_svg=svg)
         stage_sweep(report.sweep, sweep_stage, dpi=dpi)
         manifest["simulation"]["rank_distribution"] = rank_table_manifest(
             report.sweep.result, sweep_stage.root / "rank_distribution.csv")
         sweep_stage.write_json("manifest.json", _part_manifest(manifest, argv_list,
                                                                ("simulation", "sweep")))
+        step("comparison figures")
         compare_stage = SubStaging(stage, "compare", keep_svg=svg)
         write_comparison(compare_stage, report.comparison, dpi=dpi)
         compare_stage.write_json("manifest.json", _part_manifest(
             manifest, argv_list, ("simulation", "comparison")))
         if report.orders is not None:
+            step("orders figure")
             orders_stage = SubStaging(stage, "orders", keep_svg=svg)
             stage_orders(report.orders, orders_stage, dpi=dpi)
             orders_stage.write_json("manifest.json", _part_manifest(manifest, argv_list,
                                                                     ("orders",)))
         if report.bootstrap is not None:
+            step("bootstrap figure")
             boot_stage = SubStaging(stage, "bootstrap", keep_svg=svg)
             stage_bootstrap(report.bootstrap, boot_stage, dpi=dpi, z=report.sweep.z)
             boot_stage.write_json("manifest.json", _part_manifest(
                 manifest, argv_list, ("simulation", "bootstrap")))
+        step("summary")
         stage.write_csv("summary.csv", summary_frame(report))
         if palette:
             for name in stage.names:
@@ -135,7 +147,9 @@ def write_report(report: Report, out: str | Path, argv: Sequence[str] | None = N
                               "figure_and_table_seconds": round(time.perf_counter() - started,
                                                                 3)}
         document = build_document(report, manifest, files)
+        step("report.html")
         stage.write_text("report.html", render_html(document, stage.root, dpi=dpi))
+        step("report.md")
         stage.write_text("report.md", render_markdown(document))
         stage.write_json("manifest.json", manifest)
     return manifest
