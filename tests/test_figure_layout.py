@@ -56,3 +56,12 @@ def test_model_names_of_the_sensitivity_figure_are_legible_at_page_width(figures
     scale = min(1.0, PAGE_PX / (figure.get_size_inches()[0] * dpi))
     pixels = min(t.get_fontsize() for t in labels) / 72 * dpi * scale
     assert pixels >= 9.0, pixels
+
+
+@pytest.mark.parametrize("dpi", [120, 150])
+def test_model_names_of_the_rank_heatmap_are_legible_at_page_width(figures, dpi):
+    figure = figures["rank_heatmap"]
+    labels = figure.axes[0].get_yticklabels()
+    assert len(labels) == 65
+    scale = min(1.0, PAGE_PX / (figure.get_size_inches()[0] * dpi))
+    assert min(t.get_fontsize() for t in labels) / 72 * dpi * scale >= 8.0

@@ -469,8 +469,10 @@ def rank_heatmap_figure(ranks: pd.DataFrame | Sweep, table: pd.DataFrame | None 
     n = len(meta)
     last = table[table["elimination"] == panels[-1]].set_index("model")
     models = last["expected_rank"].reindex(meta.index).sort_values(kind="stable").index
-    height = min(14.0, max(3.6, 1.4 + 0.11 * n))
-    panel_width = min(10.0, max(3.8, 1.6 + 0.09 * n))
+    # rows of 0.15 in hold 8 pt names, and panels of at most 5.5 in keep the figure narrow
+    # enough that the names stay legible when the report shows it at page width
+    height = min(24.0, max(3.6, 1.4 + 0.15 * n))
+    panel_width = min(5.5, max(3.8, 1.6 + 0.09 * n))
     figure = figure_or_new(figure, 0.8 + panel_width * len(panels) + 1.0, height,
                            layout="constrained")
     axes = np.atleast_1d(figure.subplots(1, len(panels), sharey=True, squeeze=False)).ravel()
@@ -480,7 +482,8 @@ def rank_heatmap_figure(ranks: pd.DataFrame | Sweep, table: pd.DataFrame | None 
         image = _heatmap_panel(ax, ranks, table, label, models, n, vmax)
         ax.set_title(schedule_name(label, totals.get(label)), fontsize=9)
     axes[0].set_yticks(np.arange(n))
-    axes[0].set_yticklabels(meta.loc[models, "display_name"], fontsize=label_fontsize(n))
+    axes[0].set_yticklabels(meta.loc[models, "display_name"],
+                            fontsize=8.0 if n <= 140 else label_fontsize(n))
     if figure.get_layout_engine() is None:      # a caller's figure without a layout engine
         figure.subplots_adjust(top=1 - 0.75 / height, bottom=0.6 / height, wspace=0.08)
     figure.colorbar(image, ax=list(axes), label="P(final rank); white = 0", fraction=0.025,
