@@ -99,3 +99,22 @@ def test_the_figures_phase_of_a_report_shows_progress(tmp_path, monkeypatch):
     assert main(["report", "paper_synthetic", "-n", "300", "--no-svg", "--no-progress",
                  "--out", str(tmp_path / "rep")]) == 0
     assert "report: figures and documents" not in quiet.getvalue()
+
+
+@pytest.mark.parametrize("argv,steps", [
+    (["sweep", "paper_synthetic", "-n", "300"], ("figures", "risk_profile", "survival")),
+    (["compare", "paper_synthetic", "-n", "300", "--elo-orders", "2"], ("baselines", "elo")),
+])
+def test_the_other_long_phases_show_progress(argv, steps, tmp_path, monkeypatch):
+    from swisssim.cli.app import main
+
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 0
+    for step in steps:
+        assert step in terminal.getvalue(), step
+    if argv[0] == "sweep":                         # and plot, re-drawing the same figures
+        terminal = _Terminal()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        assert main(["plot", str(tmp_path / "out"), "--out", str(tmp_path / "figs")]) == 0
+        assert "risk_profile" in terminal.getvalue()

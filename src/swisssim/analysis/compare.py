@@ -37,6 +37,7 @@ from swisssim.analysis.ranks import competition_ranks
 from swisssim.data.frames import as_written
 from swisssim.data.rounds import round_scores
 from swisssim.data.scenario import Scenario, check_scenario
+from swisssim.engine.progress import phase
 from swisssim.engine.results import SimulationResult
 from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import simulate
@@ -271,7 +272,11 @@ def compare(
     bt_fit = baselines.fit_bradley_terry(baselines.pairwise_wins(values), bt_alpha)
     elo_fit = baselines.fit_elo(values, orders=elo_orders, k_factor=elo_k, seed=result.seed)
     inputs = MethodInputs(scenario=scenario, round_scores=values, bt_fit=bt_fit, elo_fit=elo_fit)
-    columns = {name: method.score(inputs) for name, method in METHODS.items()}
+    with phase("baselines", len(METHODS), bool(settings.progress)) as step:
+        columns = {}
+        for name, method in METHODS.items():
+            step(name)
+            columns[name] = method.score(inputs)
     times["baselines"] = time.perf_counter() - started
     methods = list(METHODS.values())
     expected = result.expected()

@@ -34,6 +34,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--replace", action="store_true",
                         help="replace FIGDIR even if another swisssim command wrote it")
     parser.add_argument("--dpi", type=int, default=150, help="PNG resolution (default: 150)")
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     return parser
 
 
@@ -48,7 +49,8 @@ def execute(args: argparse.Namespace) -> int:
     with atomic_output(target, inputs=inputs, replaceable=only_figures,
                        command="plot") as stage:
         try:
-            names = write_sweep_figures(frames, stage, folder="", dpi=dpi)
+            names = write_sweep_figures(frames, stage, folder="", dpi=dpi,
+                                        progress=not args.no_progress)
         except (ValueError, TypeError, KeyError, IndexError, OverflowError) as error:
             # The tables passed every check of read_sweep_folder yet cannot be drawn (values
             # no sweep writes): still bad input, reported in one line.

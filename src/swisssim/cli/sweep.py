@@ -53,7 +53,8 @@ def execute(args: argparse.Namespace) -> int:
     out = _common.output_folder(args, scenario)
     result = simulate(scenario, settings)
     sweep = Sweep(result, z=z)
-    seconds = write_sweep(sweep, out, args.argv, figures=not args.no_figures, dpi=dpi)
+    seconds = write_sweep(sweep, out, args.argv, figures=not args.no_figures, dpi=dpi,
+                          progress=not args.no_progress)
     print(summary_table(sweep).to_string())
     for note in sweep.notes():
         print(f"note: {note}", file=sys.stderr)

@@ -27,6 +27,7 @@ from swisssim.analysis.sweep import (
     read_sweep_folder,
 )
 from swisssim.data.scenario import Scenario
+from swisssim.engine.progress import phase
 from swisssim.io.figures import save_figure
 from swisssim.io.manifests import base_manifest, scenario_files, simulation_manifest
 from swisssim.io.run_writer import (  # noqa: F401  (re-exported)
@@ -45,7 +46,7 @@ from swisssim.plots.uncertainty import order_spread_figure
 # -- sweep ----------------------------------------------------------------------------------------
 
 def write_sweep(sweep: Sweep, out: Path, argv: Sequence[str] | None, *, figures: bool = True,
-                dpi: int = 150) -> float:
+                dpi: int = 150, progress: bool = False) -> float:
     """Write the sweep's tables, manifest and figures atomically; return the rendering seconds.
 
     Figures are drawn from the CSV files as written (read back from the staging folder), so
@@ -56,7 +57,7 @@ def write_sweep(sweep: Sweep, out: Path, argv: Sequence[str] | None, *, figures:
     manifest["simulation"] = simulation_manifest(result)
     manifest["sweep"] = sweep_manifest(sweep, sweep.risk_profile())
     with atomic_output(out, inputs=scenario_files(result.scenario), command="sweep") as stage:
-        names, seconds = stage_sweep(sweep, stage, figures=figures, dpi=dpi)
+        names, seconds = stage_sweep(sweep, stage, figures=figures, dpi=dpi, progress=progress)
         manifest["simulation"]["rank_distribution"] = rank_table_manifest(
             result, stage.root / "rank_distribution.csv")
         if figures:
@@ -67,7 +68,7 @@ def write_sweep(sweep: Sweep, out: Path, argv: Sequence[str] | None, *, figures:
 
 
 def stage_sweep(sweep: Sweep, stage: Staging, *, figures: bool = True,
-                dpi: int = 150) -> tuple[list[str], float]:
+                dpi: int = 150, progress: bool = False) -> tuple[list[str], float]:
     """Write the sweep's four tables and (optionally) its figures into a staging folder.
 
     Parameters
@@ -79,6 +80,8 @@ def stage_sweep(sweep: Sweep, stage: Staging, *, figures: bool = True,
         ``root``, ``path`` and ``write_csv`` members (e.g. a sub-folder view of one).
     figures, dpi
         Whether to draw the figures under ``figures/``, and their PNG resolution.
+    progress
+        Show a bar on stderr while drawing, one step per figure.
 
     Returns
     -------
@@ -98,7 +101,8 @@ def stage_sweep(sweep: Sweep, stage: Staging, *, figures: bool = True,
     if not figures:
         return [], 0.0
     started = time.perf_counter()
-    names = write_sweep_figures(read_sweep_folder(stage.root), stage, dpi=dpi)
+    names = write_sweep_figures(read_sweep_folder(stage.root), stage, dpi=dpi,
+                                progress=progress)
     return names, time.perf_counter() - started
 
 
@@ -128,12 +132,15 @@ def sweep_manifest(sweep: Sweep, risk: pd.DataFrame) -> dict:
 
 
 def write_sweep_figures(frames: SweepFrames, stage: Staging, *, folder: str = "figures",
-                  dpi: int = 150) -> list[str]:
-    """Render every figure and stage ``<folder>/<stem>.png`` and ``.svg``; return the names."""
+                        dpi: int = 150, progress: bool = False) -> list[str]:
+    """Render every figure and stage ``<folder>/<stem>.png`` and ``.svg``; return the names.
+    ``progress`` shows a bar on stderr, one step per figure."""
     names: list[str] = []
-    for stem in FIGURE_STEMS:
-        figure = render_sweep_figure(frames, stem)
-        names += save_figure(figure, stage, f"{folder}/{stem}" if folder else stem, dpi=dpi)
+    with phase("figures", len(FIGURE_STEMS), progress) as step:
+        for stem in FIGURE_STEMS:
+            step(stem)
+            figure = render_sweep_figure(frames, stem)
+            names += save_figure(figure, stage, f"{folder}/{stem}" if folder else stem, dpi=dpi)
     return names
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from swisssim.analysis.orders import orders_manifest
+from swisssim.engine.progress import phase
 from swisssim.io.figures import palette_png
 from swisssim.io.manifests import (
     base_manifest,
@@ -42,7 +43,6 @@ from swisssim.io.manifests import (
     scenario_files,
     simulation_manifest,
 )
-from swisssim.io.progress import phase
 from swisssim.io.staging import SubStaging, atomic_output
 from swisssim.io.writers import (
     rank_table_manifest,
@@ -103,7 +103,7 @@ def write_report(report: Report, out: str | Path, argv: Sequence[str] | None = N
         PNG resolution of every figure.
     progress
         Show a bar on stderr, one step per figure group and document
-        (:func:`swisssim.io.progress.phase`).
+        (:func:`swisssim.engine.progress.phase`).
     """
     manifest = report_manifest(report, argv)
     argv_list = list(argv) if argv is not None else None

@@ -1,8 +1,8 @@
-"""A progress bar for the phases after the simulation (figures, documents), on stderr.
+"""A progress bar for the phases around the simulation (baselines, figures, documents), on stderr.
 
-The simulation shows its own bar (:mod:`swisssim.engine.simulation`); drawing a report's figures
-takes longer than simulating on small fields, so it gets one too: a step per figure group or
-document, named as it starts. Like the engine's bar it is tqdm on stderr, hidden when
+The simulation shows its own bar (:mod:`swisssim.engine.simulation`); the other phases of a
+command that can take seconds (the comparison's baselines, drawing figures, writing a report's
+documents) get one too: a step per method, figure or document, named as it starts. Like the engine's bar it is tqdm on stderr, hidden when
 ``show`` is false (``--no-progress``) and when stderr is not a terminal (tqdm's ``disable=None``).
 """
 
