@@ -65,3 +65,17 @@ def test_model_names_of_the_rank_heatmap_are_legible_at_page_width(figures, dpi)
     assert len(labels) == 65
     scale = min(1.0, PAGE_PX / (figure.get_size_inches()[0] * dpi))
     assert min(t.get_fontsize() for t in labels) / 72 * dpi * scale >= 8.0
+
+
+def test_the_expected_scores_figure_takes_a_schedule_by_its_label():
+    from swisssim import InputError, plots, simulate
+
+    result = simulate(examples.load("paper_synthetic"), iterations=200, elimination=(0, 2, 5),
+                      progress=False)
+    by_t = plots.expected_scores_figure(result, 5, top=3)
+    values = sorted(result.expected()[2], reverse=True)[:3]
+    points = [c for c in by_t.axes[0].collections if len(c.get_offsets())][-1]
+    drawn = sorted(points.get_offsets()[:, 1], reverse=True)
+    assert drawn == pytest.approx(values)
+    with pytest.raises(InputError, match="'0', '2', '5'"):
+        plots.expected_scores_figure(result, 1)
