@@ -145,9 +145,9 @@ def sensitivity_figure(table: pd.DataFrame | Sweep, *, ax: Axes | None = None,
     size = 34 if n <= 30 else max(14, 34 - 0.3 * (n - 30))
     for index, (o, s) in enumerate(zip(offsets, order)):
         px, py = xy(position + o, expected[s].to_numpy())
-        bars = {"xerr" if rows else "yerr": half[s].to_numpy()}
-        ax.errorbar(px, py, fmt="none", ecolor=colors, elinewidth=1.0,
-                    zorder=1, **bars)
+        width = half[s].to_numpy()
+        ax.errorbar(px, py, xerr=width if rows else None, yerr=None if rows else width,
+                    fmt="none", ecolor=colors, elinewidth=1.0, zorder=1)
         ax.scatter(px, py, marker=schedule_marker(index), s=size, c=colors,
                    edgecolors="black", linewidths=0.4, zorder=3)
         mark_points(ax, px, py, [
