@@ -264,8 +264,10 @@ def test_a_schedule_that_would_leave_nobody_is_capped_and_reported(tmp_path, wri
     code, out = _sweep(tmp_path, path, "-n", "300", "-T", "0", "100", "--no-figures")
     assert code == 0
     err = capsys.readouterr().err
-    assert "'100' asks for 300 eliminations; capped at 3" in err
+    assert "T=100: the field of 4 models is too small" in err
+    assert "asks for 300 eliminations, capped at 3" in err
     manifest = json.loads((out / "manifest.json").read_text())
+    assert any("capped at 3" in note for note in manifest["simulation"]["degenerate"])
     assert manifest["simulation"]["schedules"][1]["effective_quotas"] == [3, 0, 0]
 
 
