@@ -407,3 +407,37 @@ def test_a_method_has_one_name_in_the_csv_files_the_report_the_figures_and_pertu
              "--elo-orders", "2", "--no-progress", "--out", "perturb")
     summary = pd.read_csv(tmp_path / "perturb" / "perturb_summary.csv")
     assert set(summary["method"]) <= set(names) and "csd_T0" in set(summary["method"])
+
+
+
+def test_files_added_to_a_result_folder_after_its_run_are_never_replaced_away(tmp_path, capsys):
+    from swisssim.cli.app import main
+
+    out = tmp_path / "run"
+    argv = ["run", PAPER, "-n", "300", "--no-progress", "--out", str(out)]
+    assert main(argv) == 0
+    later = (out / "manifest.json").stat().st_mtime + 3600      # an hour after the run
+    (out / "notes.md").write_text("mine")
+    for name in ("notes.md", "expected_scores.csv"):             # a new file, an edited one
+        os.utime(out / name, (later, later))
+    before = snapshot(out)
+    capsys.readouterr()
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "notes.md" in err and "expected_scores.csv" in err
+    assert "--replace" in err and snapshot(out) == before
+    assert main([*argv, "--replace"]) == 0
+    assert not (out / "notes.md").exists()
+
+
+def test_a_sweep_replots_then_reruns_into_its_own_folder(tmp_path, capsys):
+    from swisssim.cli.app import main
+
+    out = tmp_path / "sweep"
+    argv = ["sweep", PAPER, "-n", "300", "--no-progress", "--dpi", "40", "--out", str(out)]
+    assert main(argv) == 0
+    assert main(["plot", str(out), "--dpi", "40", "--no-progress"]) == 0
+    later = (out / "manifest.json").stat().st_mtime + 3600      # re-plotted an hour later
+    for figure in (out / "figures").iterdir():
+        os.utime(figure, (later, later))
+    assert main(argv) == 0, capsys.readouterr().err

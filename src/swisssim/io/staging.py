@@ -16,7 +16,8 @@ README's "Guarantees":
   command wrote it (its ``manifest.json`` records that ``command``; for figure folders, it holds
   only the files ``swisssim plot`` and the sweep write: ``.png``, ``.svg``, ``.points.json``) or
   it holds nothing but nested result folders (``results/x/`` after ``swisssim sweep`` wrote
-  ``results/x/sweep/``; an empty folder too). A result folder of *another* command is replaced
+  ``results/x/sweep/``; an empty folder too). Even the same command's folder is refused when it
+  holds files added or edited after its run (:func:`changed_since_written`). A result folder of *another* command is replaced
   only inside :func:`replacing` (the command line's ``--replace``); a folder of other files is
   never replaced. Either refusal is one line naming what is there and the way out, before
   simulating.
@@ -143,6 +144,47 @@ def only_figures(folder: Path) -> bool:
         return False
 
 
+#: Seconds after a result folder's ``manifest.json`` within which its files count as written by
+#: the run (every writer writes the manifest last; a checkout or copy writes all files within
+#: seconds of each other).
+WRITTEN_WITHIN = 120.0
+
+
+def changed_since_written(folder: Path, limit: int = 2000) -> list[str]:
+    """Files of a result folder added or modified after its run wrote it: modified more than
+    :data:`WRITTEN_WITHIN` seconds after its ``manifest.json`` (relative paths). Nested result
+    folders of other runs are not looked into (they are kept anyway; see :func:`_carry_over`),
+    nor folders of figures only (``swisssim plot`` re-draws them from the folder's tables).
+    These are the user's, and replacing the folder would delete them."""
+    try:
+        written = (folder / "manifest.json").stat().st_mtime
+    except OSError:
+        return []
+    identity = _manifest_identity(folder)
+    changed: list[str] = []
+    stack = [folder]
+    seen = 0
+    while stack and seen < limit:
+        current = stack.pop()
+        for child in sorted(_children(current)):
+            seen += 1
+            if child.is_symlink():
+                continue
+            if child.is_dir():
+                own = _manifest_identity(child)
+                if only_figures(child):   # figures ``swisssim plot`` may have re-drawn
+                    continue
+                if own is None or own == identity:     # part of this run's folder
+                    stack.append(child)
+                continue
+            try:
+                if child.stat().st_mtime > written + WRITTEN_WITHIN:
+                    changed.append(str(child.relative_to(folder)))
+            except OSError:
+                continue
+    return changed
+
+
 def _listing(folder: Path, limit: int = 4) -> str:
     """A few names of what ``folder`` holds, for an error line."""
     names = sorted(p.name + ("/" if p.is_dir() else "") for p in _children(folder))
@@ -246,7 +288,17 @@ def _check_existing(resolved: Path, where: str,
                              found_text=repr(str(resolved)))
         writer = written_by(resolved)
         if writer is not None:
-            if command is None or writer == command or _REPLACE_OTHERS.get():
+            if _REPLACE_OTHERS.get():
+                return
+            if command is None or writer == command:
+                changed = changed_since_written(resolved)
+                if changed:
+                    raise InputError(where, "", "a result folder as its run left it (it is "
+                                     "replaced whole)", found_text=(
+                                         f"files added or changed after 'swisssim {writer}' "
+                                         f"wrote it ({', '.join(changed[:4])}); move them "
+                                         "out, write elsewhere with --out DIR, or replace "
+                                         "them with --replace"))
                 return
             raise InputError(where, "", f"a new folder or one 'swisssim {command}' wrote (it is "
                              "replaced whole)", found_text=(
