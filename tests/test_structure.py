@@ -74,5 +74,6 @@ def test_the_console_the_manifest_and_the_report_say_so(tmp_path, capsys):
     assert "one model is left active" in capsys.readouterr().err
     text = (tmp_path / "rep" / "report.md").read_text()
     assert "one model is left active in rounds 4-6" in text
-    assert "eliminated after rounds 1-3 only" in text
+    assert "Under T=2 the 2 lowest-scoring active models are eliminated after rounds 1-3 only" \
+        in text
     assert "eliminated after every round" not in text

@@ -264,8 +264,8 @@ def how_to_read_section(report: Report) -> Section:
                f"{fmt(float(np.median(error)), 4)}); E[S] ± 1.96 SE is a 95% interval."),
         inline("**Ranks** are competition ranks: 1 is best, and tied models share the better "
                "rank (1, 2, 2, 4)."),
-        inline(f"**The drop under elimination.** {played.capitalize()}; eliminated models "
-               "keep their points but play no more. "
+        inline(f"**The drop under elimination.** {played[:1].upper() + played[1:]}; "
+               "eliminated models keep their points but play no more. "
                f"drop = E[S | T={most}] − E[S | T={base}], in points (negative: elimination "
                "costs the model points). A model that loses early, foundational rounds sinks into"
                " the bottom group and may be cut before the rounds it is good at, so its drop is "
