@@ -46,3 +46,8 @@ def assert_clean_failure(code: int, err: str, out: Path, *fragments: str) -> Non
 
 TINY_CSV = "model,a,b,c\nm1,3,1,2\nm2,2,3,1\nm3,1,2,3\nm4,1,1,1\n"
 TINY_TOML = 'name = "tiny"\nscores = "scores.csv"\n[simulation]\niterations = 2000\n'
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: runs commands at their full documented size "
+                            "(minutes); deselect with -m 'not slow'")

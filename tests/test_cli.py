@@ -41,11 +41,13 @@ def test_run_writes_the_documented_files(tmp_path, write_scenario, capsys):
     assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
 
 
-def test_default_output_folder_is_results_slash_name(tmp_path, write_scenario, monkeypatch):
+def test_default_output_folder_is_per_scenario_file_and_command(tmp_path, write_scenario,
+                                                               monkeypatch):
     path = write_scenario(TINY_TOML, TINY_CSV)
     monkeypatch.chdir(tmp_path)
     assert main(["run", str(path), "-n", "100", "--no-progress"]) == 0
-    assert (tmp_path / "results" / "tiny" / "expected_scores.csv").exists()
+    assert (tmp_path / "swisssim-results" / "tiny" / "run" / "expected_scores.csv").exists()
+    assert not (tmp_path / "results").exists()      # never the repository's committed results/
 
 
 def test_atomic_output_leaves_nothing_on_failure(tmp_path):

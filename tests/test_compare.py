@@ -159,7 +159,7 @@ def test_compare_default_folder(tmp_path, write_scenario, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["compare", str(path), "-n", "100", "-T", "0", "--elo-orders", "2",
                  "--no-progress"]) == 0
-    assert (tmp_path / "results" / "tiny" / "compare" / "rankings.csv").exists()
+    assert (tmp_path / "swisssim-results" / "tiny" / "compare" / "rankings.csv").exists()
 
 
 @pytest.mark.parametrize("extra, fragments", [

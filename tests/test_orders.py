@@ -137,7 +137,7 @@ def test_orders_default_folder_and_schedule(tmp_path, write_scenario, monkeypatc
     path = write_scenario(TINY_TOML, TINY_CSV)
     monkeypatch.chdir(tmp_path)
     assert main(["orders", str(path), "-n", "100", "--no-progress"]) == 0
-    table = pd.read_csv(tmp_path / "results" / "tiny" / "orders" / "order_sensitivity.csv",
+    table = pd.read_csv(tmp_path / "swisssim-results" / "tiny" / "orders" / "order_sensitivity.csv",
                         dtype={"elimination": str})
     assert set(table.elimination) == {"0"}
 

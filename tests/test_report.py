@@ -45,8 +45,8 @@ NASTY = '<b>Evil & "Co"</b> | `x` **y**'
 SECTIONS = ["scenario", "how-to-read", "headline", "sensitivity", "risk-profile", "survival",
             "comparison", "orders", "bootstrap", "files", "scenario-file", "manifest",
             "citation"]
-TABLES = ["rounds-table", "settings-table", "headline-table", "profile-counts", "risk-table",
-          "agreement-table", "rankings-table", "shifts-table", "orders-table", "bootstrap-table"]
+TABLES = ["rounds-table", "scores-table", "settings-table", "headline-table", "profile-counts",
+          "risk-table", "agreement-table", "rankings-table", "shifts-table", "orders-table", "bootstrap-table"]
 FIGURES = 8   # sweep 4, compare 2, orders 1, bootstrap 1
 
 SCORES = """model,r1,r2a,r2b,r3,r4

@@ -186,8 +186,7 @@ def _sweep(tmp_path, path, *extra):
 
 
 def test_sweep_writes_tables_manifest_and_figures(tmp_path, write_scenario, capsys):
-    toml = TINY_TOML + "elimination = [1]\n"    # the sweep ignores the scenario's schedules
-    path = write_scenario(toml, TINY_CSV)
+    path = write_scenario(TINY_TOML, TINY_CSV)   # no schedules of its own: T = 0, 1, 2
     code, out = _sweep(tmp_path, path, "-n", "600", "--seed", "4")
     assert code == 0
     printed = capsys.readouterr()
@@ -265,8 +264,10 @@ def test_a_schedule_that_would_leave_nobody_is_capped_and_reported(tmp_path, wri
     code, out = _sweep(tmp_path, path, "-n", "300", "-T", "0", "100", "--no-figures")
     assert code == 0
     err = capsys.readouterr().err
-    assert "'100' asks for 300 eliminations; capped at 3" in err
+    assert "T=100: the field of 4 models is too small" in err
+    assert "asks for 300 eliminations, capped at 3" in err
     manifest = json.loads((out / "manifest.json").read_text())
+    assert any("capped at 3" in note for note in manifest["simulation"]["degenerate"])
     assert manifest["simulation"]["schedules"][1]["effective_quotas"] == [3, 0, 0]
 
 
@@ -321,8 +322,8 @@ def test_default_output_folder_does_not_clobber_run(tmp_path, write_scenario, mo
     path = write_scenario(TINY_TOML, TINY_CSV)
     monkeypatch.chdir(tmp_path)
     assert main(["run", str(path), "-n", "100", "--no-progress"]) == 0
-    before = (tmp_path / "results" / "tiny" / "survival.csv").read_bytes()
+    before = (tmp_path / "swisssim-results" / "tiny" / "run" / "survival.csv").read_bytes()
     assert main(["sweep", str(path), "-n", "100", "-T", "0", "2", "--no-progress",
                  "--no-figures"]) == 0
-    assert (tmp_path / "results" / "tiny" / "sweep" / "sweep.csv").exists()
-    assert (tmp_path / "results" / "tiny" / "survival.csv").read_bytes() == before
+    assert (tmp_path / "swisssim-results" / "tiny" / "sweep" / "sweep.csv").exists()
+    assert (tmp_path / "swisssim-results" / "tiny" / "run" / "survival.csv").read_bytes() == before

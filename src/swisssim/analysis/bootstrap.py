@@ -61,6 +61,7 @@ from swisssim.analysis.sweep import (
     risk_profile,
     sweep_table,
 )
+from swisssim.data.frames import as_written
 from swisssim.data.rounds import normalized_scores, round_means
 from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.data.schedules import Schedule
@@ -144,7 +145,7 @@ class BootstrapResult:
 
     def to_frame(self) -> pd.DataFrame:
         """The tidy table: intervals per (model, schedule), as ``bootstrap.csv``."""
-        return self.table()
+        return as_written(self.table())
 
     def pair_tests(self, window: int | None = None) -> list[PairTests]:
         """Pairwise tests of the expected scores, one :class:`PairTests` per schedule.

@@ -34,8 +34,10 @@ from scipy import stats
 
 from swisssim.analysis import baselines
 from swisssim.analysis.ranks import competition_ranks
+from swisssim.data.frames import as_written
 from swisssim.data.rounds import round_scores
 from swisssim.data.scenario import Scenario, check_scenario
+from swisssim.engine.progress import phase
 from swisssim.engine.results import SimulationResult
 from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import simulate
@@ -63,7 +65,9 @@ class Method:
     name
         Column stem in every table (``rankings.csv``: ``score_<name>``, ``rank_<name>``).
     short
-        Short header for figures and printed tables.
+        Header for figures and printed tables: the same as ``name``, so that a method has one
+        name in the CSV files, the report, the figures and ``perturb`` (kept as a field for
+        callers that read it).
     level
         What it reads: ``benchmark`` (raw scores), ``round`` (round scores) or ``csd``.
     description
@@ -84,11 +88,11 @@ class Method:
 BASELINE_METHODS: tuple[Method, ...] = (
     Method("mean", "mean", "benchmark", "mean of direction-corrected raw scores",
            lambda i: baselines.mean_score(i.scenario)),
-    Method("mean_minmax", "minmax", "benchmark", "mean of per-benchmark min-max normalised scores",
+    Method("mean_minmax", "mean_minmax", "benchmark", "mean of per-benchmark min-max normalised scores",
            lambda i: baselines.normalized_mean(i.scenario, "minmax")),
-    Method("mean_zscore", "zscore", "benchmark", "mean of per-benchmark z-scores",
+    Method("mean_zscore", "mean_zscore", "benchmark", "mean of per-benchmark z-scores",
            lambda i: baselines.normalized_mean(i.scenario, "zscore")),
-    Method("win_rate", "winrate", "benchmark", "HELM mean win rate (ties count half)",
+    Method("win_rate", "win_rate", "benchmark", "HELM mean win rate (ties count half)",
            lambda i: baselines.mean_win_rate(i.scenario)),
     Method("borda", "borda", "benchmark", "Borda count (ties share average points)",
            lambda i: baselines.borda_count(i.scenario)),
@@ -166,7 +170,7 @@ class Comparison:
 
     def to_frame(self) -> pd.DataFrame:
         """The tidy table: a score and a rank per method for every model, as ``rankings.csv``."""
-        return self.rankings()
+        return as_written(self.rankings())
 
     def rankings(self) -> pd.DataFrame:
         """``rankings.csv``: one row per model, ``<method>_score`` and ``<method>_rank`` columns.
@@ -282,14 +286,17 @@ def compare(
     bt_fit = baselines.fit_bradley_terry(baselines.pairwise_wins(values), bt_alpha)
     elo_fit = baselines.fit_elo(values, orders=elo_orders, k_factor=elo_k, seed=result.seed)
     inputs = MethodInputs(scenario=scenario, round_scores=values, bt_fit=bt_fit, elo_fit=elo_fit)
-    columns = {name: method.score(inputs) for name, method in METHODS.items()
-               if method.score is not None}   # every baseline has one (CSD is added below)
+    with phase("baselines", len(METHODS), bool(settings.progress)) as step:
+        columns = {}
+        for name, method in METHODS.items():   # every baseline has a score (CSD is added below)
+            step(name)
+            columns[name] = method.score(inputs)
     times["baselines"] = time.perf_counter() - started
     methods = list(METHODS.values())
     expected = result.expected()
     for s, label in enumerate(result.labels):
         name = csd_method_name(label)
-        methods.append(Method(name, name.removeprefix("csd_"), "csd",
+        methods.append(Method(name, name, "csd",
                               f"CSD expected win score, elimination schedule {label}"))
         columns[name] = expected[s]
     index = pd.Index(scenario.model_names, name="model")

@@ -43,6 +43,7 @@ import pandas as pd
 
 import swisssim.interrupts as interrupts  # noqa: PLR0402 (test_layers)
 from swisssim.analysis.ranks import competition_ranks
+from swisssim.data.frames import as_written
 from swisssim.data.rounds import round_scores
 from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.data.schedules import Schedule
@@ -123,7 +124,7 @@ class OrdersResult:
 
     def to_frame(self) -> pd.DataFrame:
         """The tidy table: one row per (model, schedule), as ``order_sensitivity.csv``."""
-        return self.sensitivity()
+        return as_written(self.sensitivity())
 
     def sensitivity(self) -> pd.DataFrame:
         """One row per (schedule, model), sorted by schedule and order-marginalised rank."""

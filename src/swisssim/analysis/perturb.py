@@ -39,6 +39,7 @@ from swisssim.analysis.compare import (
     correlation_pair,
 )
 from swisssim.analysis.ranks import competition_ranks
+from swisssim.data.frames import as_written
 from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.errors import InputError
@@ -200,8 +201,8 @@ class PerturbResult:
     def to_frame(self) -> pd.DataFrame:
         """The damage probe's summary (``perturb_summary.csv``), else the clone probe's table."""
         if self.after is not None:
-            return self.summary()
-        return self.clone_summary()[0]
+            return as_written(self.summary())
+        return as_written(self.clone_summary()[0])
 
     def rank_changes(self) -> pd.DataFrame:
         """``perturb_rank_changes.csv``: one row per (method, model)."""

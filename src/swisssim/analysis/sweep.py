@@ -104,11 +104,13 @@ import pandas as pd
 
 from swisssim.analysis.ranks import competition_ranks
 from swisssim.analysis.significance import holm, wald_p_values
+from swisssim.data.frames import as_written
 from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.defaults import DEFAULT_SCHEDULES, Z95
 from swisssim.engine.results import SimulationResult
 from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import simulate
+from swisssim.engine.structure import degenerate_notes
 from swisssim.validation import check_z  # noqa: F401  (re-exported)
 
 #: The paper's sweep: no elimination, drop 1 per round, drop 2 per round.
@@ -416,7 +418,7 @@ class Sweep:
 
     def to_frame(self) -> pd.DataFrame:
         """The tidy table: one row per (model, schedule), as ``sweep.csv``."""
-        return self.table()
+        return as_written(self.table())
 
     def table(self) -> pd.DataFrame:
         """``sweep.csv`` (see :func:`sweep_table`)."""
@@ -445,27 +447,23 @@ def sweep(scenario: Scenario, settings: Settings | None = None, /, *, z: float =
     scenario
         A validated scenario.
     settings, **overrides
-        As in :func:`~swisssim.engine.simulation.simulate`, except that schedules default to
-        :data:`DEFAULT_SCHEDULES`: the scenario's own ``elimination`` setting is not used.
+        As in :func:`~swisssim.engine.simulation.simulate`: schedules default to the
+        scenario's own ``[simulation] elimination``, else :data:`DEFAULT_SCHEDULES`.
     z
         Significance threshold of the profile labels (:func:`profile_rule`).
     """
     scenario = check_scenario(scenario, "sweep")
     z = check_z(z, "sweep", "z")
-    settings = Settings.of(settings, overrides).defaults(elimination=DEFAULT_SCHEDULES)
+    settings = Settings.of(settings, overrides)   # schedules: Settings.schedules' fallbacks
     return Sweep(simulate(scenario, settings), z=z)
 
 
 def schedule_notes(result: SimulationResult) -> list[str]:
-    """Caveats worth printing: capped schedules, identical quotas, a sweep without contrast."""
-    notes = []
+    """Caveats worth printing: degenerate tournaments (capped schedules, one active model,
+    rounds without a match, lone leaders: :func:`swisssim.engine.structure.degenerate_notes`),
+    identical quotas, a sweep without contrast."""
+    notes = degenerate_notes(result)
     n_rounds = result.scenario.n_rounds
-    for schedule, quotas in zip(result.schedules, result.quotas):
-        wanted = sum(schedule.per_round) if schedule.per_round is not None else None
-        if wanted is not None and wanted > int(quotas.sum()):
-            notes.append(f"schedule {schedule.label!r} asks for {wanted} eliminations; capped at "
-                         f"{int(quotas.sum())} so one model stays active (effective quotas "
-                         f"{','.join(str(int(q)) for q in quotas)})")
     seen: dict[tuple[int, ...], str] = {}
     for label, quotas in zip(result.labels, result.quotas):
         key = tuple(int(q) for q in quotas)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 # is imported inside the functions that run a command.
 from swisssim.defaults import BACKENDS, MISSING_POLICIES
 from swisssim.errors import InputError
+
 from swisssim.validation import check_iterations
 
 if TYPE_CHECKING:
@@ -45,10 +46,28 @@ def add_simulation_options(parser: argparse.ArgumentParser, *, elimination_help:
                              "'index' = earliest listed model first, like the reference script)")
     parser.add_argument("--threads", type=int, help="worker threads (results do not depend on it)")
     add_backend_option(parser)
-    parser.add_argument("--out", "-o", metavar="DIR",
-                        help="output folder (default: results/<scenario name>/)")
+    add_output_options(parser)
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     add_dask_option(parser)
+
+
+#: The folder that default output folders go into (never ``results/``, which holds the
+#: repository's committed reports).
+DEFAULT_BASE = "swisssim-results"
+
+
+def add_output_options(parser: argparse.ArgumentParser, *,
+                       default: str = f"{DEFAULT_BASE}/<scenario file stem>/<command>/") -> None:
+    """``--out DIR`` and ``--replace``, the same for every writing command."""
+    parser.add_argument("--out", "-o", metavar="DIR", help=f"output folder (default: {default}); "
+                        "a folder this command wrote before is replaced whole")
+    add_replace_option(parser)
+
+
+def add_replace_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--replace", action="store_true",
+                        help="replace the output folder even if another swisssim command wrote "
+                             "it (folders of other files are never replaced)")
 
 
 def add_dask_option(parser: argparse.ArgumentParser) -> None:
@@ -125,7 +144,9 @@ def settings_from_args(args: argparse.Namespace, scenario: Scenario, **defaults:
     from swisssim.engine.backends import require_backend
     from swisssim.engine.settings import Settings
     from swisssim.engine.simulation import check_engine_iterations, estimated_seconds
+    from swisssim.io.manifests import SETTINGS_SOURCES
 
+    SETTINGS_SOURCES.set(settings_sources(args, scenario, defaults))
     with flag_names():
         settings = Settings(
             iterations=args.iterations, seed=args.seed, elimination=args.elimination,
@@ -149,6 +170,45 @@ def settings_from_args(args: argparse.Namespace, scenario: Scenario, **defaults:
             client = args.resources.enter_context(connect(settings.dask))
         settings = settings.replace(client=client)
     return settings
+
+
+#: The simulation settings a scenario's ``[simulation]`` table and the flags both set.
+RESOLVED = (("iterations", "--iterations"), ("seed", "--seed"), ("elimination", "--elimination"),
+            ("tie_break", "--tie-break"), ("probabilistic_wins", "--probabilistic-wins"))
+
+
+def settings_sources(args: argparse.Namespace, scenario: Scenario,
+                     defaults: dict[str, Any]) -> dict[str, str]:
+    """Where each setting comes from, in the one order every command uses: a flag, else the
+    command's own default where it has one (``orders``: iterations per order, T = 0), else the
+    scenario's ``[simulation]`` table, else the library's default."""
+    table = scenario_simulation_table(scenario)
+    sources = {}
+    for name, flag in RESOLVED:
+        given = getattr(args, name, None)
+        if given is not None and given is not False:
+            sources[name] = flag
+        elif name in defaults:
+            sources[name] = f"default of 'swisssim {args.command}'"
+        elif name in table:
+            sources[name] = "scenario [simulation]"
+        else:
+            sources[name] = "default"
+    return sources
+
+
+def scenario_simulation_table(scenario: Scenario) -> dict[str, Any]:
+    """The ``[simulation]`` table as written in the scenario file (empty if none or no file)."""
+    import tomllib
+
+    if scenario.path is None:
+        return {}
+    try:
+        document = tomllib.loads(Path(scenario.path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    table = document.get("simulation", {})
+    return table if isinstance(table, dict) else {}
 
 
 def where(result: Any) -> str:
@@ -205,26 +265,52 @@ def check_repeated(scenario: Scenario, settings: Settings, count: int, iteration
         note_long_run(seconds, iterations, n_schedules, f"{count:,} {noun} x ")
 
 
-def output_folder(args: argparse.Namespace, scenario: Scenario,
-                  subfolder: str | None = None) -> Path:
-    """``--out``, else ``results/<scenario name>/`` (plus ``subfolder``), checked before any
-    work (:func:`swisssim.io.staging.check_output_folder`: writable, a name the file system
-    holds, no input of the run inside, an existing folder only if it is a result folder).
+def default_folder(scenario: Scenario, command: str) -> Path:
+    """``swisssim-results/<scenario file stem>/<command>/``: one folder per scenario file and
+    command, so that no two commands (and no two copies of a TOML under other names) share a
+    default folder, and none is the repository's committed ``results/``."""
+    stem = Path(scenario.path).stem if scenario.path is not None else scenario.name
+    return Path(DEFAULT_BASE) / stem / command
 
-    Analyses other than ``run`` default to a sub-folder of their own, so that none of them
-    overwrites the ``manifest.json`` or tables another one wrote for other settings.
+
+def output_folder(args: argparse.Namespace, scenario: Scenario) -> Path:
+    """``--out``, else :func:`default_folder`, checked before any work
+    (:func:`swisssim.io.staging.check_output_folder`: writable, a name the file system holds, no
+    input of the run inside, an existing folder only if this command wrote it, or with
+    ``--replace`` if any swisssim command did).
+
+    A default folder that holds the results of another scenario file of the same stem is
+    refused too (copies of one TOML in two folders), naming that file and the way out.
     """
     from swisssim.io.manifests import scenario_files
     from swisssim.io.staging import check_output_folder
 
+    command = str(args.command)
     if args.out is not None:
         out = Path(args.out)
     else:
-        out = Path("results") / scenario.name
-        out = out / subfolder if subfolder else out
-    check_output_folder(out, scenario_files(scenario),
+        out = default_folder(scenario, command)
+        _check_same_scenario(out, scenario, getattr(args, "replace", False))
+    check_output_folder(out, scenario_files(scenario), command=command,
                         source="--out" if args.out is not None else str(out))
     return out
+
+
+def _check_same_scenario(out: Path, scenario: Scenario, replace: bool) -> None:
+    """Refuse a default folder written for another scenario file (see :func:`output_folder`)."""
+    import json
+
+    try:
+        recorded = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        path = recorded["scenario"]["path"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    if replace or path is None or scenario.path is None:
+        return
+    if Path(path).resolve() != Path(scenario.path).resolve():
+        raise InputError(str(out), "", "a default folder of this scenario file "
+                         f"({scenario.path})", found_text=f"the results of {path}; write "
+                         "elsewhere with --out DIR, or replace them with --replace")
 
 
 def require_together(value: object, flag: str, needed: object, needed_flag: str) -> None:

@@ -98,6 +98,13 @@ def _interrupted(name: str) -> str:
     return f"swisssim: {name}; no results were written"
 
 
+def _forget_settings_sources() -> None:
+    """Each command records its own settings' sources (a test may run several in one process)."""
+    manifests = sys.modules.get("swisssim.io.manifests")
+    if manifests is not None:
+        manifests.SETTINGS_SOURCES.set(None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code.
 
@@ -108,13 +115,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     arguments = list(sys.argv[1:] if argv is None else argv)
     COMMITTED.clear()
+    _forget_settings_sources()
     try:
         with signal_handlers(), interrupts.raising():
             command = arguments[0] if arguments and arguments[0] in command_names() else None
             parser = build_parser(command)
             args = parser.parse_args(arguments)
             args.argv = arguments
-            with ExitStack() as args.resources:    # a Dask cluster of --dask, closed at the end
+            from swisssim.io.staging import replacing
+
+            # args.resources: a Dask cluster of --dask, closed at the end
+            with ExitStack() as args.resources, \
+                    replacing(bool(getattr(args, "replace", False))):
                 code = int(args.execute(args))
             interrupts.checkpoint()   # a signal swallowed after the last safe point counts
             return code

@@ -22,7 +22,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description="Rank every model by mean score, normalised means, mean win rate, Borda, "
                     "Copeland, Bradley-Terry, Elo and CSD (one column per elimination schedule); "
                     "write rankings.csv, rank_correlations.csv, rank_shifts.csv, manifest.json "
-                    "and figures/ (default folder: results/<scenario name>/compare/).")
+                    "and figures/ (default folder: swisssim-results/<scenario file stem>/compare/).")
     _common.add_scenario_argument(parser)
     add_options(parser)
     parser.add_argument("--top", type=int, default=20, metavar="N",
@@ -67,7 +67,7 @@ def execute(args: argparse.Namespace) -> int:
     settings, options = checked_options(args, scenario)
     if args.top < 1:
         raise InputError("--top", "", "a positive integer", args.top)
-    out = _common.output_folder(args, scenario, "compare")
+    out = _common.output_folder(args, scenario)
     comparison = compare(scenario, settings, **options)
     write_comparison(comparison, out, args.argv)
     print(summary_text(comparison, args.top))

@@ -33,7 +33,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("sources", nargs="+", metavar="SOURCE",
                         help="result files or folders (lm-eval, inspect) or table files")
     parser.add_argument("--name", required=True, help="scenario name (also the file stem)")
-    parser.add_argument("--out", "-o", required=True, metavar="DIR", help="output folder")
+    parser.add_argument("--out", "-o", required=True, metavar="DIR",
+                        help="output folder; an earlier import of the same --name there is "
+                             "replaced, other files are left alone")
+    parser.add_argument("--replace", action="store_true",
+                        help="also overwrite files of the same names that an import did not "
+                             "write")
     parser.add_argument("--missing", choices=MISSING_POLICIES,
                         help="missing-score policy written to the scenario (default: the "
                              "importer's suggestion)")

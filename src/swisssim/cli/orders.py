@@ -39,8 +39,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="report the probability of ranking in the top K (default 3)")
     parser.add_argument("--threads", type=int, help="worker threads (results do not depend on it)")
     _common.add_backend_option(parser)
-    parser.add_argument("--out", "-o", metavar="DIR",
-                        help="output folder (default: results/<scenario name>/orders/)")
+    _common.add_output_options(parser)
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     _common.add_dask_option(parser)
     return parser
@@ -57,7 +56,7 @@ def execute(args: argparse.Namespace) -> int:
     top_k = check_top_k(args.top, scenario.n_models, "--top", "")
     _common.check_repeated(scenario, settings, samples, settings.resolved_iterations(scenario),
                            "orders", "--samples")
-    out = _common.output_folder(args, scenario, "orders")
+    out = _common.output_folder(args, scenario)
     result = evaluate_orders(scenario, settings, samples=samples, top_k=top_k)
     write_orders(result, out, args.argv, samples=samples)
     print(summary_table(result).to_string())

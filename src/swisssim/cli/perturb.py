@@ -23,7 +23,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                     "same seed and write the rank changes: perturb_rank_changes.csv, "
                     "perturb_summary.csv, clone_probe.csv, clone_rank_changes.csv, "
                     "rankings_*.csv, manifest.json, figures/ (default folder: "
-                    "results/<scenario name>/perturb/).")
+                    "swisssim-results/<scenario file stem>/perturb/).")
     _common.add_scenario_argument(parser)
     parser.add_argument("--model", action="append", default=[], metavar="NAME",
                         help="model to damage (repeatable); every --set applies to every --model")
@@ -60,7 +60,7 @@ def execute(args: argparse.Namespace) -> int:
         raise InputError("perturb", "", "--model with --set, and/or --clones N > 0",
                          found_text="neither")
     settings, options = checked_options(args, scenario)
-    out = _common.output_folder(args, scenario, "perturb")
+    out = _common.output_folder(args, scenario)
     result = perturb(scenario, models, assignments, clones, settings, **options)
     write_perturb(result, out, args.argv)
     print(report_text(result))

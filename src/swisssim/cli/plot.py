@@ -3,8 +3,10 @@
 Reads ``sweep.csv``, ``risk_profile.csv``, ``rank_distribution.csv`` and ``survival.csv`` and writes
 ``figures/<name>.png`` and ``.svg`` (see :mod:`swisssim.plots.sweep`; Liu et al., arXiv:2512.21010).
 The tables are checked like any other input (:func:`swisssim.io.readback.read_sweep_folder`):
-a corrupted table is one line and exit code 2. The figure folder is replaced whole; it may not
-be the sweep folder itself (it would delete the tables it reads).
+a corrupted table is one line and exit code 2. The figure folder is replaced whole when it
+holds only figure files (``.png``, ``.svg``, ``.points.json``: the ``figures/`` a sweep or
+report wrote, or an earlier ``plot``); it may not be the sweep folder itself (it would delete
+the tables it reads).
 """
 
 from __future__ import annotations
@@ -26,7 +28,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("folder", metavar="DIR", help="a folder written by 'swisssim sweep'")
     parser.add_argument("--out", "-o", metavar="FIGDIR",
                         help="where to write the figures (default: DIR/figures)")
+    parser.add_argument("--replace", action="store_true",
+                        help="replace FIGDIR even if another swisssim command wrote it")
     parser.add_argument("--dpi", type=int, default=150, help="PNG resolution (default: 150)")
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     return parser
 
 
@@ -40,12 +45,14 @@ def execute(args: argparse.Namespace) -> int:
     dpi = check_dpi(args.dpi, "--dpi", "")
     target = Path(args.out) if args.out is not None else Path(args.folder) / "figures"
     inputs = [Path(args.folder) / name for name in SWEEP_FILES]
-    check_output_folder(target, inputs, replaceable=only_figures,
+    check_output_folder(target, inputs, replaceable=only_figures, command="plot",
                         source="--out" if args.out is not None else str(target))
     started = time.perf_counter()
-    with atomic_output(target, inputs=inputs, replaceable=only_figures) as stage:
+    with atomic_output(target, inputs=inputs, replaceable=only_figures,
+                       command="plot") as stage:
         try:
-            names = write_sweep_figures(frames, stage, folder="", dpi=dpi)
+            names = write_sweep_figures(frames, stage, folder="", dpi=dpi,
+                                        progress=not args.no_progress)
         except (ValueError, TypeError, KeyError, IndexError, OverflowError) as error:
             # The tables passed every check of read_sweep_folder yet cannot be drawn (values
             # no sweep writes): still bad input, reported in one line.

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from swisssim.cli import _common
 from swisssim.cli.compare import checked_options
-from swisssim.defaults import DEFAULT_REPLICATES, DEFAULT_SCHEDULES, ORDERS_ITERATIONS, Z95
+from swisssim.defaults import DEFAULT_REPLICATES, ORDERS_ITERATIONS, Z95
 from swisssim.validation import check_dpi, check_iterations, check_samples, check_z
 
 if TYPE_CHECKING:
@@ -33,9 +33,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     _common.add_simulation_options(
         parser, elimination_help="schedules to sweep: integers T, per-round lists such as "
         "0,1,1,2, or percentages such as 10%% (default: 0 1 2 like the paper)")
-    for action in parser._actions:
-        if action.dest == "out":
-            action.help = "output folder (default: results/<scenario name>/)"
     extra = parser.add_argument_group("optional analyses")
     extra.add_argument("--orders", type=int, metavar="S",
                        help="also evaluate S round orders (all K! if fewer) at the least severe "
@@ -77,7 +74,7 @@ def checked(args: argparse.Namespace, scenario) -> tuple[Settings, dict]:
         args.elo_orders = baselines.ELO_ORDERS
     if args.elo_k is None:
         args.elo_k = baselines.ELO_K
-    settings, options = checked_options(args, scenario, elimination=DEFAULT_SCHEDULES)
+    settings, options = checked_options(args, scenario)
     options["z"] = check_z(args.label_z, "--label-z", "")
     if args.orders is not None:
         options["orders"] = check_samples(args.orders, "--orders", "")
@@ -112,7 +109,7 @@ def execute(args: argparse.Namespace) -> int:
     report = build_report(scenario, settings, **options)
     manifest = write_report(report, out, args.argv, svg=not args.no_svg,
                             palette=args.palette_png, dpi=dpi,
-                            embed=not args.link_figures)
+                            embed=not args.link_figures, progress=not args.no_progress)
     for note in report.sweep.notes():
         print(f"note: {note}", file=sys.stderr)
     if report.bootstrap is not None and report.bootstrap.degenerate:

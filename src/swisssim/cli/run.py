@@ -61,6 +61,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def execute(args: argparse.Namespace) -> int:
     from swisssim.engine.settings import Settings
     from swisssim.engine.simulation import simulate
+    from swisssim.engine.structure import degenerate_notes
     from swisssim.io.run_writer import write_run
 
     scenario = _common.load(args)
@@ -86,6 +87,8 @@ def execute(args: argparse.Namespace) -> int:
                                   dask=settings.dask, client=settings.client),
                          reference=result)
     write_run(result, out, args.argv, bootstrap=boot)
+    for note in degenerate_notes(result):
+        print(f"note: {note}", file=sys.stderr)
     table = summary_table(result)
     shown = table if len(table) <= PRINT_ALL_UP_TO else table.head(PRINT_ROWS)
     print(shown.to_string())

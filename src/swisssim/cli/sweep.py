@@ -13,7 +13,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from swisssim.cli import _common
-from swisssim.defaults import DEFAULT_SCHEDULES, Z95
+from swisssim.defaults import Z95
 from swisssim.validation import check_dpi, check_z
 
 if TYPE_CHECKING:
@@ -40,9 +40,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                              "the median drop and 1.5 robust SDs of the drops)")
     parser.add_argument("--no-figures", action="store_true", help="write the tables only")
     parser.add_argument("--dpi", type=int, default=150, help="PNG resolution (default: 150)")
-    for action in parser._actions:
-        if action.dest == "out":
-            action.help = "output folder (default: results/<scenario name>/sweep/)"
     return parser
 
 
@@ -52,13 +49,14 @@ def execute(args: argparse.Namespace) -> int:
     from swisssim.io.writers import write_sweep
 
     scenario = _common.load(args)
-    settings = _common.settings_from_args(args, scenario, elimination=DEFAULT_SCHEDULES)
+    settings = _common.settings_from_args(args, scenario)
     z = check_z(args.label_z, "--label-z", "")
     dpi = check_dpi(args.dpi, "--dpi", "")
-    out = _common.output_folder(args, scenario, "sweep")
+    out = _common.output_folder(args, scenario)
     result = simulate(scenario, settings)
     sweep = Sweep(result, z=z)
-    seconds = write_sweep(sweep, out, args.argv, figures=not args.no_figures, dpi=dpi)
+    seconds = write_sweep(sweep, out, args.argv, figures=not args.no_figures, dpi=dpi,
+                          progress=not args.no_progress)
     print(summary_table(sweep).to_string())
     for note in sweep.notes():
         print(f"note: {note}", file=sys.stderr)

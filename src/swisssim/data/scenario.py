@@ -115,7 +115,8 @@ class Scenario:
     Attributes
     ----------
     name
-        Short name; the default output folder is ``results/<name>/``.
+        Short name, shown in reports and manifests (the command line's default output folder
+        comes from the scenario file's stem, ``swisssim-results/<stem>/<command>/``).
     scores
         Raw scores, index = model names (in file order), columns = benchmarks; NaN = missing.
     rounds

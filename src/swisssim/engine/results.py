@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from swisssim.data.frames import as_written
 from swisssim.data.scenario import Scenario
 from swisssim.data.schedules import Schedule
 from swisssim.defaults import Z95
@@ -37,6 +38,7 @@ from swisssim.engine.counters import (
 )
 from swisssim.engine.distributed import ClusterInfo
 from swisssim.engine.tournaments import Tournaments, replay_on_cpu
+from swisssim.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -106,8 +108,35 @@ class SimulationResult:
                 f"schedules={self.labels}, iterations={self.iterations:,}, seed={self.seed})")
 
     def to_frame(self) -> pd.DataFrame:
-        """The tidy table of the run: one row per (model, schedule), as ``expected_scores.csv``."""
-        return self.expected_scores()
+        """The tidy table of the run: one row per (model, schedule), the columns and dtypes
+        ``pandas.read_csv`` gives for ``expected_scores.csv`` (an ``elimination`` column of
+        integer schedules is integer)."""
+        return as_written(self.expected_scores())
+
+    def schedule_index(self, schedule: object) -> int:
+        """The position of a schedule given by its label: the integer ``T`` (``2``), the label
+        text (``"2"``, ``"0,1,1,2"``, ``"10%"``), a per-round list (``[0, 1, 1, 2]``) or a
+        :class:`~swisssim.data.schedules.Schedule`.
+
+        Raises
+        ------
+        InputError
+            When no schedule of the result has that label (the message lists the labels).
+        """
+        labels = self.labels
+        key: object = schedule
+        if isinstance(schedule, Schedule):
+            key = schedule.label
+        elif isinstance(schedule, (int, np.integer)) and not isinstance(schedule, bool):
+            key = str(int(schedule))
+        elif isinstance(schedule, str):
+            key = schedule.replace(" ", "")
+        elif isinstance(schedule, (list, tuple, np.ndarray)):
+            key = ",".join(str(v) for v in schedule)
+        if isinstance(key, str) and key in labels:
+            return labels.index(key)
+        raise InputError("SimulationResult", "schedule", "the label of one of the result's "
+                         f"schedules ({', '.join(map(repr, labels))})", schedule)
 
     def expected(self) -> np.ndarray:
         """E[S_m] in points, shape (S, M)."""
@@ -125,8 +154,14 @@ class SimulationResult:
         variance = np.diagonal(self.covariance(), axis1=0, axis2=1).T
         return np.sqrt(np.maximum(variance, 0.0) / self.iterations)
 
-    def difference(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
-        """E[S | schedule b] - E[S | schedule a] and its paired standard error, each (M,)."""
+    def difference(self, a: object, b: object) -> tuple[np.ndarray, np.ndarray]:
+        """E[S | schedule b] - E[S | schedule a] and its paired standard error, each (M,).
+
+        ``a`` and ``b`` are schedules by label (:meth:`schedule_index`): with schedules
+        T = 0, 2, 5, ``difference(0, 2)`` is E[S | T=2] - E[S | T=0], and an unknown label is
+        an :class:`~swisssim.errors.InputError` listing the labels.
+        """
+        a, b = self.schedule_index(a), self.schedule_index(b)
         cov = self.covariance()
         variance = cov[a, a] + cov[b, b] - 2.0 * cov[a, b]
         expected = self.expected()

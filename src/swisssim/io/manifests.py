@@ -9,6 +9,7 @@ stays lean.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import os
 import platform
@@ -22,6 +23,7 @@ import pandas as pd
 from swisssim._version import __version__
 from swisssim.analysis.bootstrap import BOOTSTRAP_STREAM, BootstrapResult
 from swisssim.analysis.significance import TIER_RULE, pair_window, tests_manifest
+from swisssim.engine.structure import degenerate_notes
 
 if TYPE_CHECKING:
     from swisssim.analysis.compare import Comparison
@@ -117,9 +119,16 @@ def _sha256_or_none(path: Path) -> str | None:
         return None
 
 
+#: Where each simulation setting of the running command came from (set by the command line,
+#: :func:`swisssim.cli._common.settings_from_args`; recorded by :func:`base_manifest`).
+SETTINGS_SOURCES: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+    "swisssim_settings_sources", default=None)
+
+
 def base_manifest(command: str, scenario: Any, argv: list[str] | None) -> dict[str, Any]:
-    """The manifest fields common to every command."""
-    return {
+    """The manifest fields common to every command (with ``settings_sources``, where each
+    simulation setting came from, when the command line resolved them)."""
+    manifest = {
         "command": command,
         "argv": list(argv) if argv is not None else sys.argv[1:],
         "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -134,6 +143,10 @@ def base_manifest(command: str, scenario: Any, argv: list[str] | None) -> dict[s
                      "dropped_models": list(scenario.dropped_models)},
         "environment": environment(),
     }
+    sources = SETTINGS_SOURCES.get()
+    if sources is not None:
+        manifest["settings_sources"] = dict(sources)
+    return manifest
 
 
 def simulation_manifest(result: Any) -> dict[str, Any]:
@@ -162,6 +175,9 @@ def simulation_manifest(result: Any) -> dict[str, Any]:
     }
     if getattr(result, "backend", None) is not None:
         manifest["backend"] = result.backend
+    notes = degenerate_notes(result)
+    if notes:
+        manifest["degenerate"] = notes
     if getattr(result, "cluster", None) is not None:
         manifest["cluster"] = result.cluster.manifest()
     stopping = getattr(result, "stopping", None)

@@ -30,7 +30,7 @@ def write_run(result: SimulationResult, out, argv, *,
     manifest["simulation"] = simulation_manifest(result)
     if bootstrap is not None:
         manifest["bootstrap"] = bootstrap_manifest(bootstrap)
-    with atomic_output(out, inputs=scenario_files(result.scenario)) as stage:
+    with atomic_output(out, inputs=scenario_files(result.scenario), command="run") as stage:
         stage.write_csv("expected_scores.csv", result.expected_scores())
         stage.write_csv("rank_distribution.csv", result.rank_distribution())
         stage.write_csv("survival.csv", result.survival())

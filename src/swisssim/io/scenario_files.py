@@ -18,7 +18,7 @@ import pandas as pd
 from swisssim.data.importers.common import Imported
 from swisssim.data.scenario import _NAME, MISSING_POLICIES, load_scenario
 from swisssim.errors import InputError
-from swisssim.io.staging import atomic_output
+from swisssim.io.staging import atomic_files
 from swisssim.validation import choice
 
 
@@ -66,7 +66,10 @@ def write_imported(imported: Imported, out: str | Path, name: str, *,
     imported
         What an importer returned.
     out
-        The folder (created if needed; other files in it are left alone).
+        The folder (created if needed). The files of an earlier import under the same name
+        (:func:`imported_files`) are replaced; every other file is left alone, and a file of
+        the same name that an import did not write is refused (see
+        :func:`swisssim.io.staging.atomic_files`).
     name
         The scenario name (letters, digits, ``.``, ``_``, ``-``); also the file stem.
     missing
@@ -90,7 +93,7 @@ def write_imported(imported: Imported, out: str | Path, name: str, *,
         files["score_errors"] = f"{name}_score_errors.csv"
     if imported.models is not None:
         files["models_file"] = f"{name}_models.csv"
-    with atomic_output(out) as stage:
+    with atomic_files(out, name, owned=imported_files(out, name)) as stage:
         stage.write_csv(files["scores"], _wide(imported.scores))
         if imported.errors is not None:
             stage.write_csv(files["score_errors"], _wide(imported.errors))
@@ -104,6 +107,35 @@ def write_imported(imported: Imported, out: str | Path, name: str, *,
             where = error.source.replace(str(stage.root), str(out))
             raise error.renamed(where, error.field) from None
     return out / f"{name}.toml"
+
+
+#: The first line of every scenario file ``swisssim import`` writes (see :func:`scenario_toml`).
+IMPORT_MARK = "# Written by 'swisssim import"
+
+
+def imported_files(out: str | Path, name: str) -> list[str]:
+    """The files an earlier ``swisssim import --name NAME`` wrote into ``out``: ``NAME.toml``
+    (recognised by its first line) and the data files it names; none if there is no such TOML.
+
+    A re-import replaces exactly these (and deletes those it no longer writes); every other
+    file in the folder, other scenarios' included, is left alone.
+    """
+    import tomllib
+
+    path = Path(out) / f"{name}.toml"
+    try:
+        text = path.read_text(encoding="utf-8")
+        if not text.startswith(IMPORT_MARK):
+            return []
+        document = tomllib.loads(text)
+    except (OSError, ValueError):
+        return []
+    owned = [path.name]
+    for key in ("scores", "score_errors", "models_file"):
+        value = document.get(key)
+        if isinstance(value, str) and Path(value).name == value:
+            owned.append(value)
+    return owned
 
 
 def _wide(frame: pd.DataFrame) -> pd.DataFrame:

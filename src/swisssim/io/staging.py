@@ -12,11 +12,15 @@ README's "Guarantees":
   ``results/x/`` keeps ``results/x/sweep/`` written by ``swisssim sweep``, but a re-run of
   ``swisssim run --bootstrap`` without ``--bootstrap`` leaves no ``bootstrap.csv`` behind, and a
   report without ``--orders`` drops the ``orders/`` sub-folder an earlier report wrote.
-* **Only our own folders.** An existing ``out_dir`` is replaced only if it is a result folder of
-  this tool (it holds a ``manifest.json`` written by swisssim, or, for figure folders, only
-  ``.png``/``.svg`` files) or holds nothing but such folders (``results/x/`` after
-  ``swisssim sweep`` wrote ``results/x/sweep/``; an empty folder too); anything else is refused
-  before simulating.
+* **Only what the same command wrote.** An existing ``out_dir`` is replaced only if the same
+  command wrote it (its ``manifest.json`` records that ``command``; for figure folders, it holds
+  only the files ``swisssim plot`` and the sweep write: ``.png``, ``.svg``, ``.points.json``) or
+  it holds nothing but nested result folders (``results/x/`` after ``swisssim sweep`` wrote
+  ``results/x/sweep/``; an empty folder too). Even the same command's folder is refused when it
+  holds files added or edited after its run (:func:`changed_since_written`). A result folder of *another* command is replaced
+  only inside :func:`replacing` (the command line's ``--replace``); a folder of other files is
+  never replaced. Either refusal is one line naming what is there and the way out, before
+  simulating.
 * **Never over an input.** A folder holding an input file of the run (the scenario, its CSV
   files, the tables ``swisssim plot`` reads) or the current working directory is refused.
 * **Nothing left behind.** On any exception (an interrupt included) the staged folder is deleted
@@ -30,6 +34,7 @@ README's "Guarantees":
 
 from __future__ import annotations
 
+import contextvars
 import fcntl
 import json
 import os
@@ -53,8 +58,25 @@ PARTIAL = ".partial-"
 REPLACED = ".replaced-"
 #: Characters the staging name adds to the destination's name (dot, markers, pid, random).
 STAGING_OVERHEAD = 1 + len(PARTIAL) + 10 + 1 + 8
-#: File types a figure folder (``swisssim plot``) may hold.
-FIGURE_SUFFIXES = (".png", ".svg")
+#: File types a figure folder (``swisssim plot``) may hold: the figures and the hover data
+#: (``<figure>.points.json``) written beside them.
+FIGURE_SUFFIXES = (".png", ".svg", ".points.json")
+
+#: Whether a result folder written by another command may be replaced (see :func:`replacing`).
+_REPLACE_OTHERS: contextvars.ContextVar[bool] = contextvars.ContextVar("swisssim_replace",
+                                                                       default=False)
+
+
+@contextmanager
+def replacing(allowed: bool = True) -> Iterator[None]:
+    """Within this block, writers may replace a result folder that *another* command wrote
+    (the command line's ``--replace``). Folders of files swisssim did not write are still
+    refused."""
+    token = _REPLACE_OTHERS.set(bool(allowed))
+    try:
+        yield
+    finally:
+        _REPLACE_OTHERS.reset(token)
 
 #: Result folders this process has replaced or created (the command line says so when
 #: interrupted afterwards).
@@ -110,12 +132,68 @@ def _manifest_identity(folder: Path) -> tuple[str, str, str] | None:
     return (str(data.get("command")), json.dumps(data.get("argv")), str(data.get("created_utc")))
 
 
+def written_by(folder: Path) -> str | None:
+    """The ``command`` recorded in ``folder/manifest.json``, or None if swisssim did not write it."""
+    identity = _manifest_identity(folder)
+    return None if identity is None else identity[0]
+
+
 def only_figures(folder: Path) -> bool:
-    """Whether ``folder`` holds nothing but ``.png``/``.svg`` files (a ``plot`` folder)."""
+    """Whether ``folder`` holds nothing but figure files (``.png``, ``.svg`` and the
+    ``.points.json`` beside them): a ``plot`` folder, or the ``figures/`` of a sweep."""
     try:
-        return all(p.is_file() and p.suffix.lower() in FIGURE_SUFFIXES for p in folder.iterdir())
+        return all(p.is_file() and not p.is_symlink()
+                   and p.name.lower().endswith(FIGURE_SUFFIXES) for p in folder.iterdir())
     except OSError:
         return False
+
+
+#: Seconds after a result folder's ``manifest.json`` within which its files count as written by
+#: the run (every writer writes the manifest last; a checkout or copy writes all files within
+#: seconds of each other).
+WRITTEN_WITHIN = 120.0
+
+
+def changed_since_written(folder: Path, limit: int = 2000) -> list[str]:
+    """Files of a result folder added or modified after its run wrote it: modified more than
+    :data:`WRITTEN_WITHIN` seconds after its ``manifest.json`` (relative paths). Nested result
+    folders of other runs are not looked into (they are kept anyway; see :func:`_carry_over`),
+    nor folders of figures only (``swisssim plot`` re-draws them from the folder's tables).
+    These are the user's, and replacing the folder would delete them."""
+    try:
+        written = (folder / "manifest.json").stat().st_mtime
+    except OSError:
+        return []
+    identity = _manifest_identity(folder)
+    changed: list[str] = []
+    stack = [folder]
+    seen = 0
+    while stack and seen < limit:
+        current = stack.pop()
+        for child in sorted(_children(current)):
+            seen += 1
+            if child.is_symlink():
+                continue
+            if child.is_dir():
+                own = _manifest_identity(child)
+                if only_figures(child):   # figures ``swisssim plot`` may have re-drawn
+                    continue
+                if own is None or own == identity:     # part of this run's folder
+                    stack.append(child)
+                continue
+            try:
+                if child.stat().st_mtime > written + WRITTEN_WITHIN:
+                    changed.append(str(child.relative_to(folder)))
+            except OSError:
+                continue
+    return changed
+
+
+def _listing(folder: Path, limit: int = 4) -> str:
+    """A few names of what ``folder`` holds, for an error line."""
+    names = sorted(p.name + ("/" if p.is_dir() else "") for p in _children(folder))
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit
+                                       else "")
 
 
 def _name_max(folder: Path) -> int:
@@ -127,7 +205,7 @@ def _name_max(folder: Path) -> int:
 
 def check_output_folder(out_dir: str | Path, inputs: Iterable[str | Path] = (), *,
                         replaceable: Callable[[Path], bool] | None = None,
-                        source: str | None = None) -> Path:
+                        source: str | None = None, command: str | None = None) -> Path:
     """Check, before any work, that :func:`atomic_output` can write ``out_dir``.
 
     Parameters
@@ -137,10 +215,13 @@ def check_output_folder(out_dir: str | Path, inputs: Iterable[str | Path] = (), 
     inputs
         Files the run reads; none may lie inside ``out_dir``.
     replaceable
-        Extra test accepting an existing non-empty folder (e.g. :func:`only_figures`); a result
-        folder of swisssim (:func:`is_result_folder`) is always accepted.
+        Extra test accepting an existing non-empty folder (e.g. :func:`only_figures`).
     source
         The name under which errors are reported (default: the path).
+    command
+        The command that writes the folder (``"run"``, ``"report"``, ...): an existing result
+        folder is accepted only if its manifest records the same command, or inside
+        :func:`replacing`. None accepts a result folder of any command.
 
     Returns
     -------
@@ -151,8 +232,8 @@ def check_output_folder(out_dir: str | Path, inputs: Iterable[str | Path] = (), 
     ------
     InputError
         When the folder is an existing file, lies below a file, holds an input of the run or the
-        working directory, is a folder of other files, has a name too long for the file system,
-        or its nearest existing parent is not writable.
+        working directory, is a folder of other files or of another command's results, has a
+        name too long for the file system, or its nearest existing parent is not writable.
     """
     out_dir = Path(out_dir)
     where = source or str(out_dir)
@@ -180,13 +261,13 @@ def check_output_folder(out_dir: str | Path, inputs: Iterable[str | Path] = (), 
         raise InputError(where, "", f"a folder name of at most {limit - STAGING_OVERHEAD} bytes "
                          "(room for the staging folder's name)",
                          found_text=f"{len(os.fsencode(resolved.name))} bytes")
-    if ancestor == resolved:
-        _check_existing(resolved, where, replaceable)
     for item in inputs:
         path = Path(item).resolve()
         if path.is_relative_to(resolved):
             raise InputError(where, "", "a folder that holds none of the run's input files",
                              found_text=f"one that holds {str(item)!r}")
+    if ancestor == resolved:
+        _check_existing(resolved, where, replaceable, command)
     parent = resolved.parent if ancestor == resolved else ancestor
     try:  # the real test: create (and remove) a folder where the staging folder will go
         _temporary(parent, resolved.name, PARTIAL).rmdir()
@@ -197,7 +278,8 @@ def check_output_folder(out_dir: str | Path, inputs: Iterable[str | Path] = (), 
 
 
 def _check_existing(resolved: Path, where: str,
-                    replaceable: Callable[[Path], bool] | None) -> None:
+                    replaceable: Callable[[Path], bool] | None,
+                    command: str | None = None) -> None:
     """The checks of an existing destination, under the lock that :func:`commit` takes (so a
     concurrent writer's swap is never seen half-done)."""
     with _parent_locked(resolved.parent):
@@ -208,10 +290,31 @@ def _check_existing(resolved: Path, where: str,
         if Path.cwd().resolve().is_relative_to(resolved):
             raise InputError(where, "", "a folder that does not hold the working directory",
                              found_text=repr(str(resolved)))
-        if not _owned(resolved, replaceable):
-            raise InputError(where, "", "a new or empty folder, or a result folder of swisssim "
-                             "(with its manifest.json), which is replaced whole",
-                             found_text="a folder of other files")
+        writer = written_by(resolved)
+        if writer is not None:
+            if _REPLACE_OTHERS.get():
+                return
+            if command is None or writer == command:
+                changed = changed_since_written(resolved)
+                if changed:
+                    raise InputError(where, "", "a result folder as its run left it (it is "
+                                     "replaced whole)", found_text=(
+                                         f"files added or changed after 'swisssim {writer}' "
+                                         f"wrote it ({', '.join(changed[:4])}); move them "
+                                         "out, write elsewhere with --out DIR, or replace "
+                                         "them with --replace"))
+                return
+            raise InputError(where, "", f"a new folder or one 'swisssim {command}' wrote (it is "
+                             "replaced whole)", found_text=(
+                                 f"the results of 'swisssim {writer}' ({_listing(resolved)}); "
+                                 "write elsewhere with --out DIR, or replace them with "
+                                 "--replace"))
+        if (replaceable is not None and replaceable(resolved)) or _holds_only_results(resolved):
+            return
+        raise InputError(where, "", "a new or empty folder, or a result folder swisssim wrote "
+                         "(with its manifest.json)", found_text=(
+                             f"files swisssim did not write ({_listing(resolved)}), which are "
+                             "never replaced; write elsewhere with --out DIR"))
 
 
 def _owned(folder: Path, replaceable: Callable[[Path], bool] | None) -> bool:
@@ -481,7 +584,8 @@ def _swap(stage: Path, out_dir: Path, seen: tuple[int, int, int] | None | bool,
 
 @contextmanager
 def atomic_output(out_dir: str | Path, *, inputs: Iterable[str | Path] = (),
-                  replaceable: Callable[[Path], bool] | None = None) -> Iterator[Staging]:
+                  replaceable: Callable[[Path], bool] | None = None,
+                  command: str | None = None) -> Iterator[Staging]:
     """Stage the files of a result folder, then replace ``out_dir`` with them as a whole.
 
     Parameters
@@ -492,6 +596,8 @@ def atomic_output(out_dir: str | Path, *, inputs: Iterable[str | Path] = (),
         Input files of the run, which ``out_dir`` must not hold.
     replaceable
         Extra test accepting an existing folder (see :func:`check_output_folder`).
+    command
+        The command writing the folder (see :func:`check_output_folder`).
 
     Yields
     ------
@@ -511,7 +617,7 @@ def atomic_output(out_dir: str | Path, *, inputs: Iterable[str | Path] = (),
     notes; any exception deletes the staged files.
     """
     out_dir = Path(out_dir)
-    check_output_folder(out_dir, inputs, replaceable=replaceable)
+    check_output_folder(out_dir, inputs, replaceable=replaceable, command=command)
     seen = _identity(out_dir)
     stage: Path | None = None
     action = "creating the folder"
@@ -539,6 +645,82 @@ def _discard(stage: Path) -> None:
     """Delete a staging folder; a second signal meanwhile is held back until it is gone."""
     with interrupts.deferred():
         shutil.rmtree(stage, ignore_errors=True)
+
+
+@contextmanager
+def atomic_files(folder: str | Path, name: str, *, owned: Iterable[str] = (),
+                 source: str = "--out") -> Iterator[Staging]:
+    """Stage a few files, then move them into ``folder`` beside whatever else it holds.
+
+    For writers that share a folder with other files (``swisssim import`` writes
+    ``NAME.toml`` and its CSV files, and several scenarios may live in one folder). Every file
+    staged is moved into ``folder`` (each rename atomic, all of them with signals deferred); the
+    files of ``owned`` that this write does not produce again (the earlier version's files) are
+    then deleted. Nothing else in ``folder`` is touched.
+
+    Parameters
+    ----------
+    folder
+        The destination folder (created with its parents).
+    name
+        Names the staging folder (``.<name>.partial-<pid>-<hex>``, inside ``folder``).
+    owned
+        Names of files in ``folder`` that an earlier write of the same kind produced: they may
+        be replaced or deleted. An existing file that this write produces and that is not in
+        ``owned`` is refused (one line naming it) unless inside :func:`replacing`.
+    source
+        The name under which errors are reported.
+
+    Raises
+    ------
+    InputError
+        When ``folder`` is a file, or a file would replace one this kind of write did not make.
+    OutputError
+        On a file-system error; staged files are deleted.
+    """
+    folder = Path(folder)
+    owned = set(owned)
+    if _exists(folder) and not folder.is_dir():
+        raise InputError(source, "", "a folder", found_text=f"an existing file {str(folder)!r}")
+    stage: Path | None = None
+    action = "creating the folder"
+    created = [p for p in (folder, *folder.parents) if not _exists(p)]  # removed on failure
+    done = False
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        remove_stale(folder, name)
+        stage = _temporary(folder, name, PARTIAL)
+        action = "writing"
+        staging = Staging(stage)
+        yield staging
+        written = sorted(set(staging.names))
+        foreign = [n for n in written if n not in owned and _exists(folder / n)]
+        if foreign and not _REPLACE_OTHERS.get():
+            raise InputError(source, "", "file names no other file in the folder has (or the "
+                             f"files of an earlier import of {name!r})",
+                             found_text=f"{', '.join(foreign[:4])}, not written by this import; "
+                             "write elsewhere with --out DIR, or overwrite with --replace")
+        action = "moving the files into place"
+        with _signals_deferred(), _parent_locked(folder):
+            for item in written:
+                os.replace(stage / item, folder / item)
+                COMMITTED.append(folder / item)
+            for item in sorted(owned - set(written)):
+                target = folder / item
+                if target.is_file() and not target.is_symlink():
+                    target.unlink()
+        done = True
+    except OSError as error:
+        raise OutputError.of(error, action, folder) from None
+    finally:
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
+        if not done:
+            for path in created:   # innermost first; only folders this call made, if empty
+                try:
+                    path.rmdir()
+                except OSError:
+                    break
 
 
 def _shown(path: Path, stage: Path, out_dir: Path) -> str:
@@ -589,5 +771,6 @@ class SubStaging:
         self.path(name).write_text(text, encoding="utf-8")
 
 
-__all__ = ["COMMITTED", "Staging", "SubStaging", "atomic_output", "check_output_folder",
-           "commit", "is_result_folder", "only_figures", "remove_stale"]
+__all__ = ["COMMITTED", "Staging", "SubStaging", "atomic_files", "atomic_output", "check_output_folder",
+           "commit", "is_result_folder", "only_figures", "remove_stale", "replacing",
+           "written_by"]

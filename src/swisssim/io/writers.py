@@ -26,6 +26,7 @@ from swisssim.analysis.sweep import (
     Sweep,
     SweepFrames,
 )
+from swisssim.engine.progress import phase
 from swisssim.io.figures import save_figure
 from swisssim.io.manifests import (
     base_manifest,
@@ -53,7 +54,7 @@ from swisssim.plots.uncertainty import order_spread_figure
 # -- sweep ----------------------------------------------------------------------------------------
 
 def write_sweep(sweep: Sweep, out: Path, argv: Sequence[str] | None, *, figures: bool = True,
-                dpi: int = 150) -> float:
+                dpi: int = 150, progress: bool = False) -> float:
     """Write the sweep's tables, manifest and figures atomically; return the rendering seconds.
 
     Figures are drawn from the CSV files as written (read back from the staging folder), so
@@ -63,8 +64,8 @@ def write_sweep(sweep: Sweep, out: Path, argv: Sequence[str] | None, *, figures:
     manifest = base_manifest("sweep", result.scenario, list(argv) if argv is not None else None)
     manifest["simulation"] = simulation_manifest(result)
     manifest["sweep"] = sweep_manifest(sweep, sweep.risk_profile())
-    with atomic_output(out, inputs=scenario_files(result.scenario)) as stage:
-        names, seconds = stage_sweep(sweep, stage, figures=figures, dpi=dpi)
+    with atomic_output(out, inputs=scenario_files(result.scenario), command="sweep") as stage:
+        names, seconds = stage_sweep(sweep, stage, figures=figures, dpi=dpi, progress=progress)
         manifest["simulation"]["rank_distribution"] = rank_table_manifest(
             result, stage.root / "rank_distribution.csv")
         if figures:
@@ -75,7 +76,7 @@ def write_sweep(sweep: Sweep, out: Path, argv: Sequence[str] | None, *, figures:
 
 
 def stage_sweep(sweep: Sweep, stage: Staging | SubStaging, *, figures: bool = True,
-                dpi: int = 150) -> tuple[list[str], float]:
+                dpi: int = 150, progress: bool = False) -> tuple[list[str], float]:
     """Write the sweep's four tables and (optionally) its figures into a staging folder.
 
     Parameters
@@ -87,6 +88,8 @@ def stage_sweep(sweep: Sweep, stage: Staging | SubStaging, *, figures: bool = Tr
         ``root``, ``path`` and ``write_csv`` members (e.g. a sub-folder view of one).
     figures, dpi
         Whether to draw the figures under ``figures/``, and their PNG resolution.
+    progress
+        Show a bar on stderr while drawing, one step per figure.
 
     Returns
     -------
@@ -106,17 +109,22 @@ def stage_sweep(sweep: Sweep, stage: Staging | SubStaging, *, figures: bool = Tr
     if not figures:
         return [], 0.0
     started = time.perf_counter()
-    names = write_sweep_figures(read_sweep_folder(stage.root), stage, dpi=dpi)
+    names = write_sweep_figures(read_sweep_folder(stage.root), stage, dpi=dpi,
+                                progress=progress)
     return names, time.perf_counter() - started
 
 
 def write_sweep_figures(frames: SweepFrames, stage: Staging | SubStaging, *,
-                        folder: str = "figures", dpi: int = 150) -> list[str]:
-    """Render every figure and stage ``<folder>/<stem>.png`` and ``.svg``; return the names."""
+                        folder: str = "figures", dpi: int = 150,
+                        progress: bool = False) -> list[str]:
+    """Render every figure and stage ``<folder>/<stem>.png`` and ``.svg``; return the names.
+    ``progress`` shows a bar on stderr, one step per figure."""
     names: list[str] = []
-    for stem in FIGURE_STEMS:
-        figure = render_sweep_figure(frames, stem)
-        names += save_figure(figure, stage, f"{folder}/{stem}" if folder else stem, dpi=dpi)
+    with phase("figures", len(FIGURE_STEMS), progress) as step:
+        for stem in FIGURE_STEMS:
+            step(stem)
+            figure = render_sweep_figure(frames, stem)
+            names += save_figure(figure, stage, f"{folder}/{stem}" if folder else stem, dpi=dpi)
     return names
 
 
@@ -125,7 +133,8 @@ def write_sweep_figures(frames: SweepFrames, stage: Staging | SubStaging, *,
 def write_comparison(comparison: Comparison, out: str | Path, argv: list[str] | None) -> None:
     """Write the comparison's tables, figures and manifest atomically into ``out``."""
     manifest = comparison_manifest("compare", comparison.scenario, comparison, argv)
-    with atomic_output(out, inputs=scenario_files(comparison.scenario)) as stage:
+    with atomic_output(out, inputs=scenario_files(comparison.scenario),
+                       command="compare") as stage:
         stage_comparison(comparison, stage)
         stage.write_json("manifest.json", manifest)
 
@@ -163,7 +172,7 @@ def write_orders(result: OrdersResult, out: str | Path, argv: list[str] | None, 
     """Write the order-sensitivity tables, figure and manifest atomically into ``out``."""
     manifest = base_manifest("orders", result.scenario, argv)
     manifest["orders"] = orders_manifest(result, samples)
-    with atomic_output(out, inputs=scenario_files(result.scenario)) as stage:
+    with atomic_output(out, inputs=scenario_files(result.scenario), command="orders") as stage:
         manifest["figures"] = stage_orders(result, stage)
         stage.write_json("manifest.json", manifest)
 
@@ -183,7 +192,8 @@ def write_perturb(result: PerturbResult, out: str | Path, argv: list[str] | None
     """Write a damage / clone probe's rankings, changes, summary, figure and manifest
     atomically into ``out``."""
     manifest = perturb_manifest(result, argv)
-    with atomic_output(out, inputs=scenario_files(result.before.scenario)) as stage:
+    with atomic_output(out, inputs=scenario_files(result.before.scenario),
+                       command="perturb") as stage:
         stage.write_csv("rankings_before.csv", result.before.rankings())
         if result.after is not None:
             summary = result.summary()

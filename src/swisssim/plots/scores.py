@@ -10,7 +10,7 @@ from swisssim.engine.results import Z95, SimulationResult
 from swisssim.plots.style import family_colors, figure_and_axes, label_fontsize, width_for
 
 
-def expected_scores_figure(result: SimulationResult, schedule: str | None = None, *,
+def expected_scores_figure(result: SimulationResult, schedule: object = None, *,
                            top: int | None = None, ax: Axes | None = None) -> Figure:
     """E[S] of every model with its 95% Monte Carlo interval, best first.
 
@@ -19,7 +19,9 @@ def expected_scores_figure(result: SimulationResult, schedule: str | None = None
     result
         A simulation (:func:`swisssim.simulate`).
     schedule
-        The schedule's label (default: the first schedule).
+        The schedule by its label, as :meth:`SimulationResult.schedule_index` takes it (``2``,
+        ``"2"``, ``"10%"``; default: the first schedule); an unknown label is an
+        :class:`~swisssim.errors.InputError` listing the labels.
     top
         Show only the ``top`` best models (default: all).
     ax
@@ -30,14 +32,7 @@ def expected_scores_figure(result: SimulationResult, schedule: str | None = None
     matplotlib.figure.Figure
         The figure drawn on (``ax.figure`` when ``ax`` is given).
     """
-    labels = result.labels
-    if schedule is None:
-        s = 0
-    elif schedule in labels:
-        s = labels.index(schedule)
-    else:
-        raise ValueError(f"expected_scores_figure: schedule: expected one of {labels}, "
-                         f"found {schedule!r}")
+    s = 0 if schedule is None else result.schedule_index(schedule)
     expected, error = result.expected()[s], result.std_error()[s]
     order = np.lexsort((np.arange(expected.size), -expected))
     if top is not None:
@@ -56,8 +51,8 @@ def expected_scores_figure(result: SimulationResult, schedule: str | None = None
                   fontsize=label_fontsize(n))
     ax.set_xlim(-0.7, n - 0.3)
     ax.set_ylabel("expected win score E[S]")
-    ax.set_title(f"{result.scenario.name}: T = {labels[s]}, {result.iterations:,} tournaments "
-                 "(bars: 95% Monte Carlo interval)", fontsize=9)
+    ax.set_title(f"{result.scenario.name}: T = {result.labels[s]}, {result.iterations:,} "
+                 "tournaments (bars: 95% Monte Carlo interval)", fontsize=9)
     ax.grid(axis="y", color="#eeeeee")
     return figure
 

@@ -56,7 +56,9 @@ def figure_and_axes(ax: Axes | None, width: float, height: float) -> tuple[Figur
     """Draw on ``ax`` when given (a notebook's axes), else on a new ``width`` x ``height`` figure."""
     if ax is not None:
         return ax.figure, ax
-    figure = new_figure(width, height)
+    # constrained layout: tick labels and legends fit inside the figure, so a plain
+    # ``figure.savefig(path)`` (no bbox_inches) clips nothing
+    figure = new_figure(width, height, layout="constrained")
     return figure, figure.add_subplot()
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -94,15 +95,24 @@ def _model_colors(meta: pd.DataFrame) -> pd.Series:
 
 # -- (1) sensitivity ----------------------------------------------------------------------------
 
-def sensitivity_figure(table: pd.DataFrame | Sweep, *, ax: Axes | None = None) -> Figure:
+#: Above this many models the sensitivity figure lists the models down the page (one row each),
+#: so that their names stay legible when the figure is shown at page width.
+SENSITIVITY_ROWS_FROM = 30
+
+
+def sensitivity_figure(table: pd.DataFrame | Sweep, *, ax: Axes | None = None,
+                       horizontal: bool | None = None) -> Figure:
     """The paper's sensitivity figure from a sweep (or its table, ``sweep.csv``).
 
     Draws on ``ax`` when given (its figure is returned), else on a new figure.
 
-    Models on x ordered by expected score at the most eliminating schedule (descending); one
-    marker per schedule (circle, down-triangle, square, ... in severity order), dodged slightly
-    and joined by a line in the model family's colour; 95% confidence bars (visible where they are
-    longer than the marker).
+    Models ordered by expected score at the most eliminating schedule (best first); one marker
+    per schedule (circle, down-triangle, square, ... in severity order), dodged slightly and
+    joined by a line in the model family's colour; 95% confidence bars. The title gives the
+    widest half-width: Monte Carlo intervals are often narrower than the markers, which then
+    hide them. With more than :data:`SENSITIVITY_ROWS_FROM` models (or ``horizontal=True``) the
+    models run down the y axis, one row each, so that a report at page width keeps their names
+    readable; otherwise along the x axis, as in the paper.
     """
     table = table.table() if isinstance(table, Sweep) else table
     order, totals = _ordered_schedules(table)
@@ -115,33 +125,52 @@ def sensitivity_figure(table: pd.DataFrame | Sweep, *, ax: Axes | None = None) -
     models = expected[order[-1]].sort_values(ascending=False, kind="stable").index
     expected, half, meta = expected.loc[models], half.loc[models], meta.loc[models]
     n, n_sched = len(models), len(order)
+    rows = n > SENSITIVITY_ROWS_FROM if horizontal is None else bool(horizontal)
     colors = all_colors.loc[models].to_numpy()
-    figure, ax = figure_and_axes(ax, width_for(n, per_item=0.26, minimum=6.5, maximum=32.0),
-                                 4.6 + 0.03 * min(n, 100))
-    x = np.arange(n, dtype=float)
+    if rows:
+        figure, ax = figure_and_axes(ax, 9.0, min(60.0, 1.6 + 0.19 * n))
+    else:
+        figure, ax = figure_and_axes(ax, width_for(n, per_item=0.26, minimum=6.5, maximum=32.0),
+                                     4.6 + 0.03 * min(n, 100))
+    position = np.arange(n, dtype=float)
     step = min(0.14, 0.6 / max(n_sched - 1, 1)) if n_sched > 1 else 0.0
     offsets = (np.arange(n_sched) - (n_sched - 1) / 2) * step
-    points = np.stack([np.column_stack([x + o, expected[s].to_numpy()])
+
+    def xy(shift: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return (values, shift) if rows else (shift, values)
+
+    points = np.stack([np.column_stack(xy(position + o, expected[s].to_numpy()))
                        for o, s in zip(offsets, order)], axis=1)          # (n, S, 2)
     ax.add_collection(LineCollection(points, colors=colors, linewidths=1.3, zorder=2))
-    size = 34 if n <= 30 else max(10, 34 - 0.3 * (n - 30))
-    for position, (o, s) in enumerate(zip(offsets, order)):
-        ax.errorbar(x + o, expected[s], yerr=half[s], fmt="none", ecolor=colors,
-                    elinewidth=0.8, zorder=1)
-        ax.scatter(x + o, expected[s], marker=schedule_marker(position), s=size, c=colors,
+    size = 34 if n <= 30 else max(14, 34 - 0.3 * (n - 30))
+    for index, (o, s) in enumerate(zip(offsets, order)):
+        px, py = xy(position + o, expected[s].to_numpy())
+        width = half[s].to_numpy()
+        ax.errorbar(px, py, xerr=width if rows else None, yerr=None if rows else width,
+                    fmt="none", ecolor=colors, elinewidth=1.0, zorder=1)
+        ax.scatter(px, py, marker=schedule_marker(index), s=size, c=colors,
                    edgecolors="black", linewidths=0.4, zorder=3)
-        mark_points(ax, x + o, expected[s], [
+        mark_points(ax, px, py, [
             f"{name} ({schedule_name(s)}): E[S] = {e:.3f} ± {h:.3f} (95% CI)"
             for name, e, h in zip(meta["display_name"], expected[s], half[s])])
-    ax.set_xlim(-0.7, n - 0.3)
-    ax.set_xticks(x)
-    ax.set_xticklabels(meta["display_name"], rotation=90 if n > 12 else 45,
-                       ha="center" if n > 12 else "right", fontsize=label_fontsize(n))
-    ax.set_ylabel("expected win score E[S]")
-    ax.grid(axis="y", alpha=0.3)
+    names = meta["display_name"]
+    if rows:
+        ax.set_ylim(n - 0.3, -0.7)                   # best at the top
+        ax.set_yticks(position)
+        ax.set_yticklabels(names, fontsize=8)
+        ax.set_xlabel("expected win score E[S]")
+        ax.grid(axis="x", alpha=0.3)
+    else:
+        ax.set_xlim(-0.7, n - 0.3)
+        ax.set_xticks(position)
+        ax.set_xticklabels(names, rotation=90 if n > 12 else 45,
+                           ha="center" if n > 12 else "right", fontsize=label_fontsize(n))
+        ax.set_ylabel("expected win score E[S]")
+        ax.grid(axis="y", alpha=0.3)
+    widest = float(np.nanmax(half.to_numpy())) if half.size else float("nan")
     ax.set_title(f"Failure sensitivity: models ordered by E[S] at "
-                 f"{schedule_name(order[-1])}; bars = 95% CI", fontsize=10,
-                 pad=8 + 12 * math.ceil(n_sched / 6))
+                 f"{schedule_name(order[-1])}; bars = 95% CI (widest ±{widest:.3f})",
+                 fontsize=10, pad=8 + 12 * math.ceil(n_sched / 6))
     _sensitivity_legends(ax, order, totals, _model_meta(table))
     return figure
 
@@ -158,9 +187,14 @@ def _sensitivity_legends(ax: Axes, order: list[str], totals: dict[str, int],
     families = [f for f in dict.fromkeys(meta["family"]) if f]
     if families:
         handles = [Line2D([], [], color=palette[f], linewidth=2, label=f) for f in families]
-        ax.figure.legend(handles=handles, title="family", fontsize=7, title_fontsize=8,
-                         loc="center left", bbox_to_anchor=(ax.get_position().x1 + 0.005, 0.5),
-                         frameon=False, ncols=1 if len(families) <= 20 else 2)
+        options: dict[str, Any] = {"handles": handles, "title": "family", "fontsize": 7,
+                                   "title_fontsize": 8, "frameon": False,
+                                   "ncols": 1 if len(families) <= 20 else 2}
+        if ax.figure.get_layout_engine() is not None:     # the layout makes room for it
+            ax.figure.legend(loc="outside right center", **options)
+        else:
+            ax.figure.legend(loc="center left", **options,
+                             bbox_to_anchor=(ax.get_position().x1 + 0.005, 0.5))
 
 
 # -- (2) risk profile ---------------------------------------------------------------------------
@@ -442,9 +476,12 @@ def rank_heatmap_figure(ranks: pd.DataFrame | Sweep, table: pd.DataFrame | None 
     n = len(meta)
     last = table[table["elimination"] == panels[-1]].set_index("model")
     models = last["expected_rank"].reindex(meta.index).sort_values(kind="stable").index
-    height = min(14.0, max(3.6, 1.4 + 0.11 * n))
-    panel_width = min(10.0, max(3.8, 1.6 + 0.09 * n))
-    figure = figure_or_new(figure, 0.8 + panel_width * len(panels) + 1.0, height)
+    # rows of 0.15 in hold 8 pt names, and panels of at most 5.5 in keep the figure narrow
+    # enough that the names stay legible when the report shows it at page width
+    height = min(24.0, max(3.6, 1.4 + 0.15 * n))
+    panel_width = min(5.5, max(3.8, 1.6 + 0.09 * n))
+    figure = figure_or_new(figure, 0.8 + panel_width * len(panels) + 1.0, height,
+                           layout="constrained")
     axes = np.atleast_1d(figure.subplots(1, len(panels), sharey=True, squeeze=False)).ravel()
     vmax = float(ranks.loc[ranks["elimination"].isin(panels), "probability"].max() or 1.0)
     image = None
@@ -452,12 +489,17 @@ def rank_heatmap_figure(ranks: pd.DataFrame | Sweep, table: pd.DataFrame | None 
         image = _heatmap_panel(ax, ranks, table, label, models, n, vmax)
         ax.set_title(schedule_name(label, totals.get(label)), fontsize=9)
     axes[0].set_yticks(np.arange(n))
-    axes[0].set_yticklabels(meta.loc[models, "display_name"], fontsize=label_fontsize(n))
-    figure.subplots_adjust(top=1 - 0.75 / height, bottom=0.6 / height, wspace=0.08)
+    axes[0].set_yticklabels(meta.loc[models, "display_name"],
+                            fontsize=8.0 if n <= 140 else label_fontsize(n))
+    if figure.get_layout_engine() is None:      # a caller's figure without a layout engine
+        figure.subplots_adjust(top=1 - 0.75 / height, bottom=0.6 / height, wspace=0.08)
     figure.colorbar(image, ax=list(axes), label="P(final rank); white = 0", fraction=0.025,
                     aspect=40, pad=0.02)
-    figure.suptitle("Final rank distribution (competition rank; dot = expected rank)",
-                    fontsize=10, y=1 - 0.15 / height, va="top")
+    title = "Final rank distribution (competition rank; dot = expected rank)"
+    if figure.get_layout_engine() is not None:
+        figure.suptitle(title, fontsize=10)
+    else:
+        figure.suptitle(title, fontsize=10, y=1 - 0.15 / height, va="top")
     return figure
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from swisssim._version import __version__
 from swisssim.analysis.bootstrap import Resampler
@@ -26,6 +27,7 @@ from swisssim.analysis.sweep import (
     rank_column,
 )
 from swisssim.data.rounds import round_scores
+from swisssim.engine.structure import schedule_phrase
 from swisssim.plots.sweep import schedule_name
 from swisssim.report.doc import (
     SCROLL_ROWS,
@@ -130,9 +132,8 @@ def scenario_section(report: Report) -> Section:
     values = round_scores(scenario)
     rows = []
     for k, round_ in enumerate(scenario.rounds):
-        finite = values[k][np.isfinite(values[k])]
         rows.append((str(k + 1), round_.name, ", ".join(round_.benchmarks),
-                     fmt(finite.mean()) if finite.size else "–",
+                     round_mean_text(scenario, k, values[k]),
                      str(int((~np.isfinite(values[k])).sum()))))
     blocks: list[Any] = [
         Paragraph(inline(plain(" ".join(scenario.description.split()))
@@ -143,15 +144,63 @@ def scenario_section(report: Report) -> Section:
             "in the order below; a round's score is the plain mean of the model's scores on its "
             "benchmarks" + ("" if scenario.scoring.normalization == "none" else
                             f" after `{scenario.scoring.normalization}` normalisation") + ".")),
-        Table("rounds-table", prose("Rounds in playing order (mean round score over the models; "
-                                    "models without a score)"),
+        Table("rounds-table", prose("Rounds in playing order (mean score over the models, in "
+                                    "the benchmarks' own units; models without a score)"),
               ("#", "round", "benchmarks", "mean score", "missing"), tuple(rows),
               (True, False, False, True, True)),
+        *input_scores_blocks(scenario),
         Bullets(scoring_items(scenario)),
         Table("settings-table", prose("Simulation settings"), ("setting", "value"),
               settings_rows(report)),
     ]
     return Section("scenario", "Scenario", tuple(blocks))
+
+
+def round_mean_text(scenario: Any, k: int, values: np.ndarray) -> str:
+    """A round's mean score as a reader knows its benchmarks: the raw values (a latency in
+    seconds stays positive, marked lower-is-better) when no normalisation applies and the
+    round's benchmarks share one direction; else the mean of the round scores the tournament
+    compares (direction-corrected, normalised)."""
+    round_ = scenario.rounds[k]
+    lower = set(scenario.scoring.lower_is_better)
+    directions = {b in lower for b in round_.benchmarks}
+    if scenario.scoring.normalization == "none" and len(directions) == 1:
+        raw = scenario.scores[list(round_.benchmarks)].mean(axis=1, skipna=True).to_numpy()
+        raw = raw[np.isfinite(raw)]
+        if not raw.size:
+            return "–"
+        return fmt(float(raw.mean())) + (" (lower is better)" if directions == {True} else "")
+    finite = values[np.isfinite(values)]
+    if not finite.size:
+        return "–"
+    note = ("normalised" if scenario.scoring.normalization != "none" else
+            "direction-corrected")
+    return f"{fmt(float(finite.mean()))} ({note})"
+
+
+def input_scores_blocks(scenario: Any) -> tuple:
+    """The input scores of every model with its rank on each benchmark (1 = best, in the
+    benchmark's own direction; competition ranks; ``–`` = missing), raw values as in the data
+    file, so that statements such as "29th on IFEval" can be checked here."""
+    used = [b for r in scenario.rounds for b in r.benchmarks]
+    raw = scenario.scores[used]
+    lower = set(scenario.scoring.lower_is_better)
+    ranks = pd.DataFrame({b: raw[b].rank(method="min", ascending=b in lower) for b in used})
+    models = scenario.models
+    rows = []
+    for model in raw.index:
+        cells = tuple("–" if not np.isfinite(raw.at[model, b]) else
+                      f"{raw.at[model, b]:.4g} (#{int(ranks.at[model, b])})" for b in used)
+        rows.append((str(models.at[model, "display_name"]), str(models.at[model, "family"]),
+                     *cells))
+    header = ("model", "family", *(f"{b} ↓" if b in lower else b for b in used))
+    shown, notes = limit_rows(tuple(rows), scenario.n_models, "the scenario's scores file")
+    return (Table("scores-table", prose("Input scores as given, with each model's rank on the "
+                                        "benchmark in brackets (#1 = best; ↓ = lower is better; "
+                                        "– = missing)"),
+                  header, shown, (False, False) + (True,) * len(used),
+                  scroll=len(shown) > SCROLL_ROWS or len(used) > 8),
+            *notes)
 
 
 def scoring_items(scenario: Any) -> tuple:
@@ -199,6 +248,7 @@ def how_to_read_section(report: Report) -> Section:
     error = result.std_error()
     z = report.sweep.z
     bye = scenario.simulation.bye_points
+    played = schedule_phrase(most, result.quotas[result.labels.index(most)], scenario.n_models)
     rule = "; ".join(f"{tier} tier + {drop} drop = **{name}**"
                      for (tier, drop), name in PROFILE_NAMES.items())
     items = (
@@ -215,8 +265,8 @@ def how_to_read_section(report: Report) -> Section:
                f"{fmt(float(np.median(error)), 4)}); E[S] ± 1.96 SE is a 95% interval."),
         inline("**Ranks** are competition ranks: 1 is best, and tied models share the better "
                "rank (1, 2, 2, 4)."),
-        inline(f"**The drop under elimination.** Under T = k the k lowest-scoring active models "
-               "are eliminated after every round; they keep their points but play no more. "
+        inline(f"**The drop under elimination.** {played[:1].upper() + played[1:]}; "
+               "eliminated models keep their points but play no more. "
                f"drop = E[S | T={most}] − E[S | T={base}], in points (negative: elimination "
                "costs the model points). A model that loses early, foundational rounds sinks into"
                " the bottom group and may be cut before the rounds it is good at, so its drop is "
@@ -344,7 +394,7 @@ def risk_section(report: Report) -> Section:
     rows = tuple((str(r.display_name), str(r.family), fmt(r.base_score),
                   f"{getattr(r, base_rank)} → {getattr(r, most_rank)}", pm(r.drop, r.drop_se),
                   fmt(100 * r.relative_drop, 1) + "%" if math.isfinite(r.relative_drop) else "–",
-                  fmt(r.slope), fmt(r.drop_z, 1), str(r.profile))
+                  fmt(r.slope), z_text(r.drop_z, r.drop_se, r.drop), str(r.profile))
                  for r in order.itertuples(index=False))
     largest = [inline(plain(r.display_name), f" ({fmt(r.drop)})")
                for r in order.head(3).itertuples(index=False)]
@@ -375,6 +425,19 @@ def risk_section(report: Report) -> Section:
               scroll=len(rows) > SCROLL_ROWS),
         *notes,
     ))
+
+
+#: A standard error this small (relative to the value) is float residue of a difference that is
+#: exactly 0 in every tournament, not a measured error; no z statistic is shown for it.
+SE_RESIDUE = 1e-9
+
+
+def z_text(z: float, se: float, value: float) -> str:
+    """A z statistic for a table, or ``–`` when its standard error is zero or float residue
+    (a model whose drop is the same in every tournament: z would read 10^9)."""
+    if not math.isfinite(se) or se <= SE_RESIDUE * max(1.0, abs(value)):
+        return "–"
+    return fmt(z, 1)
 
 
 def survival_section(report: Report) -> Section:

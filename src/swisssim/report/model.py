@@ -19,7 +19,8 @@ from swisssim.analysis import baselines
 from swisssim.analysis.bootstrap import BootstrapResult, bootstrap
 from swisssim.analysis.compare import Comparison, compare
 from swisssim.analysis.orders import ORDERS_ITERATIONS, OrdersResult, evaluate_orders
-from swisssim.analysis.sweep import DEFAULT_SCHEDULES, Sweep, check_z, rank_column
+from swisssim.analysis.sweep import Sweep, check_z, rank_column
+from swisssim.data.frames import as_written
 from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.engine.results import Z95
 from swisssim.engine.settings import Settings, SettingsFields
@@ -68,7 +69,7 @@ class Report:
 
     def to_frame(self) -> pd.DataFrame:
         """The headline table (``summary.csv``): E[S], SE and rank per schedule, drop, profile."""
-        return summary_frame(self)
+        return as_written(summary_frame(self))
 
     @property
     def scenario(self) -> Scenario:
@@ -153,7 +154,7 @@ def build_report(
                                ("bootstrap_iterations", bootstrap_iterations, check_iterations)):
         if value is not None:
             check(value, "build_report", name)
-    settings = Settings.of(settings, overrides).defaults(elimination=DEFAULT_SCHEDULES)
+    settings = Settings.of(settings, overrides)   # schedules: the scenario's, else T = 0, 1, 2
     progress = settings.progress
     seconds: dict[str, float] = {}
     started = time.perf_counter()

@@ -69,7 +69,7 @@ def comparison_section(report: Report) -> Section:
     groups = comparison.identical_orders()
     same = ("; ".join(", ".join(short[n] for n in g) for g in groups) if groups else "")
     caveats = inline(
-        *((identical_text(same),) if groups else ()),
+        *((identical_text(same, groups, comparison.scenario),) if groups else ()),
         "**Elo's own noise.** Elo depends on the order of the matches; its score is the mean over "
         f"{comparison.elo_fit.orders} random orders, with standard error up to "
         f"{fmt(float(np.nanmax(comparison.elo_fit.std_error)), 2)} rating points "
@@ -102,12 +102,46 @@ def comparison_section(report: Report) -> Section:
     ))
 
 
-def identical_text(same: str) -> str:
-    """The report's note on methods that give one order (``same`` lists them)."""
-    return (f"**Identical orders.** These methods rank every model the same way, so they are one "
-            f"opinion, not several: {same}. With complete data and one benchmark per round every "
-            "pair of models meets once per round, and mean win rate, Borda and Bradley-Terry all "
-            "order the models by their total number of pairwise wins. ")
+def identical_text(same: str, groups: Any = (), scenario: Any = None) -> str:
+    """The report's note on methods that give one order (``same`` lists them), with the reason
+    only where a reason holds for these data (generated, not canned).
+
+    * Mean win rate and Borda both count, benchmark by benchmark, the models each model beats
+      (ties half), so with no missing score they order the models alike.
+    * Bradley-Terry and Copeland read round scores; with one benchmark per round and no missing
+      score they see the same complete round robin, and Bradley-Terry's fit on a complete round
+      robin orders the models by their total wins.
+    Any other coincidence is said to be one of these data.
+    """
+    text = (f"**Identical orders.** On these data these methods rank every model the same way, "
+            f"so they are one opinion, not several: {same}. ")
+    if scenario is None:
+        return text
+    used = [b for r in scenario.rounds for b in r.benchmarks]
+    complete = not bool(scenario.scores[used].isna().to_numpy().any())
+    one_per_round = all(len(r.benchmarks) == 1 for r in scenario.rounds)
+    explained: set[str] = set()
+    reasons = []
+    for group in groups:
+        members = set(group)
+        if complete and {"win_rate", "borda"} <= members:
+            reasons.append("mean win rate and Borda both count, benchmark by benchmark, the "
+                           "models each model beats (ties half), and no score is missing")
+            explained |= {"win_rate", "borda"}
+        if complete and one_per_round and "bt" in members and members & {"win_rate", "borda"}:
+            reasons.append("with one benchmark per round and no missing score, Bradley-Terry is "
+                           "fitted on the same complete round robin, whose strengths follow the "
+                           "total number of wins")
+            explained.add("bt")
+    if reasons:
+        text += "Why: " + "; ".join(reasons) + ". "
+    rest = sorted({m for g in groups for m in g} - explained)
+    if rest and reasons:
+        text += (f"For {', '.join(rest)} no such rule applies: their agreement is a property "
+                 "of these scores. ")
+    elif not reasons:
+        text += "No rule of the methods makes them agree here: it is a property of these scores. "
+    return text
 
 
 def agreement_rows(comparison: Any, correlations: pd.DataFrame, base: str) -> tuple:

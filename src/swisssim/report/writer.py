@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from swisssim.engine.progress import phase
 from swisssim.io.manifests import (
     base_manifest,
     bootstrap_manifest,
@@ -80,7 +81,7 @@ def report_manifest(report: Report, argv: Sequence[str] | None) -> dict[str, Any
 
 def write_report(report: Report, out: str | Path, argv: Sequence[str] | None = None, *,
                  svg: bool = True, palette: bool = False, dpi: int = 150,
-                 embed: bool = True) -> dict[str, Any]:
+                 embed: bool = True, progress: bool = False) -> dict[str, Any]:
     """Write the report folder atomically (layout in the module notes); return the manifest.
 
     Parameters
@@ -103,31 +104,42 @@ def write_report(report: Report, out: str | Path, argv: Sequence[str] | None = N
     embed
         Embed the figures in ``report.html`` (one self-contained file), or link the PNG files
         beside it (``--link-figures``; ``results/`` uses it: no figure byte stored twice).
+    progress
+        Show a bar on stderr, one step per figure group and document
+        (:func:`swisssim.engine.progress.phase`).
     """
     manifest = report_manifest(report, argv)
     argv_list = list(argv) if argv is not None else None
     started = time.perf_counter()
-    with atomic_output(out, inputs=scenario_files(report.scenario)) as stage:
+    total = 5 + (report.orders is not None) + (report.bootstrap is not None)
+    with atomic_output(out, inputs=scenario_files(report.scenario),
+                       command="report") as stage, \
+            phase("report: figures and documents", total, progress) as step:
+        step("sweep figures")
         sweep_stage = SubStaging(stage, "sweep", keep_svg=svg, palette=palette)
         stage_sweep(report.sweep, sweep_stage, dpi=dpi)
         manifest["simulation"]["rank_distribution"] = rank_table_manifest(
             report.sweep.result, sweep_stage.root / "rank_distribution.csv")
         sweep_stage.write_json("manifest.json", _part_manifest(manifest, argv_list,
                                                                ("simulation", "sweep")))
+        step("comparison figures")
         compare_stage = SubStaging(stage, "compare", keep_svg=svg, palette=palette)
         stage_comparison(report.comparison, compare_stage, dpi=dpi)
         compare_stage.write_json("manifest.json", _part_manifest(
             manifest, argv_list, ("simulation", "comparison")))
         if report.orders is not None:
+            step("orders figure")
             orders_stage = SubStaging(stage, "orders", keep_svg=svg, palette=palette)
             stage_orders(report.orders, orders_stage, dpi=dpi)
             orders_stage.write_json("manifest.json", _part_manifest(manifest, argv_list,
                                                                     ("orders",)))
         if report.bootstrap is not None:
+            step("bootstrap figure")
             boot_stage = SubStaging(stage, "bootstrap", keep_svg=svg, palette=palette)
             stage_bootstrap(report.bootstrap, boot_stage, dpi=dpi, z=report.sweep.z)
             boot_stage.write_json("manifest.json", _part_manifest(
                 manifest, argv_list, ("simulation", "bootstrap")))
+        step("summary")
         stage.write_csv("summary.csv", summary_frame(report))
         files = sorted(stage.names + ["report.html", "report.md", "manifest.json"])
         manifest["report"] = {"files": files, "svg": svg, "palette_png": palette, "dpi": dpi,
@@ -135,7 +147,9 @@ def write_report(report: Report, out: str | Path, argv: Sequence[str] | None = N
                               "figure_and_table_seconds": round(time.perf_counter() - started,
                                                                 3)}
         document = build_document(report, manifest, files)
+        step("report.html")
         stage.write_text("report.html", render_html(document, stage.root, dpi=dpi, embed=embed))
+        step("report.md")
         stage.write_text("report.md", render_markdown(document))
         stage.write_json("manifest.json", manifest)
     return manifest
