@@ -340,7 +340,7 @@ def test_every_result_objects_frame_is_its_csv(reported, tmp_path):
 
 def test_the_api_reads_what_the_commands_wrote(reported):
     from swisssim import load_scenario, simulate
-    from swisssim.analysis.sweep import read_sweep_folder
+    from swisssim.io.readback import read_sweep_folder
 
     frames = read_sweep_folder(reported / "rep" / "sweep")
     assert frames is not None
