@@ -48,8 +48,10 @@ import pandas as pd
 from swisssim.analysis.ranks import competition_ranks
 from swisssim.analysis.significance import (
     PairTests,
+    benchmark_win_rates,
     endpoint_mc_error,
     pair_tests,
+    round_weights,
 )
 from swisssim.analysis.sweep import (
     AVERAGE_RISK,
@@ -145,22 +147,27 @@ class BootstrapResult:
         return self.table()
 
     def pair_tests(self, window: int | None = None) -> list[PairTests]:
-        """Pairwise tests of the expected scores, one :class:`PairTests` per schedule.
+        """Pairwise swap tests, one :class:`PairTests` per schedule.
 
-        Replicates of ``E[S_m]`` against the reference run's point estimates and Monte Carlo
-        errors; ``window`` as in :func:`~swisssim.analysis.significance.pair_window`.
+        The p-values come from the data alone (the benchmark win rates, the same for every
+        schedule); each schedule's point estimates fix the positions and the direction, and its
+        replicates give ``p_above``; ``window`` as in
+        :func:`~swisssim.analysis.significance.pair_window`.
         """
-        point, errors = self.reference.expected(), self.reference.std_error()
-        return [pair_tests(point[s], self.expected[:, s], errors[s], window=window)
+        point = self.reference.expected()
+        rates, weights = swap_inputs(self.scenario)
+        return [pair_tests(point[s], rates, weights, self.expected[:, s], window=window)
                 for s in range(len(self.schedules))]
 
     def pairwise(self, window: int | None = None) -> pd.DataFrame:
         """``pairwise.csv``: one row per tested pair and schedule, better model first.
 
-        Columns ``model_a, model_b, elimination, rank_a, rank_b, difference, std_error,
-        p_a_above_b, p_value, p_holm, significant`` (module conventions of
-        :mod:`swisssim.analysis.significance`); pairs sorted by schedule, then by the
-        positions of ``model_a`` and ``model_b``.
+        Columns ``model_a, model_b, elimination, rank_a, rank_b, difference,
+        win_rate_difference, p_a_above_b, p_value, p_holm, significant`` (module conventions of
+        :mod:`swisssim.analysis.significance`): ``difference`` of the point estimates, the swap
+        test's statistic and p-values, and ``p_a_above_b``, the share of replicates ranking a
+        above b (descriptive); pairs sorted by schedule, then by the positions of ``model_a``
+        and ``model_b``.
         """
         names = np.asarray(self.scenario.model_names, dtype=object)
         rank = competition_ranks(self.reference.score_sum)
@@ -170,7 +177,7 @@ class BootstrapResult:
                 "model_a": names[tests.better], "model_b": names[tests.worse],
                 "elimination": self.labels[s],
                 "rank_a": rank[s, tests.better], "rank_b": rank[s, tests.worse],
-                "difference": tests.difference, "std_error": tests.std_error,
+                "difference": tests.difference, "win_rate_difference": tests.statistic,
                 "p_a_above_b": tests.p_above, "p_value": tests.p_value,
                 "p_holm": tests.p_holm, "significant": tests.significant,
                 "_first": np.argsort(tests.order)[tests.better],   # position of model_a
@@ -257,6 +264,14 @@ class BootstrapResult:
         key = tiers.elimination.map(order)
         return tiers.assign(_key=key).sort_values(["_key", "tier", "rank"], kind="stable").drop(
             columns="_key").reset_index(drop=True)
+
+
+def swap_inputs(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """Benchmark win rates (M, J) and round weights (J,) of the swap tests
+    (:mod:`swisssim.analysis.significance`), from the direction-corrected, normalised scores."""
+    resampler = Resampler(scenario)
+    return (benchmark_win_rates(resampler.base),
+            round_weights(resampler.columns, resampler.base.shape[1]))
 
 
 def rank_tiers(low: Sequence[float], high: Sequence[float]) -> np.ndarray:
