@@ -343,7 +343,7 @@ def risk_section(report: Report) -> Section:
     rows = tuple((str(r.display_name), str(r.family), fmt(r.base_score),
                   f"{getattr(r, base_rank)} → {getattr(r, most_rank)}", pm(r.drop, r.drop_se),
                   fmt(100 * r.relative_drop, 1) + "%" if math.isfinite(r.relative_drop) else "–",
-                  fmt(r.slope), fmt(r.drop_z, 1), str(r.profile))
+                  fmt(r.slope), fmt(r.mc_drop_z, 1), str(r.profile))
                  for r in order.itertuples(index=False))
     largest = [inline(plain(r.display_name), f" ({fmt(r.drop)})")
                for r in order.head(3).itertuples(index=False)]
@@ -369,7 +369,7 @@ def risk_section(report: Report) -> Section:
         Table("risk-table", prose(f"Risk metrics, largest drop first; slope = points per model "
                                   f"eliminated per round; rank at T={base} → T={most}"),
               ("model", "family", f"E[S] T={base}", "rank", "drop ± SE", "relative",
-               "slope", "drop_z", "profile"), rows,
+               "slope", "mc_drop_z", "profile"), rows,
               (False, False, True, True, True, True, True, True, False),
               scroll=len(rows) > SCROLL_ROWS),
         *notes,
