@@ -22,14 +22,18 @@ Conventions
 * Rank within a replicate: competition rank ("1224") by expected score (exact integer sums);
   tied models share the better rank.
 * Intervals (level 95% by default): for the expected score, the 2.5% and 97.5% percentiles of the
-  replicates (``numpy.percentile``, linear interpolation); for the rank, the same percentiles
-  rounded outwards (floor of the low end, ceiling of the high end), so rank intervals are integer.
+  replicates (``numpy.percentile``, linear interpolation; :func:`score_intervals`). Their target
+  is the mean of the point estimate over fresh draws of as many benchmarks per round; they may
+  exclude the point estimate when resampling moves the replicates (``resampling_shift``). For
+  the rank, the same percentiles rounded outwards (floor of the low end, ceiling of the high
+  end), so rank intervals are integer. Coverage in the calibration: ``docs/method.md`` 7.6.
 * Pairs, Rank (UB) and tiers: :mod:`swisssim.analysis.significance` tests every pair of models
-  (Holm over all pairs at family-wise level 0.05) on the replicates of the expected score;
-  ``rank_ub`` is 1 + the number of models significantly better, and a tier is a run of
-  consecutive models in which no two form a significant pair (tiers cannot chain).
-  :func:`rank_tiers`, the older overlap rule, is kept for comparison only: overlap is not
-  transitive, so its components chain models whose own intervals are disjoint.
+  for exchangeability on the benchmarks (swap test, Holm over all pairs at family-wise level
+  0.05); the bootstrap replicates only supply ``p_a_above_b``. ``rank_ub`` is 1 + the number
+  of models significantly better, and a tier boundary separates completely (every model above
+  it significantly better than every model below). :func:`rank_tiers`, the older overlap rule,
+  is kept for comparison only: overlap is not transitive, so its components chain models whose
+  own intervals are disjoint.
 * Endpoint error: ``rank_low_mc`` and ``rank_high_mc`` are the Monte Carlo errors of the
   percentile endpoints themselves (:func:`~swisssim.analysis.significance.endpoint_mc_error`).
 """
@@ -189,12 +193,15 @@ class BootstrapResult:
     def table(self) -> pd.DataFrame:
         """``bootstrap.csv``: one row per (schedule, model), sorted by schedule and rank.
 
-        Columns ``model, elimination, expected_score, score_low, score_high, rank, rank_low,
-        rank_high, rank_low_mc, rank_high_mc, rank_median, rank_ub, tier, family, display_name``.
+        Columns ``model, elimination, expected_score, score_low, score_high,
+        resampling_shift, rank, rank_low, rank_high, rank_low_mc, rank_high_mc, rank_median,
+        rank_ub, tier, family, display_name``; ``resampling_shift`` is the replicates' mean
+        minus the point estimate (:func:`score_intervals`).
         """
         names = self.scenario.model_names
         bounds = self.intervals()
         point = self.reference.expected()
+        shift = self.expected.mean(axis=0) - point
         rank = competition_ranks(self.reference.score_sum)
         low_mc, high_mc = endpoint_mc_error(self.ranks(), self.level)
         tests = self.pair_tests()
@@ -208,6 +215,7 @@ class BootstrapResult:
                     "expected_score": point[s, m],
                     "score_low": bounds["score_low"][s, m],
                     "score_high": bounds["score_high"][s, m],
+                    "resampling_shift": shift[s, m],
                     "rank": int(rank[s, m]),
                     "rank_low": int(bounds["rank_low"][s, m]),
                     "rank_high": int(bounds["rank_high"][s, m]),
