@@ -41,8 +41,9 @@ Measured per dataset and schedule
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -127,14 +128,16 @@ class Process:
                                        elimination=list(SCHEDULES), seed=seed)
 
 
-def exchangeable_field(name: str, n_models: int, round_sizes: Sequence[int],
-                       **noise: float) -> Process:
+def exchangeable_field(name: str, n_models: int, round_sizes: Sequence[int], *,
+                       benchmark_sd: float = 1.0, noise_sd: float = 1.0,
+                       score_error: float = 0.0) -> Process:
     """A field of ``n_models`` exchangeable models (every pair is a true null)."""
-    return Process(name, tuple(round_sizes), (0.0,) * n_models, **noise)
+    return Process(name, tuple(round_sizes), (0.0,) * n_models, None, benchmark_sd, noise_sd,
+                   score_error)
 
 
 def twins_field(name: str, n_pairs: int, round_sizes: Sequence[int], *, spread: float = 0.5,
-                special_sd: float = 0.5, seed: int = 7, **noise: float) -> Process:
+                special_sd: float = 0.5, seed: int = 7, noise_sd: float = 1.0) -> Process:
     """``n_pairs`` pairs of twins: abilities ``spread`` apart, specialisations drawn once from
     ``N(0, special_sd**2)`` (seeded by ``seed``) and shared by the twins. Twins are exchangeable;
     every other pair differs."""
@@ -143,7 +146,7 @@ def twins_field(name: str, n_pairs: int, round_sizes: Sequence[int], *, spread: 
     special = special_sd * rng.standard_normal((n_pairs, len(round_sizes)))
     abilities = tuple(float(a) for a in np.repeat(levels, 2))
     rows = tuple(tuple(float(v) for v in row) for row in np.repeat(special, 2, axis=0))
-    return Process(name, tuple(round_sizes), abilities, rows, **noise)
+    return Process(name, tuple(round_sizes), abilities, rows, noise_sd=noise_sd)
 
 
 def standard_processes(fast: bool = False) -> list[Process]:
@@ -204,7 +207,7 @@ def run_process(process: Process, datasets: int, *, replicates: int = 0, iterati
     simulated with seed ``d``.
     """
     truth_scenario = process.draw(np.random.default_rng([seed, 10**9]), seed)
-    session = EngineSession(truth_scenario, Settings(seed=seed, elimination=list(SCHEDULES),
+    session = EngineSession(truth_scenario, Settings(seed=seed, elimination=SCHEDULES,
                                                      threads=1))
     truth = session.run(process.round_truth(), truth_iterations).expected()
     classes = process.exchangeable() | np.eye(process.n_models, dtype=bool)
@@ -282,9 +285,9 @@ def coverage(record: ProcessRecord) -> list[dict[str, float]]:
 
 def upper_bound(hits: int, count: int, level: float = 0.95) -> float:
     """One-sided Clopper-Pearson upper confidence bound of a binomial rate."""
-    from scipy.stats import beta
+    from scipy.special import betaincinv
 
-    return 1.0 if hits >= count else float(beta.ppf(level, hits + 1, count - hits))
+    return 1.0 if hits >= count else float(betaincinv(hits + 1, count - hits, level))
 
 
 def summary(records: Iterable[ProcessRecord]) -> pd.DataFrame:
@@ -293,10 +296,11 @@ def summary(records: Iterable[ProcessRecord]) -> pd.DataFrame:
     for record in records:
         frame = pd.DataFrame(record.rows)
         cover = coverage(record)
-        for s, part in frame.groupby("schedule"):
+        for s in sorted(int(v) for v in frame["schedule"].unique()):
+            part = frame[frame["schedule"] == s]
             count = len(part)
             fwer = float(part["fwer"].mean())
-            row = {"process": record.process.name, "T": SCHEDULES[int(s)], "datasets": count,
+            row = {"process": record.process.name, "T": SCHEDULES[s], "datasets": count,
                    "fwer": fwer, "fwer_se": math.sqrt(fwer * (1 - fwer) / count),
                    "fwer_upper": upper_bound(round(fwer * count), count),
                    "null_rejection": float(part["null_rejection"].mean()),
@@ -308,7 +312,7 @@ def summary(records: Iterable[ProcessRecord]) -> pd.DataFrame:
                 row["wald_fwer"] = float(part["wald_fwer"].mean())
                 row["wald_null_rejection"] = float(part["wald_null_rejection"].mean())
                 row["wald_power"] = float(part["wald_power"].mean())
-            row.update(cover[int(s)])
+            row.update(cover[s])
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -325,7 +329,7 @@ def calibrate(processes: Sequence[Process] | None = None, *, datasets: int = 200
 def markdown_table(table: pd.DataFrame) -> str:
     """The calibration table as ``docs/method.md`` quotes it (``-``: not measured or no such
     pair in the process)."""
-    def num(row: dict[str, float], key: str) -> str:
+    def num(row: Mapping[Hashable, Any], key: str) -> str:
         value = row.get(key, math.nan)
         return "-" if value is None or math.isnan(value) else f"{value:.3f}"
 
