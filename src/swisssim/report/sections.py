@@ -228,8 +228,8 @@ def bootstrap_section(report: Report) -> Section:
             "higher by E[S] has the higher win rate (`bootstrap/pairwise.csv`). In the "
             "calibration (docs/method.md, section 7.6) the family-wise error stays at or below "
             "0.05 in every process, one-benchmark rounds and score errors included. ",
-            reach, "*Rank (UB)* is 1 + the number of models significantly better. A *tier boundary* "
-            "is drawn exactly where every model above it is significantly better than every "
+            reach, "*Rank (UB)* is 1 + the number of models significantly better. A "
+            "*tier boundary* is drawn exactly where every model above it is significantly better than every "
             "model below it, so the tiers do not depend on the direction in which they are "
             "read; members of a tier are not claimed equal. Tiers: "
             + ", ".join(f"T={k}: {int(v)}" for k, v in tiers.items()) + "."))]
