@@ -224,14 +224,14 @@ def bootstrap_section(report: Report) -> Section:
             "leave the data as likely? The statistic is the difference of their mean round win "
             "rates (share of the field beaten per benchmark, rounds weighted equally); its "
             "p-value is exact over all swaps (a valid upper bound when more than 14 benchmarks "
-            "differ), Holm-adjusted over all pairs at family-wise level 0.05, and a pair is significant when it is rejected and the model placed "
-            "higher by E[S] has the higher win rate (`bootstrap/pairwise.csv`). In the "
+            "differ), Holm-adjusted over all pairs at family-wise level 0.05, and a pair is "
+            "significant when it is rejected and the model placed higher by E[S] has the higher win rate (`bootstrap/pairwise.csv`). In the "
             "calibration (docs/method.md, section 7.6) the family-wise error stays at or below "
             "0.05 in every process, one-benchmark rounds and score errors included. ",
             reach, "*Rank (UB)* is 1 + the number of models significantly better. A "
             "*tier boundary* is drawn exactly where every model above it is significantly "
-            "better than every model below it, so the tiers do not depend on the direction in which they are "
-            "read; members of a tier are not claimed equal. Tiers: "
+            "better than every model below it, so the tiers do not depend on the direction in "
+            "which they are read; members of a tier are not claimed equal. Tiers: "
             + ", ".join(f"T={k}: {int(v)}" for k, v in tiers.items()) + "."))]
     if boot.degenerate:
         blocks.append(Paragraph(inline(
