@@ -226,8 +226,9 @@ def bootstrap_section(report: Report) -> Section:
             "p-value is exact over all swaps (a valid upper bound when more than 14 benchmarks "
             "differ), Holm-adjusted over all pairs at family-wise level 0.05, and a pair is "
             "significant when it is rejected and the model placed higher by E[S] has the "
-            "higher win rate (`bootstrap/pairwise.csv`). In the calibration (docs/method.md, section 7.6) the family-wise error stays at or below "
-            "0.05 in every process, one-benchmark rounds and score errors included. ",
+            "higher win rate (`bootstrap/pairwise.csv`). In the calibration (docs/method.md, "
+            "section 7.6) the family-wise error stays at or below 0.05 in every process, "
+            "one-benchmark rounds and score errors included. ",
             reach, "*Rank (UB)* is 1 + the number of models significantly better. A "
             "*tier boundary* is drawn exactly where every model above it is significantly "
             "better than every model below it, so the tiers do not depend on the direction in "
