@@ -126,15 +126,16 @@ def test_tier_table_is_consistent_with_the_pairwise_tests():
     for label, group in tiers.groupby("elimination"):
         assert group.tier.iloc[0] == 1
         assert (group.tier.diff().dropna() >= 0).all()
+        names = list(group.model)          # by tier, then rank: positions best first
+        tier_of = dict(zip(group.model, group.tier))
         for tier, members in group.groupby("tier"):
             assert (members.tier_size == len(members)).all()
-            names = list(members.model)
-            assert not any((label, frozenset((a, b))) in significant
-                           for i, a in enumerate(names) for b in names[i + 1:])
-            later = group[group.tier > tier]
-            if len(later):   # the next tier's leader differs significantly from a member
-                leader = later.model.iloc[0]
-                assert any((label, frozenset((a, leader))) in significant for a in names)
+        # A boundary after position p exactly when every model above is significantly better
+        # than every model below (complete separation), whichever way one looks at it.
+        for p in range(len(names) - 1):
+            separated = all((label, frozenset((a, b))) in significant
+                            for a in names[:p + 1] for b in names[p + 1:])
+            assert separated == (tier_of[names[p]] != tier_of[names[p + 1]])
         table = result.table()
         for row in table[table.elimination == label].itertuples():
             above = sum(1 for r in pairs.itertuples() if r.elimination == label
@@ -179,7 +180,8 @@ def test_run_bootstrap_end_to_end(tmp_path, write_scenario, capsys):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["bootstrap"]["replicates"] == 8
     assert manifest["bootstrap"]["iterations_per_replicate"] == 300
-    assert "significant pair" in manifest["bootstrap"]["tier_rule"]
+    assert "significantly better than every model below" in manifest["bootstrap"]["tier_rule"]
+    assert "exchangeable" in manifest["bootstrap"]["pairwise"]["null"]
     assert "Holm" in manifest["bootstrap"]["pairwise"]["multiplicity"]
     pairs = pd.read_csv(out / "pairwise.csv", dtype={"elimination": str})
     assert list(pairs.columns[:3]) == ["model_a", "model_b", "elimination"]

@@ -23,10 +23,10 @@ def test_run_writes_the_documented_files(tmp_path, write_scenario, capsys):
     assert "T=0" in printed and "T=1,0,1" in printed
     scores = pd.read_csv(out / "expected_scores.csv", dtype={"elimination": str})
     assert list(scores.columns[:6]) == ["model", "elimination", "expected_score", "std_error",
-                                        "ci_low", "ci_high"]
+                                        "mc_ci_low", "mc_ci_high"]
     assert sorted(scores.elimination.unique()) == ["0", "1,0,1"]
     assert len(scores) == 2 * 4
-    assert (scores.ci_low <= scores.expected_score).all()
+    assert (scores.mc_ci_low <= scores.expected_score).all()
     ranks = pd.read_csv(out / "rank_distribution.csv", dtype={"elimination": str})
     assert ranks.groupby(["model", "elimination"]).probability.sum().round(12).eq(1).all()
     survival = pd.read_csv(out / "survival.csv", dtype={"elimination": str})

@@ -448,7 +448,9 @@ def test_regenerated_csvs_equal_the_committed_ones():
 def test_uncertainty_wording_and_files(full):
     text = (full / "report.md").read_text(encoding="utf-8")
     assert "statistically tied" not in text
-    assert "Rank (UB)" in text and "no two differ significantly" in text
+    assert "Rank (UB)" in text and "significantly better than every model below" in text
+    assert "keeps labels from depending on the seed" not in text    # contradicted (issue 21)
+    assert "exchangeable" in text and "section 7.6" in text
     assert "contribute no uncertainty" in text and "third, fourth" in text   # one-benchmark rounds
     assert "one opinion, not several" in text or "Elo's own noise" in text
     for name in ("bootstrap.csv", "tiers.csv", "pairwise.csv"):

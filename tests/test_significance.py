@@ -1,19 +1,25 @@
-"""Pairwise tests, Holm's procedure, Rank (UB), non-chaining tiers and endpoint errors, each
-checked against a naive twin or a constructed field (docs/method.md section 7.5)."""
+"""Swap tests, Holm's procedure, Rank (UB), tiers by complete separation and endpoint errors,
+each checked against a naive twin, an enumeration or a constructed field (docs/method.md
+section 7.5). Their realised error rates on data from a known truth: tests/test_calibration.py."""
 
 from __future__ import annotations
 
+import itertools
 from statistics import NormalDist
 
 import numpy as np
 import pytest
 
-from swisssim.analysis.bootstrap import rank_tiers
 from swisssim.analysis.significance import (
+    EXACT_TERMS,
+    GAUSSIAN_BOUND,
+    benchmark_win_rates,
     endpoint_mc_error,
     holm,
     pair_tests,
     pair_window,
+    round_weights,
+    swap_p_values,
 )
 
 
@@ -28,19 +34,31 @@ def naive_holm(p: list[float], alpha: float) -> list[bool]:
     return reject
 
 
-def naive_pairs(point, reps, mc):
-    """Every pair by brute force: better index first, difference, se, p, share above."""
-    rows = {}
-    for a in range(len(point)):
-        for b in range(len(point)):
-            if point[a] > point[b] or (point[a] == point[b] and a < b):
-                diff = reps[:, a] - reps[:, b]
-                se = np.sqrt(np.var(diff, ddof=1) + mc[a] ** 2 + mc[b] ** 2)
-                d = point[a] - point[b]
-                p = 1.0 if d == 0 else 2 * NormalDist().cdf(-abs(d) / se)
-                above = np.mean(diff > 0) + 0.5 * np.mean(diff == 0)
-                rows[(a, b)] = (d, se, p, above)
-    return rows
+def enumerated_p(terms: list[float]) -> float:
+    """P(|sum e_j t_j| >= |sum t_j|) over all 2**n sign patterns, by brute force."""
+    observed = abs(sum(terms))
+    hits = [abs(sum(e * t for e, t in zip(signs, terms))) >= observed - 1e-12
+            for signs in itertools.product((1, -1), repeat=len(terms))]
+    return sum(hits) / len(hits)
+
+
+def naive_win_rates(x: np.ndarray) -> np.ndarray:
+    """Per benchmark: (others strictly below + half the others equal) / (M - 1); NaN lowest."""
+    m, j = x.shape
+    out = np.zeros((m, j))
+    for b in range(j):
+        for a in range(m):
+            score = 0.0
+            for c in range(m):
+                if c == a:
+                    continue
+                xa, xc = x[a, b], x[c, b]
+                if np.isnan(xa) and np.isnan(xc) or xa == xc:
+                    score += 0.5
+                elif np.isnan(xc) or (not np.isnan(xa) and xa > xc):
+                    score += 1.0
+            out[a, b] = score / (m - 1)
+    return out
 
 
 def test_holm_matches_the_textbook_procedure():
@@ -56,80 +74,152 @@ def test_holm_matches_the_textbook_procedure():
         holm([0.1, 0.2], family=1)
 
 
+def test_win_rates_and_weights_match_their_definitions():
+    x = np.array([[1.0, 2.0, np.nan], [1.0, 3.0, 0.0], [0.5, np.nan, np.nan], [2.0, 2.0, 1.0]])
+    assert np.allclose(benchmark_win_rates(x), naive_win_rates(x))
+    weights = round_weights([np.array([0, 1]), np.array([2]), np.array([1])], 3)
+    # Rounds weigh 1/K each, shared by their benchmarks; benchmark 1 sits in two rounds.
+    assert np.allclose(weights, [1 / 6, 1 / 6 + 1 / 3, 1 / 3])
+    assert weights.sum() == pytest.approx(1.0)
+
+
+def test_swap_p_values_are_exact_by_enumeration():
+    rng = np.random.default_rng(8)
+    rows = [rng.normal(size=n).tolist() + [0.0] * (6 - min(n, 6)) for n in (1, 3, 6)]
+    rows += [[0.3, 0.3, 0.3, -0.3, 0.0, 0.0], [0.0] * 6, [1.0, 1.0, 1.0, 1.0, 1.0, 1.0]]
+    rows += [rng.integers(-3, 4, size=6).astype(float).tolist() for _ in range(20)]
+    p = swap_p_values(np.array(rows))
+    for row, value in zip(rows, p):
+        assert value == pytest.approx(enumerated_p(row), abs=1e-12), row
+    assert p[4] == 1.0 and p[5] == pytest.approx(2 / 64)   # zeros; six equal terms
+
+
+def test_the_bound_is_valid_beyond_enumeration():
+    """Above EXACT_TERMS terms the p-value is an upper bound of the exact one (checked by full
+    enumeration at 16 terms, for skewed and for equal weights)."""
+    assert GAUSSIAN_BOUND == pytest.approx(1 / (4 * (1 - NormalDist().cdf(2 ** 0.5))))
+    assert 3.17 < GAUSSIAN_BOUND < 3.18
+    rng = np.random.default_rng(4)
+    n = EXACT_TERMS + 2
+    rows = [np.ones(n), np.r_[np.ones(n - 1), 5.0], rng.exponential(size=n)]
+    rows += [np.sign(rng.normal(size=n)) * rng.exponential(size=n) + 0.4 for _ in range(4)]
+    signs = np.array(list(itertools.product((1, -1), repeat=n)), dtype=float)
+    for row in rows:
+        exact = float(np.mean(np.abs(signs @ np.abs(row)) >= abs(row.sum()) - 1e-9))
+        bound = float(swap_p_values(row[None])[0])
+        assert exact <= bound <= 1.0
+
+
+def test_a_single_swap_test_keeps_its_level_under_exchangeability():
+    """Exchangeable pairs (iid scores): the share of p <= 0.05 is at most 0.05 (+ 3 binomial
+    SEs), both in the enumerated and in the bounded regime; a shifted pair is detected."""
+    rng = np.random.default_rng(21)
+    for n in (6, 12, 30):
+        diffs = rng.normal(size=(4000, n)) - rng.normal(size=(4000, n))
+        rejected = float(np.mean(swap_p_values(diffs) <= 0.05))
+        assert rejected <= 0.05 + 3 * np.sqrt(0.05 * 0.95 / 4000), (n, rejected)
+    shifted = rng.normal(1.0, 1.0, size=(400, 30)) - rng.normal(size=(400, 30))
+    assert np.mean(swap_p_values(shifted) <= 0.05) > 0.8
+
+
+def naive_pair_tests(point, rates, weights):
+    """Every pair by brute force: better first, D, p (enumerated)."""
+    rows = {}
+    n = len(point)
+    for a in range(n):
+        for b in range(n):
+            if point[a] > point[b] or (point[a] == point[b] and a < b):
+                terms = [w * (rates[a, j] - rates[b, j]) for j, w in enumerate(weights)]
+                rows[(a, b)] = (point[a] - point[b], sum(terms), enumerated_p(terms))
+    return rows
+
+
 def test_pair_tests_match_a_brute_force_twin():
     rng = np.random.default_rng(3)
+    scores = rng.normal(size=(6, 8)) + np.linspace(3, 0, 6)[:, None]
+    rates = benchmark_win_rates(scores)
+    weights = round_weights([np.arange(0, 4), np.arange(4, 8)], 8)
     point = np.array([3.0, 2.5, 2.5, 1.0, 0.2, 0.1])
     reps = point + rng.normal(0, 0.4, size=(300, 6))
-    mc = np.full(6, 0.05)
-    tests = pair_tests(point, reps, mc)
-    naive = naive_pairs(point, reps, mc)
+    tests = pair_tests(point, rates, weights, reps, alpha=0.2)
+    naive = naive_pair_tests(point, rates, weights)
     assert len(tests.better) == len(naive) == 15
-    for i in range(len(tests.better)):
-        d, se, p, above = naive[(int(tests.better[i]), int(tests.worse[i]))]
-        assert tests.difference[i] == pytest.approx(d)
-        assert tests.std_error[i] == pytest.approx(se)
-        assert tests.p_value[i] == pytest.approx(p, rel=1e-9, abs=1e-300)
-        assert tests.p_above[i] == pytest.approx(above)
     keys = [(int(a), int(b)) for a, b in zip(tests.better, tests.worse)]
-    expected = naive_holm([naive[k][2] for k in keys], 0.05)
+    for i, key in enumerate(keys):
+        d, stat, p = naive[key]
+        assert tests.difference[i] == pytest.approx(d)
+        assert tests.statistic[i] == pytest.approx(stat, abs=1e-12)
+        assert tests.p_value[i] == pytest.approx(p, abs=1e-12)
+        diff = reps[:, key[0]] - reps[:, key[1]]
+        assert tests.p_above[i] == pytest.approx(np.mean(diff > 0) + 0.5 * np.mean(diff == 0))
+    holm_reject = naive_holm([naive[k][2] for k in keys], 0.2)
+    expected = [r and naive[k][1] > 0 for r, k in zip(holm_reject, keys)]
     assert tests.significant.tolist() == expected
-    # Rank (UB): 1 + the number of models significantly better.
+    assert any(expected), "the constructed field must contain significant pairs"
     for m in range(6):
         better = sum(1 for k, s in zip(keys, expected) if s and k[1] == m and naive[k][0] > 0)
         assert tests.rank_ub()[m] == 1 + better
+    assert np.isnan(pair_tests(point, rates, weights).p_above).all()   # no replicates
 
 
-def test_constructed_field_overlap_chains_but_tiers_split():
-    """Twelve models one point apart with replicate noise sd 0.6: neighbours' rank intervals
-    overlap, so overlap chains everything into one tier; the pairwise tiers split the field, and
-    no tier holds a significant pair."""
-    rng = np.random.default_rng(2024)
-    point = np.arange(12, 0, -1, dtype=float)
-    reps = point + rng.normal(0, 0.6, size=(2000, 12))
-    ranks = 1 + (reps[:, None, :] > reps[:, :, None]).sum(axis=2)
-    low = np.floor(np.percentile(ranks, 2.5, axis=0))
-    high = np.ceil(np.percentile(ranks, 97.5, axis=0))
-    assert rank_tiers(low, high).max() == 1            # the old rule: one chained tier
-    tests = pair_tests(point, reps)
+def brute_force_tiers(order, significant_pairs):
+    """Boundary after p iff every (above, below) pair is significant; tiers between them."""
+    n = len(order)
+    tier, result = 1, {}
+    for p in range(n):
+        result[int(order[p])] = tier
+        if p < n - 1 and all((int(order[i]), int(order[j])) in significant_pairs
+                             for i in range(p + 1) for j in range(p + 1, n)):
+            tier += 1
+    return [result[m] for m in range(n)]
+
+
+def test_tiers_are_complete_separations_whichever_way_computed():
+    """Two separated groups of four with a weak model in between: the tiers equal the brute
+    force over all cuts, read the same from the bottom up (reversed field), and every model's
+    Rank (UB) is at least its tier's first position."""
+    rng = np.random.default_rng(12)
+    level = np.r_[np.full(4, 3.0), 1.5, np.zeros(4)]
+    scores = level[:, None] + rng.normal(0, 0.3, size=(9, 12))
+    rates = benchmark_win_rates(scores)
+    weights = round_weights([np.arange(12)], 12)
+    point = scores.mean(axis=1)
+    tests = pair_tests(point, rates, weights)
+    significant = {(int(a), int(b)) for a, b, s in
+                   zip(tests.better, tests.worse, tests.significant) if s}
     tiers = tests.tiers()
-    assert tiers.max() >= 3
-    assert np.all(np.diff(tiers) >= 0) and tiers[0] == 1   # runs of consecutive positions
-    significant = {(int(a), int(b)) for a, b, s in zip(tests.better, tests.worse,
-                                                      tests.significant) if s}
-    assert significant, "the constructed field must contain significant pairs"
-    for t in np.unique(tiers):
-        members = np.flatnonzero(tiers == t)
-        assert not any((a, b) in significant for a in members for b in members)
-        if t > 1:   # the leader of a new tier differs significantly from the tier above
-            above = np.flatnonzero(tiers == t - 1)
-            assert any((a, members[0]) in significant for a in above)
+    assert tiers.tolist() == brute_force_tiers(tests.order, significant)
+    assert tiers.max() >= 2
+    flipped = pair_tests(-point, 1.0 - rates, weights)   # the field upside down
+    assert (flipped.tiers().max() + 1 - flipped.tiers()).tolist() == tiers.tolist()
+    first = {t: tests.positions()[tiers == t].min() for t in np.unique(tiers)}
+    assert all(tests.rank_ub()[m] >= first[tiers[m]] + 1 for m in range(9))
 
 
-def test_equal_points_and_zero_noise():
-    point = np.array([2.0, 2.0, 1.0])
-    reps = np.tile(point, (50, 1))
-    tests = pair_tests(point, reps)
+def test_equal_win_rates_are_never_significant():
+    rates = np.array([[0.5, 1.0], [0.5, 1.0], [0.0, 0.0]])
+    tests = pair_tests(np.array([2.0, 2.0, 1.0]), rates, np.array([0.5, 0.5]))
     by_pair = {(int(a), int(b)): (p, s) for a, b, p, s in
                zip(tests.better, tests.worse, tests.p_value, tests.significant)}
-    assert by_pair[(0, 1)] == (1.0, False)           # equal: never significant
-    assert by_pair[(0, 2)][1] and by_pair[(1, 2)][1]  # no uncertainty at all: separated
-    assert tests.tiers().tolist() == [1, 1, 2]
-    assert tests.rank_ub().tolist() == [1, 1, 3]
+    assert by_pair[(0, 1)] == (1.0, False)
+    assert by_pair[(0, 2)][0] == 0.5           # two benchmarks: p >= 2 / 4, never below
+    assert tests.tiers().tolist() == [1, 1, 1] and tests.rank_ub().tolist() == [1, 1, 1]
 
 
 def test_window_is_at_least_as_strict_and_counts_untested_pairs_above():
     rng = np.random.default_rng(5)
-    point = np.linspace(10, 0, 30)
-    reps = point + rng.normal(0, 1.5, size=(400, 30))
-    full, narrow = pair_tests(point, reps), pair_tests(point, reps, window=4)
+    level = np.linspace(10, 0, 30)
+    scores = level[:, None] + rng.normal(0, 1.5, size=(30, 40))
+    rates = benchmark_win_rates(scores)
+    weights = round_weights([np.arange(40)], 40)
+    point = scores.mean(axis=1)
+    full, narrow = pair_tests(point, rates, weights), pair_tests(point, rates, weights, window=4)
     assert pair_window(30) == 29 and pair_window(1000) == 20 and narrow.window == 4
     assert len(narrow.better) == sum(30 - g for g in range(1, 5))
     full_sig = {(a, b) for a, b, s in zip(full.better, full.worse, full.significant) if s}
     narrow_sig = {(a, b) for a, b, s in zip(narrow.better, narrow.worse, narrow.significant) if s}
     assert narrow_sig <= full_sig
-    # Untested pairs count as separated: position 29 has 25 untested models above it.
-    assert narrow.rank_ub()[29] >= 26
-    assert np.all(np.bincount(narrow.tiers()) <= 5)
+    assert narrow.rank_ub()[narrow.order[29]] >= 26   # 25 untested models above it
 
 
 def test_endpoint_error_against_order_statistics():

@@ -68,8 +68,8 @@ def test_risk_metrics_from_a_hand_built_table():
     assert quadrants["profile"].tolist() == ["robust generalist", "aggressive specialist",
                                              "average risk", "fragile underdog",
                                              "steady underdog"]
-    assert risk.loc["E", "drop_z"] == 0.0
-    assert risk.loc["A", "drop_z"] == pytest.approx(0.5 / (np.sqrt(2) * 0.01))
+    assert risk.loc["E", "mc_drop_z"] == 0.0
+    assert risk.loc["A", "mc_drop_z"] == pytest.approx(0.5 / (np.sqrt(2) * 0.01))
 
 
 def test_paired_standard_errors_use_the_covariance():
@@ -125,7 +125,7 @@ def test_holm_controls_the_labels_multiplicity():
     base = np.arange(5.0, 0.0, -1.0)
     drop = np.array([-1.0, -1.22, -1.0, -0.78, -1.0])
     labels = classify(base, drop, np.full(5, 0.1), delta=0.01)
-    np.testing.assert_allclose(labels["drop_z"], [0, -2.2, 0, 2.2, 0], atol=1e-9)
+    np.testing.assert_allclose(labels["mc_drop_z"], [0, -2.2, 0, 2.2, 0], atol=1e-9)
     assert labels["drop_class"].tolist() == ["typical"] * 5
     assert classify(base, drop, np.full(5, 0.05), delta=0.01)["drop_class"].tolist() == [
         "typical", "large", "typical", "small", "typical"]
@@ -195,7 +195,7 @@ def test_sweep_writes_tables_manifest_and_figures(tmp_path, write_scenario, caps
     table = frames.sweep
     assert table["elimination"].unique().tolist() == ["0", "1", "2"]
     assert len(table) == 3 * 4
-    assert {"model", "elimination", "expected_score", "std_error", "ci_low", "ci_high",
+    assert {"model", "elimination", "expected_score", "std_error", "mc_ci_low", "mc_ci_high",
             "expected_rank", "family", "display_name", "total_eliminations"} <= set(table.columns)
     assert table.groupby("elimination")["total_eliminations"].first().to_dict() == {
         "0": 0, "1": 3, "2": 3}    # 4 models: T = 2 is capped at 2, 1 (last model stays)

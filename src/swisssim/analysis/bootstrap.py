@@ -22,14 +22,18 @@ Conventions
 * Rank within a replicate: competition rank ("1224") by expected score (exact integer sums);
   tied models share the better rank.
 * Intervals (level 95% by default): for the expected score, the 2.5% and 97.5% percentiles of the
-  replicates (``numpy.percentile``, linear interpolation); for the rank, the same percentiles
-  rounded outwards (floor of the low end, ceiling of the high end), so rank intervals are integer.
+  replicates (``numpy.percentile``, linear interpolation; :func:`score_intervals`). Their target
+  is the mean of the point estimate over fresh draws of as many benchmarks per round; they may
+  exclude the point estimate when resampling moves the replicates (``resampling_shift``). For
+  the rank, the same percentiles rounded outwards (floor of the low end, ceiling of the high
+  end), so rank intervals are integer. Coverage in the calibration: ``docs/method.md`` 7.6.
 * Pairs, Rank (UB) and tiers: :mod:`swisssim.analysis.significance` tests every pair of models
-  (Holm over all pairs at family-wise level 0.05) on the replicates of the expected score;
-  ``rank_ub`` is 1 + the number of models significantly better, and a tier is a run of
-  consecutive models in which no two form a significant pair (tiers cannot chain).
-  :func:`rank_tiers`, the older overlap rule, is kept for comparison only: overlap is not
-  transitive, so its components chain models whose own intervals are disjoint.
+  for exchangeability on the benchmarks (swap test, Holm over all pairs at family-wise level
+  0.05); the bootstrap replicates only supply ``p_a_above_b``. ``rank_ub`` is 1 + the number
+  of models significantly better, and a tier boundary separates completely (every model above
+  it significantly better than every model below). :func:`rank_tiers`, the older overlap rule,
+  is kept for comparison only: overlap is not transitive, so its components chain models whose
+  own intervals are disjoint.
 * Endpoint error: ``rank_low_mc`` and ``rank_high_mc`` are the Monte Carlo errors of the
   percentile endpoints themselves (:func:`~swisssim.analysis.significance.endpoint_mc_error`).
 """
@@ -49,8 +53,10 @@ import swisssim.interrupts as interrupts  # noqa: PLR0402 (test_layers)
 from swisssim.analysis.ranks import competition_ranks
 from swisssim.analysis.significance import (
     PairTests,
+    benchmark_win_rates,
     endpoint_mc_error,
     pair_tests,
+    round_weights,
 )
 from swisssim.analysis.sweep import (
     AVERAGE_RISK,
@@ -131,7 +137,8 @@ class BootstrapResult:
         """Percentile intervals, each (S, M): score_low/high, rank_low/high, rank_median."""
         tail = 100.0 * (1.0 - self.level) / 2.0
         ranks = self.ranks()
-        score_low, score_high = np.percentile(self.expected, [tail, 100.0 - tail], axis=0)
+        score_low, score_high = score_intervals(self.reference.expected(), self.expected,
+                                                self.level, INTERVAL_KINDS[0])
         rank_low, rank_high = np.percentile(ranks, [tail, 100.0 - tail], axis=0)
         return {"score_low": score_low, "score_high": score_high,
                 "rank_low": np.floor(rank_low + 1e-9).astype(np.int64),
@@ -148,22 +155,27 @@ class BootstrapResult:
         return as_written(self.table())
 
     def pair_tests(self, window: int | None = None) -> list[PairTests]:
-        """Pairwise tests of the expected scores, one :class:`PairTests` per schedule.
+        """Pairwise swap tests, one :class:`PairTests` per schedule.
 
-        Replicates of ``E[S_m]`` against the reference run's point estimates and Monte Carlo
-        errors; ``window`` as in :func:`~swisssim.analysis.significance.pair_window`.
+        The p-values come from the data alone (the benchmark win rates, the same for every
+        schedule); each schedule's point estimates fix the positions and the direction, and its
+        replicates give ``p_above``; ``window`` as in
+        :func:`~swisssim.analysis.significance.pair_window`.
         """
-        point, errors = self.reference.expected(), self.reference.std_error()
-        return [pair_tests(point[s], self.expected[:, s], errors[s], window=window)
+        point = self.reference.expected()
+        rates, weights = swap_inputs(self.scenario)
+        return [pair_tests(point[s], rates, weights, self.expected[:, s], window=window)
                 for s in range(len(self.schedules))]
 
     def pairwise(self, window: int | None = None) -> pd.DataFrame:
         """``pairwise.csv``: one row per tested pair and schedule, better model first.
 
-        Columns ``model_a, model_b, elimination, rank_a, rank_b, difference, std_error,
-        p_a_above_b, p_value, p_holm, significant`` (module conventions of
-        :mod:`swisssim.analysis.significance`); pairs sorted by schedule, then by the
-        positions of ``model_a`` and ``model_b``.
+        Columns ``model_a, model_b, elimination, rank_a, rank_b, difference,
+        win_rate_difference, p_a_above_b, p_value, p_holm, significant`` (module conventions of
+        :mod:`swisssim.analysis.significance`): ``difference`` of the point estimates, the swap
+        test's statistic and p-values, and ``p_a_above_b``, the share of replicates ranking a
+        above b (descriptive); pairs sorted by schedule, then by the positions of ``model_a``
+        and ``model_b``.
         """
         names = np.asarray(self.scenario.model_names, dtype=object)
         rank = competition_ranks(self.reference.score_sum)
@@ -173,7 +185,7 @@ class BootstrapResult:
                 "model_a": names[tests.better], "model_b": names[tests.worse],
                 "elimination": self.labels[s],
                 "rank_a": rank[s, tests.better], "rank_b": rank[s, tests.worse],
-                "difference": tests.difference, "std_error": tests.std_error,
+                "difference": tests.difference, "win_rate_difference": tests.statistic,
                 "p_a_above_b": tests.p_above, "p_value": tests.p_value,
                 "p_holm": tests.p_holm, "significant": tests.significant,
                 "_first": np.argsort(tests.order)[tests.better],   # position of model_a
@@ -184,12 +196,15 @@ class BootstrapResult:
     def table(self) -> pd.DataFrame:
         """``bootstrap.csv``: one row per (schedule, model), sorted by schedule and rank.
 
-        Columns ``model, elimination, expected_score, score_low, score_high, rank, rank_low,
-        rank_high, rank_low_mc, rank_high_mc, rank_median, rank_ub, tier, family, display_name``.
+        Columns ``model, elimination, expected_score, score_low, score_high,
+        resampling_shift, rank, rank_low, rank_high, rank_low_mc, rank_high_mc, rank_median,
+        rank_ub, tier, family, display_name``; ``resampling_shift`` is the replicates' mean
+        minus the point estimate (:func:`score_intervals`).
         """
         names = self.scenario.model_names
         bounds = self.intervals()
         point = self.reference.expected()
+        shift = self.expected.mean(axis=0) - point
         rank = competition_ranks(self.reference.score_sum)
         low_mc, high_mc = endpoint_mc_error(self.ranks(), self.level)
         tests = self.pair_tests()
@@ -203,6 +218,7 @@ class BootstrapResult:
                     "expected_score": point[s, m],
                     "score_low": bounds["score_low"][s, m],
                     "score_high": bounds["score_high"][s, m],
+                    "resampling_shift": shift[s, m],
                     "rank": int(rank[s, m]),
                     "rank_low": int(bounds["rank_low"][s, m]),
                     "rank_high": int(bounds["rank_high"][s, m]),
@@ -260,6 +276,53 @@ class BootstrapResult:
         key = tiers.elimination.map(order)
         return tiers.assign(_key=key).sort_values(["_key", "tier", "rank"], kind="stable").drop(
             columns="_key").reset_index(drop=True)
+
+
+def score_intervals(point: np.ndarray, replicates: np.ndarray, level: float,
+                    kind: str = "percentile") -> tuple[np.ndarray, np.ndarray]:
+    """Bootstrap intervals of expected scores: ``(low, high)`` shaped like ``point``.
+
+    ``replicates`` has one more leading axis (B) than ``point``. With ``q_lo``, ``q_hi`` the
+    replicate percentiles ``100 (1 -+ level) / 2`` and ``c`` the replicate mean:
+
+    * ``percentile`` (reported in ``bootstrap.csv``): ``[q_lo, q_hi]``. Target: the mean of the
+      point estimate over fresh draws of the same number of benchmarks per round (same models,
+      score errors and simulation settings). Its coverage of that target is nominal in the
+      calibration wherever every round resamples (``docs/method.md`` section 7.6). It can
+      exclude the point estimate: resampling moves a model's replicates by
+      ``resampling_shift = c - point`` (a field's best model usually loses when its benchmarks
+      are redrawn), and the interval follows them, as the estimate on fresh benchmarks would.
+    * ``centred``: ``[point - max(q_hi - c, 0), point + max(c - q_lo, 0)]``, the same spread
+      around the point estimate; always contains it, but under-covers both targets in the
+      calibration (the shift is real).
+    * ``basic``: ``[2 point - q_hi, 2 point - q_lo]``, the textbook bias correction aimed at the
+      value at infinitely many benchmarks; it under-covers most in the calibration.
+    """
+    point = np.asarray(point, dtype=float)
+    replicates = np.asarray(replicates, dtype=float)
+    tail = 100.0 * (1.0 - level) / 2.0
+    low_q, high_q = np.percentile(replicates, [tail, 100.0 - tail], axis=0)
+    if kind == "percentile":
+        return low_q, high_q
+    if kind == "basic":
+        return 2.0 * point - high_q, 2.0 * point - low_q
+    if kind == "centred":
+        centre = replicates.mean(axis=0)
+        return (point - np.maximum(high_q - centre, 0.0),
+                point + np.maximum(centre - low_q, 0.0))
+    raise ValueError(f"score_intervals: kind must be one of {INTERVAL_KINDS}, found {kind!r}")
+
+
+#: Interval kinds of :func:`score_intervals`; the first is the one ``bootstrap.csv`` reports.
+INTERVAL_KINDS = ("percentile", "centred", "basic")
+
+
+def swap_inputs(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """Benchmark win rates (M, J) and round weights (J,) of the swap tests
+    (:mod:`swisssim.analysis.significance`), from the direction-corrected, normalised scores."""
+    resampler = Resampler(scenario)
+    return (benchmark_win_rates(resampler.base),
+            round_weights(resampler.columns, resampler.base.shape[1]))
 
 
 def rank_tiers(low: Sequence[float], high: Sequence[float]) -> np.ndarray:

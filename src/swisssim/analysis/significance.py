@@ -1,43 +1,60 @@
-"""Pairwise significance from bootstrap replicates: Holm-adjusted tests, Rank (UB), tiers.
+"""Pairwise tests of two models' exchangeability, Holm over pairs, Rank (UB) and tiers.
 
-Liu et al. (arXiv:2512.21010) rank models by Expected Win Score without data uncertainty; the
-bootstrap (:mod:`swisssim.analysis.bootstrap`, ``docs/method.md`` section 7.4) supplies replicates
-of every model's score. This module turns them into statements about *pairs* of models, which,
-unlike overlapping rank intervals, do not chain.
+Liu et al. (arXiv:2512.21010) rank models by Expected Win Score without data uncertainty. This
+module turns the benchmark scores into statements about *pairs* of models that keep their
+family-wise level on data drawn from a known truth (``swisssim.calibration``,
+``docs/method.md`` section 7.5 and its calibration table).
 
 Conventions (``docs/method.md`` section 7.5)
 --------------------------------------------
-* Positions: models are sorted by their point estimate, best first (ties by model index);
-  position ``p`` holds model ``order[p]``.
+* Positions: models are sorted by their point estimate ``E[S_m]``, best first (ties by model
+  index); position ``p`` holds model ``order[p]``.
 * Tested pairs: every pair when the field has at most :data:`FULL_TABLE_MODELS` models; in larger
   fields only pairs at most ``window`` positions apart (:data:`PAIR_WINDOW`, 20). Pairs further
-  apart are *not tested* and are taken as separated (significant) by Rank (UB) and the tiers.
-* Test of a pair (a above b): difference ``d = x_a - x_b`` of the point estimates, standard error
-  ``se = sqrt(var_B(x_a - x_b) + mc_a^2 + mc_b^2)``: the sample variance (ddof 1) of the paired
-  replicate differences plus the Monte Carlo variances of both point estimates. Two-sided normal
-  (Wald) p-value ``p = 2 Phi(-|d| / se)``; ``p = 1`` when ``d = 0`` and ``p = 0`` when ``se = 0`` and
-  ``d != 0`` (data without any uncertainty information).
+  apart are *not tested* and are taken as separated by Rank (UB) and the tiers.
+* Null hypothesis of a pair (a, b): the two models are **exchangeable on every benchmark**:
+  swapping their two scores on any set of benchmarks leaves the distribution of the data
+  unchanged (equal abilities, noise independent across benchmarks). Nothing is assumed about the
+  other models.
+* Statistic: the benchmark win rate ``u[m, j]`` is the share of the other ``M - 1`` models that
+  ``m`` beats on benchmark ``j`` (direction-corrected scores, ties one half, a missing score
+  lowest). ``D = sum_j c_j (u[a, j] - u[b, j])`` with ``c_j = sum over the rounds holding j of
+  1 / (K n_k)``: the difference of the two models' mean round win rates, every round weighted
+  equally as in the tournament. Swapping a and b on benchmark ``j`` swaps ``u[a, j]`` and
+  ``u[b, j]`` exactly, so under the null ``D`` is distributed as ``sum_j e_j c_j |d_j|`` with
+  independent random signs ``e_j`` (a sign-flip, i.e. swap, distribution).
+* p-value (two-sided) ``P(|sum_j e_j t_j| >= |D|)``, ``t_j = c_j d_j``: enumerated exactly over
+  all ``2**n`` sign patterns when at most :data:`EXACT_TERMS` terms are non-zero; otherwise the
+  valid upper bound ``min(1, 2 min(C P(Z >= z), exp(-z**2 / 2)))``, ``z = |D| / sqrt(sum t_j**2)``,
+  with ``C = 1 / (4 P(Z >= sqrt 2)) = 3.1787`` (Bentkus and Dzindzalieta 2015, the best constant
+  for weighted Rademacher sums) and Hoeffding's bound. With ``n`` benchmarks in all, no p-value
+  is below ``2**(1 - n)``: five one-benchmark rounds can never show a significant pair.
 * Multiplicity: Holm's step-down procedure at family-wise level ``alpha`` (0.05) over the family
-  of *all* ``M (M - 1) / 2`` pairs of a schedule, even when fewer are tested. The tested p-values
-  are compared, in increasing order ``i = 0, 1, ...``, with ``alpha / (m - i)``; pairs not tested
-  can only sit earlier in the true Holm order, so this is at least as strict as Holm on the full
-  family. ``p_holm`` is the Holm-adjusted p-value on the same basis; a pair is significant when
-  ``p_holm <= alpha``.
-* ``p_a_above_b``: share of replicates in which ``x_a > x_b``, ties counting one half.
-* Rank (UB), as LMArena reports it: ``1 + #{models significantly better}``, where a model is
-  significantly better when its pair is significant and its point estimate is higher.
-* Tiers: walk the positions best first; a model joins the current tier when no pair it forms
-  with a member of that tier is significant, otherwise it leads a new tier. So every member is
-  not significantly worse than the tier's leader, no two members form a significant pair, and
-  tiers are runs of consecutive positions (they cannot chain: two models whose difference is
-  significant are never in one tier).
+  of *all* ``M (M - 1) / 2`` pairs, even when fewer are tested (at least as strict as Holm on the
+  full family). ``p_holm`` is the Holm-adjusted p-value. The p-values do not depend on the
+  elimination schedule; only the positions do.
+* Significant ("a significantly better than b"): ``p_holm <= alpha`` **and** ``D > 0`` for the
+  model a placed above b by the point estimates. Holm controls the chance of any rejection among
+  exchangeable pairs, so the family-wise error of these claims is at most ``alpha``.
+* ``p_a_above_b``: share of bootstrap replicates in which ``x_a > x_b``, ties counting one half
+  (descriptive; NaN without replicates).
+* Rank (UB), as LMArena reports it: ``1 + #{models significantly better}``.
+* Tiers: a boundary after position ``p`` is drawn exactly when *every* model at positions
+  ``0..p`` is significantly better than *every* model below; tiers are the runs between
+  boundaries. Each boundary is decided on its own, so the partition does not depend on the
+  direction of any walk, and a boundary means complete separation. Members of one tier may still
+  form significant pairs (the tier says the group as a whole is not separated from its
+  neighbours). A model's Rank (UB) is at least the first position of its tier (1-based).
 
 References: S. Holm, "A simple sequentially rejective multiple test procedure", Scand. J.
-Statist. 6 (1979) 65-70; W.-L. Chiang et al., "Chatbot Arena", ICML 2024 (Rank (UB)).
+Statist. 6 (1979) 65-70; V. Bentkus and D. Dzindzalieta, "A tight Gaussian bound for weighted
+sums of Rademacher random variables", Bernoulli 21 (2015) 1231-1237; W.-L. Chiang et al.,
+"Chatbot Arena", ICML 2024 (Rank (UB)).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Any
@@ -50,10 +67,20 @@ FULL_TABLE_MODELS = 300
 PAIR_WINDOW = 20
 #: Family-wise error rate of the pairwise tests.
 ALPHA = 0.05
+#: Up to this many non-zero terms, the swap distribution is enumerated exactly.
+EXACT_TERMS = 14
+#: Bentkus and Dzindzalieta (2015): ``P(sum a_j e_j >= x) <= C P(Z >= x)`` for ``|a| = 1``.
+GAUSSIAN_BOUND = 1.0 / (4.0 * (1.0 - NormalDist().cdf(2.0 ** 0.5)))
 
-TIER_RULE = ("tiers = runs of consecutive positions (by point estimate) in which no two members "
-             "form a significant pair (Holm over all pairs, family-wise level 0.05); a model "
-             "that is significantly different from a member of the current tier starts a new one")
+TEST_RULE = ("two-sided swap (sign-flip) test of the two models' exchangeability on every "
+             "benchmark; statistic = difference of mean round win rates (share of the other "
+             "models beaten per benchmark, rounds weighted equally); exact over all sign "
+             f"patterns up to {EXACT_TERMS} non-zero benchmarks, else the Bentkus-Dzindzalieta "
+             "/ Hoeffding upper bound")
+TIER_RULE = ("tiers = runs of consecutive positions (by point estimate) between boundaries; a "
+             "boundary is drawn after a position exactly when every model above it is "
+             "significantly better than every model below it (swap test, Holm over all pairs, "
+             "family-wise level 0.05)")
 
 
 def pair_window(n_models: int, window: int | None = None) -> int:
@@ -61,6 +88,79 @@ def pair_window(n_models: int, window: int | None = None) -> int:
     if window is not None:
         return max(0, min(int(window), n_models - 1))
     return n_models - 1 if n_models <= FULL_TABLE_MODELS else min(PAIR_WINDOW, n_models - 1)
+
+
+def benchmark_win_rates(scores: np.ndarray) -> np.ndarray:
+    """Share of the other models each model beats on each benchmark, (M, J).
+
+    ``scores`` is (M, J), higher is better; ties count one half and a missing score (NaN) is
+    below every present one (missing scores tie with each other). A field of one model gives
+    zeros.
+    """
+    x = np.asarray(scores, dtype=np.float64)
+    n = x.shape[0]
+    if n < 2:
+        return np.zeros_like(x)
+    x = np.where(np.isnan(x), -np.inf, x)
+    ordered = np.sort(x, axis=0)
+    rates = np.empty_like(x)
+    for j in range(x.shape[1]):
+        below = np.searchsorted(ordered[:, j], x[:, j], side="left")
+        through = np.searchsorted(ordered[:, j], x[:, j], side="right")
+        rates[:, j] = (below + 0.5 * (through - below - 1)) / (n - 1)
+    return rates
+
+
+def round_weights(columns: Sequence[np.ndarray], n_benchmarks: int) -> np.ndarray:
+    """Weight of each benchmark in the statistic: ``sum over its rounds of 1 / (K n_k)``."""
+    weights = np.zeros(n_benchmarks)
+    for cols in columns:
+        np.add.at(weights, np.asarray(cols, dtype=np.int64), 1.0 / (len(columns) * len(cols)))
+    return weights
+
+
+def swap_p_values(terms: np.ndarray) -> np.ndarray:
+    """Two-sided swap p-values ``P(|sum_j e_j t_j| >= |sum_j t_j|)`` per row of ``terms`` (P, J).
+
+    ``e_j`` are independent random signs. Exact (all sign patterns) for rows with at most
+    :data:`EXACT_TERMS` non-zero terms, else the upper bound of the module conventions. A row of
+    zeros gives 1.
+    """
+    terms = np.asarray(terms, dtype=np.float64)
+    if terms.ndim != 2:
+        raise ValueError(f"swap_p_values: terms must be (P, J), found {terms.shape}")
+    observed = np.abs(terms.sum(axis=1))
+    size = np.abs(terms)
+    nonzero = (size > 0).sum(axis=1)
+    p = np.ones(terms.shape[0])
+    exact = (nonzero <= EXACT_TERMS) & (nonzero > 0)
+    if exact.any():
+        p[exact] = _exact_p(size[exact], observed[exact], int(nonzero[exact].max()))
+    bound = nonzero > EXACT_TERMS
+    if bound.any():
+        from scipy.special import ndtr
+
+        z = observed[bound] / np.sqrt((size[bound] ** 2).sum(axis=1))
+        tail = np.minimum(GAUSSIAN_BOUND * ndtr(-z), np.exp(-0.5 * z * z))
+        p[bound] = np.minimum(1.0, 2.0 * tail)
+    return p
+
+
+def _exact_p(size: np.ndarray, observed: np.ndarray, width: int) -> np.ndarray:
+    """Exact two-sided p-values for rows with at most ``width`` non-zero magnitudes."""
+    top = -np.sort(-size, axis=1)[:, :width]               # the non-zero terms come first
+    # Half the sign patterns suffice: e and -e give the same |sum|. First sign fixed to +1.
+    patterns = ((np.arange(2 ** (width - 1))[:, None] >> np.arange(width - 1)) & 1) * 2 - 1
+    signs = np.concatenate([np.ones((patterns.shape[0], 1)), patterns], axis=1).T   # (w, 2^(w-1))
+    result = np.empty(top.shape[0])
+    chunk = max(1, 4_000_000 // signs.shape[1])
+    for start in range(0, top.shape[0], chunk):
+        block = top[start:start + chunk]
+        sums = np.abs(block @ signs)
+        tolerance = 1e-12 * np.maximum(block.sum(axis=1), np.finfo(float).tiny)
+        threshold = observed[start:start + chunk] - tolerance
+        result[start:start + chunk] = (sums >= threshold[:, None]).mean(axis=1)
+    return result
 
 
 @dataclass(frozen=True)
@@ -77,54 +177,50 @@ class PairTests:
     worse: np.ndarray          # (P,)
     gap: np.ndarray            # (P,) position gap, 1..window
     difference: np.ndarray     # (P,) point difference better - worse (>= 0)
-    std_error: np.ndarray      # (P,)
-    p_value: np.ndarray        # (P,) two-sided, unadjusted
+    statistic: np.ndarray      # (P,) D: mean round win rate of better minus worse's
+    p_value: np.ndarray        # (P,) two-sided swap p-value, unadjusted
     p_holm: np.ndarray         # (P,) Holm-adjusted over all M (M - 1) / 2 pairs
     p_above: np.ndarray        # (P,) share of replicates with better above worse (ties 1/2)
     alpha: float
 
     @property
     def significant(self) -> np.ndarray:
-        return self.p_holm <= self.alpha
+        """``better`` significantly better than ``worse``: Holm rejects and ``D > 0``."""
+        return (self.p_holm <= self.alpha) & (self.statistic > 0)
 
     @property
     def n_models(self) -> int:
         return int(self.order.size)
 
-    def band(self) -> np.ndarray:
-        """Significance by position and gap, (M, window + 1) bool: ``[p, g]`` for positions ``p``
-        and ``p + g``; pairs beyond the field are False, gap 0 is False."""
-        band = np.zeros((self.n_models, self.window + 1), dtype=bool)
+    def positions(self) -> np.ndarray:
+        """Position of every model (model order), 0 = best."""
         position = np.empty(self.n_models, dtype=np.int64)
         position[self.order] = np.arange(self.n_models)
-        band[position[self.better], self.gap] = self.significant
-        return band
+        return position
 
     def rank_ub(self) -> np.ndarray:
         """Rank (UB) per model (model order): 1 + models significantly better (module notes)."""
         n = self.n_models
-        position = np.empty(n, dtype=np.int64)
-        position[self.order] = np.arange(n)
         up = self.significant & (self.difference > 0)
         count = np.bincount(self.worse[up], minlength=n)
-        untested = np.maximum(position - self.window, 0)   # models beyond the window above
+        untested = np.maximum(self.positions() - self.window, 0)   # beyond the window above
         return 1 + count + untested
+
+    def boundaries(self) -> np.ndarray:
+        """(M - 1,) bool: a tier boundary after position ``p`` (every model above it is
+        significantly better than every model below; untested pairs count as separated)."""
+        n = self.n_models
+        position = self.positions()
+        blocking = ~self.significant
+        reach = np.arange(n)              # furthest position not separated from p (p itself)
+        np.maximum.at(reach, position[self.better[blocking]], position[self.worse[blocking]])
+        cover = np.maximum.accumulate(reach)
+        return cover[:-1] == np.arange(n - 1)
 
     def tiers(self) -> np.ndarray:
         """Tier per model (model order), 1 = best; see the module conventions."""
-        band = self.band()
-        n = self.n_models
-        tier_at = np.empty(n, dtype=np.int64)
-        tier, start = 0, 0
-        for p in range(n):
-            gaps = p - np.arange(start, p)                 # gaps to the current members
-            if p == 0 or np.any(gaps > self.window) or np.any(
-                    band[np.arange(start, p), gaps]):
-                tier, start = tier + 1, p
-            tier_at[p] = tier
-        result = np.empty(n, dtype=np.int64)
-        result[self.order] = tier_at
-        return result
+        tier_at = np.concatenate([[1], 1 + np.cumsum(self.boundaries())]).astype(np.int64)
+        return tier_at[self.positions()]
 
 
 def point_order(point: np.ndarray) -> np.ndarray:
@@ -133,51 +229,62 @@ def point_order(point: np.ndarray) -> np.ndarray:
     return np.lexsort((np.arange(point.size), -point))
 
 
-def pair_tests(point: np.ndarray, replicates: np.ndarray, mc_error: np.ndarray | None = None, *,
-               window: int | None = None, alpha: float = ALPHA) -> PairTests:
-    """Test every pair within ``window`` positions (module conventions), vectorised by gap.
+def pair_tests(point: np.ndarray, win_rates: np.ndarray, weights: np.ndarray,
+               replicates: np.ndarray | None = None, *, window: int | None = None,
+               alpha: float = ALPHA) -> PairTests:
+    """Swap-test every pair within ``window`` positions (module conventions), vectorised by gap.
 
     Parameters
     ----------
     point
-        Point estimates (M,), higher is better.
+        Point estimates (M,), higher is better: they fix the positions.
+    win_rates
+        Benchmark win rates (M, J), :func:`benchmark_win_rates`.
+    weights
+        Benchmark weights (J,), :func:`round_weights`.
     replicates
-        Bootstrap replicates of the same quantity, (B, M).
-    mc_error
-        Monte Carlo standard errors of the point estimates (M,), or ``None`` for none.
+        Optional bootstrap replicates of the point estimates, (B, M), for ``p_above``.
     window
         Largest position gap tested; default :func:`pair_window`.
     alpha
         Family-wise error rate.
     """
     point = np.asarray(point, dtype=float)
-    replicates = np.asarray(replicates, dtype=float)
+    rates = np.asarray(win_rates, dtype=float)
+    weights = np.asarray(weights, dtype=float)
     n = point.size
-    if replicates.ndim != 2 or replicates.shape[1] != n:
-        raise ValueError(f"pair_tests: replicates must be (B, {n}), found {replicates.shape}")
-    mc = np.zeros(n) if mc_error is None else np.asarray(mc_error, dtype=float)
+    if rates.ndim != 2 or rates.shape[0] != n or weights.shape != (rates.shape[1],):
+        raise ValueError(f"pair_tests: win_rates must be ({n}, J) and weights (J,), found "
+                         f"{rates.shape} and {weights.shape}")
+    if replicates is not None:
+        replicates = np.asarray(replicates, dtype=float)
+        if replicates.ndim != 2 or replicates.shape[1] != n:
+            raise ValueError(f"pair_tests: replicates must be (B, {n}), found "
+                             f"{replicates.shape}")
     order = point_order(point)
     width = pair_window(n, window)
-    sorted_point, sorted_reps, sorted_mc = point[order], replicates[:, order], mc[order]
-    pieces: dict[str, list[np.ndarray]] = {k: [] for k in ("i", "g", "d", "se", "above")}
+    weighted = rates[order] * weights            # (M, J) by position
+    pieces: dict[str, list[np.ndarray]] = {k: [] for k in ("i", "g", "d", "t", "p", "above")}
     for g in range(1, width + 1):
-        top, low = sorted_reps[:, :-g], sorted_reps[:, g:]
-        diff = top - low
-        variance = diff.var(axis=0, ddof=1) if diff.shape[0] > 1 else np.zeros(n - g)
-        variance = variance + sorted_mc[:-g] ** 2 + sorted_mc[g:] ** 2
+        terms = weighted[:-g] - weighted[g:]
         pieces["i"].append(np.arange(n - g))
         pieces["g"].append(np.full(n - g, g))
-        pieces["d"].append(sorted_point[:-g] - sorted_point[g:])
-        pieces["se"].append(np.sqrt(np.maximum(variance, 0.0)))
-        pieces["above"].append((diff > 0).mean(axis=0) + 0.5 * (diff == 0).mean(axis=0))
+        pieces["d"].append(point[order[:-g]] - point[order[g:]])
+        pieces["t"].append(terms.sum(axis=1))
+        pieces["p"].append(swap_p_values(terms))
+        if replicates is None:
+            pieces["above"].append(np.full(n - g, np.nan))
+        else:
+            diff = replicates[:, order[:-g]] - replicates[:, order[g:]]
+            pieces["above"].append((diff > 0).mean(axis=0) + 0.5 * (diff == 0).mean(axis=0))
     joined = {k: (np.concatenate(v) if v else np.zeros(0)) for k, v in pieces.items()}
     first = joined["i"].astype(np.int64)
     gap = joined["g"].astype(np.int64)
-    p_value = wald_p_values(joined["d"], joined["se"])
     family = n * (n - 1) // 2
     return PairTests(order=order, window=width, better=order[first], worse=order[first + gap],
-                     gap=gap, difference=joined["d"], std_error=joined["se"], p_value=p_value,
-                     p_holm=holm(p_value, family), p_above=joined["above"], alpha=float(alpha))
+                     gap=gap, difference=joined["d"], statistic=joined["t"],
+                     p_value=joined["p"], p_holm=holm(joined["p"], family),
+                     p_above=joined["above"], alpha=float(alpha))
 
 
 def wald_p_values(difference: np.ndarray, std_error: np.ndarray) -> np.ndarray:
@@ -234,10 +341,11 @@ def endpoint_mc_error(ranks: np.ndarray, level: float) -> tuple[np.ndarray, np.n
 def tests_manifest(window: int, n_models: int, alpha: float = ALPHA) -> dict[str, Any]:
     """The pairwise rule as data, for the manifest."""
     return {
-        "test": "two-sided Wald test of the point difference; se = sqrt(var of paired bootstrap "
-                "differences (ddof 1) + both Monte Carlo variances)",
+        "test": TEST_RULE,
+        "null": "the two models are exchangeable on every benchmark",
         "multiplicity": f"Holm step-down over all {n_models * (n_models - 1) // 2} pairs per "
-                        f"schedule, family-wise level {alpha}",
+                        f"schedule, family-wise level {alpha}; significant = Holm rejects and "
+                        "the model placed higher by E[S] has the higher win rate",
         "tested_pairs": ("all pairs" if window >= n_models - 1
                          else f"pairs at most {window} positions apart; others taken as separated"),
         "rank_ub": "1 + number of models significantly better",
@@ -247,15 +355,21 @@ def tests_manifest(window: int, n_models: int, alpha: float = ALPHA) -> dict[str
 
 __all__ = [
     "ALPHA",
+    "EXACT_TERMS",
     "FULL_TABLE_MODELS",
+    "GAUSSIAN_BOUND",
     "PAIR_WINDOW",
+    "TEST_RULE",
     "TIER_RULE",
     "PairTests",
+    "benchmark_win_rates",
     "endpoint_mc_error",
     "holm",
     "pair_tests",
     "pair_window",
     "point_order",
+    "round_weights",
+    "swap_p_values",
     "tests_manifest",
     "wald_p_values",
 ]

@@ -49,7 +49,7 @@ rank_T<label>
     ``rank_change`` is the rank at ``most`` minus the rank at ``base`` (positive = falls).
 other columns
     ``display_name, family, base_schedule, most_schedule, base_se, most_score`` and the
-    ``drop_offset, drop_z, drop_p_holm, label_delta, base_tier, drop_class, profile`` columns
+    ``drop_offset, mc_drop_z, mc_drop_p_holm, label_delta, base_tier, drop_class, profile`` columns
     of the rule below.
 
 Profile rule (descriptive, relative to the field)
@@ -58,9 +58,11 @@ The labels place each model in a quadrant of the paper's risk-profile plane (x =
 y = drop), split at the **medians over the models of the sweep**:
 
 * ``base_tier`` is ``upper`` when ``base_score >= median(base_score)``, else ``lower``.
-* ``drop_offset = drop - median(drop)``; ``drop_z = drop_offset / drop_se`` and ``drop_p_holm``
-  is its two-sided normal p-value, Holm-adjusted over the models of the sweep.
-* A drop is ``large`` when it has **statistical support** (``drop_p_holm <= 2 Phi(-z)``, 0.05 at
+* ``drop_offset = drop - median(drop)``; ``mc_drop_z = drop_offset / drop_se`` and
+  ``mc_drop_p_holm`` is its two-sided normal p-value, Holm-adjusted over the models of the sweep.
+  Both measure **Monte Carlo noise only** (hence ``mc_``): they say whether more iterations would
+  move the offset, not whether the model differs from the field.
+* A drop is ``large`` when it has **statistical support** (``mc_drop_p_holm <= 2 Phi(-z)``, 0.05 at
   the default ``z = 1.96``) **and a practical effect** (``drop_offset <= -delta``); ``small``
   likewise with ``drop_offset >= delta``; otherwise ``typical``.
 * ``delta = max(0.10 |median(drop)|, 1.5 * 1.4826 * MAD(drop))`` (column ``label_delta``): a
@@ -86,8 +88,11 @@ any         typical    average risk
 ==========  =========  ============================
 
 "Statistical support" refers to Monte Carlo noise only: the simulation treats benchmark scores
-as exact. The bootstrap (:meth:`swisssim.analysis.bootstrap.BootstrapResult.label_support`) reports
-how often each label survives when the data are resampled.
+as exact. The labels are **descriptive**: on fields of exchangeable models, where no model's drop
+differs in truth, most datasets still give some model a label other than ``average risk``
+(``docs/method.md`` section 7.6). The bootstrap
+(:meth:`swisssim.analysis.bootstrap.BootstrapResult.label_support`) reports how often each label
+recurs when the data are resampled, which is descriptive too.
 The labels are relative and descriptive; read them with the numbers beside them. When the sweep has no contrast (one schedule, or every schedule
 is equally severe), ``drop`` is 0 or compares schedules of equal severity, and every
 profile is ``no contrast`` (a value pandas does not read as missing, unlike "n/a").
@@ -130,7 +135,7 @@ NO_CONTRAST = "no contrast"
 
 #: Files a sweep folder holds (``swisssim plot`` needs all of them).
 SWEEP_FILES: dict[str, tuple[str, ...]] = {
-    "sweep.csv": ("model", "elimination", "expected_score", "std_error", "ci_low", "ci_high",
+    "sweep.csv": ("model", "elimination", "expected_score", "std_error", "mc_ci_low", "mc_ci_high",
                   "expected_rank", "total_eliminations", "eliminations_per_round", "family",
                   "display_name"),
     "risk_profile.csv": ("model", "display_name", "family", "base_schedule", "most_schedule",
@@ -152,12 +157,12 @@ def profile_rule(z: float = Z95) -> dict[str, Any]:
         "split": "medians over the models of the sweep",
         "base_tier": "upper if base_score >= median(base_score), else lower",
         "drop_offset": "drop - median(drop)",
-        "drop_z": "drop_offset / drop_se",
-        "drop_p_holm": "two-sided normal p-value of drop_z, Holm-adjusted over the models",
+        "mc_drop_z": "drop_offset / drop_se",
+        "mc_drop_p_holm": "two-sided normal p-value of mc_drop_z, Holm-adjusted over the models",
         "label_delta": f"max({DELTA_FRACTION} |median(drop)|, {DELTA_SPREAD} * 1.4826 * "
                        "MAD(drop))",
-        "drop_class": f"large if drop_p_holm <= {label_alpha(z):.4g} and drop_offset <= "
-                      f"-label_delta; small if drop_p_holm <= {label_alpha(z):.4g} and "
+        "drop_class": f"large if mc_drop_p_holm <= {label_alpha(z):.4g} and drop_offset <= "
+                      f"-label_delta; small if mc_drop_p_holm <= {label_alpha(z):.4g} and "
                       "drop_offset >= label_delta; else typical",
         "z": z,
         "profiles": {f"{tier} tier, {drop} drop": name
@@ -189,12 +194,12 @@ def schedule_table(result: SimulationResult) -> pd.DataFrame:
 def sweep_table(result: SimulationResult) -> pd.DataFrame:
     """``sweep.csv``: one row per (model, schedule), schedules in the order given.
 
-    Columns: ``model, elimination, expected_score, std_error, ci_low, ci_high, expected_rank,
+    Columns: ``model, elimination, expected_score, std_error, mc_ci_low, mc_ci_high, expected_rank,
     p_never_eliminated, total_eliminations, eliminations_per_round, removed_model_rounds, family,
     display_name``.
     """
     table = result.expected_scores().merge(schedule_table(result), on="elimination", how="left")
-    first = ["model", "elimination", "expected_score", "std_error", "ci_low", "ci_high",
+    first = ["model", "elimination", "expected_score", "std_error", "mc_ci_low", "mc_ci_high",
              "expected_rank", "p_never_eliminated", "total_eliminations",
              "eliminations_per_round", "removed_model_rounds"]
     return table[first + [c for c in table.columns if c not in first]]
@@ -368,7 +373,7 @@ def classify(base: np.ndarray, drop: np.ndarray, drop_se: np.ndarray, *, z: floa
     Returns
     -------
     pandas.DataFrame
-        Columns ``drop_offset, drop_z, drop_p_holm, label_delta, base_tier, drop_class,
+        Columns ``drop_offset, mc_drop_z, mc_drop_p_holm, label_delta, base_tier, drop_class,
         profile``, one row per model.
     """
     base, drop, drop_se = (np.asarray(v, dtype=float) for v in (base, drop, drop_se))
@@ -376,7 +381,7 @@ def classify(base: np.ndarray, drop: np.ndarray, drop_se: np.ndarray, *, z: floa
     offset = drop - np.median(drop)
     delta = label_delta(drop) if delta is None else float(delta)
     with np.errstate(divide="ignore", invalid="ignore"):
-        drop_z = np.where(drop_se > 0, offset / drop_se, np.sign(offset) * np.inf)
+        mc_drop_z = np.where(drop_se > 0, offset / drop_se, np.sign(offset) * np.inf)
     p_holm = holm(wald_p_values(offset, drop_se))
     supported = p_holm <= label_alpha(z)
     drop_class = np.where(supported & (offset <= -delta) & (offset < 0), "large",
@@ -384,11 +389,11 @@ def classify(base: np.ndarray, drop: np.ndarray, drop_se: np.ndarray, *, z: floa
                                    "typical"))
     profile = [PROFILE_NAMES.get((t, c), AVERAGE_RISK) for t, c in zip(tier, drop_class)]
     if not contrast:
-        drop_z = np.full(len(base), np.nan)
+        mc_drop_z = np.full(len(base), np.nan)
         p_holm = np.full(len(base), np.nan)
         drop_class = np.full(len(base), NO_CONTRAST)
         profile = [NO_CONTRAST] * len(base)
-    return pd.DataFrame({"drop_offset": offset, "drop_z": drop_z, "drop_p_holm": p_holm,
+    return pd.DataFrame({"drop_offset": offset, "mc_drop_z": mc_drop_z, "mc_drop_p_holm": p_holm,
                          "label_delta": delta, "base_tier": tier, "drop_class": drop_class,
                          "profile": profile})
 

@@ -43,13 +43,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                        const=DEFAULT_REPLICATES,
                        help="also run B bootstrap replicates over benchmarks (and score errors); "
                             f"B defaults to {DEFAULT_REPLICATES}. Writes bootstrap/ with "
-                            "pairwise.csv (Holm-adjusted pairwise tests), Rank (UB), tiers and "
+                            "pairwise.csv (swap tests, Holm over all pairs), Rank (UB), tiers and "
                             "labels.csv (how often each risk label holds)")
     extra.add_argument("--bootstrap-iterations", type=int, metavar="N",
                        help="iterations per bootstrap replicate (default: --iterations)")
     look = parser.add_argument_group("output")
     look.add_argument("--label-z", type=float, default=Z95, metavar="Z",
-                      help="risk labels: statistical support at family-wise level 2 Phi(-Z), "
+                      help="risk labels: support against Monte Carlo noise only, at level "
+                           "2 Phi(-Z), "
                            "Holm over the models (default 1.96, i.e. 0.05), besides the "
                            "practical threshold label_delta")
     look.add_argument("--dpi", type=int, default=150, help="PNG resolution (default: 150)")

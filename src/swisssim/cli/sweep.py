@@ -35,7 +35,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "(default: 0 1 2 like the paper; the scenario's own elimination setting is not used)")
     parser.add_argument("--label-z", type=float, default=Z95, metavar="Z",
                         help="a drop is 'large'/'small' when its offset from the median drop is "
-                             "significant at family-wise level 2 Phi(-Z) (Holm over the models; "
+                             "beyond Monte Carlo noise at family-wise level 2 Phi(-Z) (Holm over "
+                             "the models; "
                              "default 1.96, i.e. 0.05) and at least label_delta (max of 10%% of "
                              "the median drop and 1.5 robust SDs of the drops)")
     parser.add_argument("--no-figures", action="store_true", help="write the tables only")

@@ -24,7 +24,7 @@ _TEXT_COLUMNS = ("model", "elimination", "family", "display_name", "round_name",
                  "base_schedule", "most_schedule", "base_tier", "drop_class")
 #: Columns of each sweep table that must hold finite numbers in every row (others may be empty).
 _FINITE = {
-    "sweep.csv": ("expected_score", "std_error", "ci_low", "ci_high", "expected_rank",
+    "sweep.csv": ("expected_score", "std_error", "mc_ci_low", "mc_ci_high", "expected_rank",
                   "total_eliminations", "eliminations_per_round"),
     "risk_profile.csv": ("base_score", "drop", "drop_se"),
     "rank_distribution.csv": ("rank", "probability"),
@@ -151,13 +151,13 @@ def _check_sweep_tables(folder: Path, frames: dict[str, pd.DataFrame]) -> None:
                 _check_range(frame, where[name], column, 0.0, 1.0, slack=1e-9)
             elif column.startswith("rank_T"):
                 _check_range(frame, where[name], column, 1, len(models), whole=True)
-    inverted = (sweep["ci_low"] > sweep["expected_score"]) | (
-        sweep["expected_score"] > sweep["ci_high"])
+    inverted = (sweep["mc_ci_low"] > sweep["expected_score"]) | (
+        sweep["expected_score"] > sweep["mc_ci_high"])
     if inverted.any():
         row = int(np.flatnonzero(inverted.to_numpy())[0])
-        raise InputError(where["sweep.csv"], f"row {row + 1}", "ci_low <= expected_score <= "
-                         "ci_high", found_text=f"{sweep['ci_low'].iloc[row]!r}, "
-                         f"{sweep['expected_score'].iloc[row]!r}, {sweep['ci_high'].iloc[row]!r}")
+        raise InputError(where["sweep.csv"], f"row {row + 1}", "mc_ci_low <= expected_score <= "
+                         "mc_ci_high", found_text=f"{sweep['mc_ci_low'].iloc[row]!r}, "
+                         f"{sweep['expected_score'].iloc[row]!r}, {sweep['mc_ci_high'].iloc[row]!r}")
     _check_range(sweep, where["sweep.csv"], "expected_rank", 1.0, float(len(models)), slack=1e-9)
     _check_range(risk, where["risk_profile.csv"], "drop_se", 0.0)
     _check_range(ranks, where["rank_distribution.csv"], "rank", 1, len(models), whole=True)

@@ -80,7 +80,7 @@ def large_sensitivity_figure(table: pd.DataFrame, top: int = TOP_NAMED) -> Figur
     order, totals = _ordered_schedules(table)
     meta = _model_meta(table)
     expected = table.pivot(index="model", columns="elimination", values="expected_score")
-    half = table.assign(h=(table["ci_high"] - table["ci_low"]) / 2).pivot(
+    half = table.assign(h=(table["mc_ci_high"] - table["mc_ci_low"]) / 2).pivot(
         index="model", columns="elimination", values="h")
     models = expected[order[-1]].sort_values(ascending=False, kind="stable").index
     expected, half = expected.loc[models, order], half.loc[models, order]

@@ -118,7 +118,7 @@ def sensitivity_figure(table: pd.DataFrame | Sweep, *, ax: Axes | None = None,
     order, totals = _ordered_schedules(table)
     meta = _model_meta(table)
     expected = table.pivot(index="model", columns="elimination", values="expected_score")
-    half = table.assign(h=(table["ci_high"] - table["ci_low"]) / 2).pivot(
+    half = table.assign(h=(table["mc_ci_high"] - table["mc_ci_low"]) / 2).pivot(
         index="model", columns="elimination", values="h")
     expected, half = expected.loc[meta.index, order], half.loc[meta.index, order]
     all_colors = _model_colors(meta)
@@ -266,7 +266,7 @@ def label_choice(risk: pd.DataFrame, per_extreme: int = 5) -> np.ndarray:
     """Boolean mask of the points to label: all up to ``LABEL_ALL_UP_TO`` models, else extremes.
 
     Extremes: the highest and lowest base scores, the largest and smallest drops, and the largest
-    ``|drop_z|`` (``per_extreme`` of each).
+    ``|mc_drop_z|`` (``per_extreme`` of each).
     """
     n = len(risk)
     if n <= LABEL_ALL_UP_TO:
@@ -277,8 +277,8 @@ def label_choice(risk: pd.DataFrame, per_extreme: int = 5) -> np.ndarray:
         order = np.argsort(values, kind="stable")
         mask[order[:per_extreme]] = True
         mask[order[-per_extreme:]] = True
-    if "drop_z" in risk:
-        z = np.nan_to_num(np.abs(risk["drop_z"].to_numpy(float)), nan=0.0, posinf=1e300)
+    if "mc_drop_z" in risk:
+        z = np.nan_to_num(np.abs(risk["mc_drop_z"].to_numpy(float)), nan=0.0, posinf=1e300)
         mask[np.argsort(-z, kind="stable")[:per_extreme]] = True
     return mask
 

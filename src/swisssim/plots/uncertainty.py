@@ -78,7 +78,8 @@ def rank_interval_figure(result: BootstrapResult, *,
     Models run down the y axis by their rank on the data as given; the segment covers the ranks
     of the percentile rank interval (each rank drawn as a cell of width 0.8, so a zero-width
     interval stays visible), the dot is the rank on the data as given; alternating bands mark the
-    tiers (no two members of a tier differ significantly, ``docs/method.md`` section 7.5).
+    tiers (a boundary only where every model above is significantly better than every model
+    below, ``docs/method.md`` section 7.5).
     Draws into ``figure`` (a Figure or SubFigure) when given.
     """
     scenario = result.scenario
