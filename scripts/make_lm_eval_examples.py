@@ -136,7 +136,7 @@ def document(name: str, ability: float, date: float, seed: int, with_bbh: bool) 
 def stamp(date: float) -> str:
     import datetime as dt
 
-    moment = dt.datetime.fromtimestamp(date, tz=dt.timezone.utc)
+    moment = dt.datetime.fromtimestamp(date, tz=dt.UTC)
     return moment.strftime("%Y-%m-%dT%H-%M-%S.%f")
 
 

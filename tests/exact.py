@@ -22,12 +22,12 @@ milliseconds.  The cost grows super-exponentially with M: keep M small.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache
 from itertools import combinations, product
 from math import comb
-from typing import Sequence
 
 import numpy as np
 
@@ -320,7 +320,7 @@ def _eliminations(
     return [(prob, frozenset(below) | frozenset(sub)) for sub in subsets]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _transitions(
     round_k: tuple[float, ...],
     scores: Scores,

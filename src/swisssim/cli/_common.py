@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 # is imported inside the functions that run a command.
 from swisssim.defaults import BACKENDS, MISSING_POLICIES
 from swisssim.errors import InputError
-
 from swisssim.validation import check_iterations
 
 if TYPE_CHECKING:

@@ -69,7 +69,7 @@ def _guard_row_stack() -> None:
     function it aliased, ``np.vstack``; nothing else in swisssim uses the name.
     """
     if not hasattr(np, "row_stack"):
-        np.row_stack = np.vstack  # type: ignore[attr-defined]
+        np.vstack = np.vstack  # type: ignore[attr-defined]
 
 
 def _first_line(error: BaseException) -> str:

@@ -25,9 +25,9 @@ from typing import Any, TypedDict
 
 import numba
 
-from swisssim.defaults import BACKENDS
 from swisssim.data.scenario import TIE_BREAKS, Scenario
 from swisssim.data.schedules import Schedule, parse_schedules
+from swisssim.defaults import BACKENDS
 from swisssim.errors import InputError
 from swisssim.validation import (
     check_dask_address,

@@ -14,7 +14,7 @@ import hashlib
 import os
 import platform
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -131,7 +131,7 @@ def base_manifest(command: str, scenario: Any, argv: list[str] | None) -> dict[s
     manifest = {
         "command": command,
         "argv": list(argv) if argv is not None else sys.argv[1:],
-        "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "scenario": {"name": scenario.name, **scenario_provenance(scenario),
                      "n_models": scenario.n_models, "n_rounds": scenario.n_rounds,
                      "rounds": [{"name": r.name, "benchmarks": list(r.benchmarks)}

@@ -84,7 +84,7 @@ def import_transposed(path: str | Path, *, round_size: int | None = None,
                           f"{', ...' if len(titles) > 5 else ''})" if titles else "") + ".")
         table = table[~section.to_numpy()].reset_index(drop=True)
     names = table.iloc[:, 0].map(lambda v: str(v).strip())
-    if "metric" in table.columns and "metric" != first and names.duplicated().any():
+    if "metric" in table.columns and first != "metric" and names.duplicated().any():
         names = names + "/" + table["metric"].map(lambda v: str(v).strip())
     if names.eq("").any():
         row = int(names.eq("").to_numpy().nonzero()[0][0])
