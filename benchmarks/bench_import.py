@@ -62,7 +62,7 @@ def sweep_folder(root: Path, n_models: int, n_rounds: int = 10, seed: int = 0) -
     models = [f"model-{i:05d}" for i in range(n_models)]
     rows, ranks, survival = [], [], []
     for label in ("0", "1", "2"):
-        for i, model in enumerate(models):
+        for model in models:
             rows.append((model, label, rng.uniform(0, n_rounds), 0.01, "", model))
             for rank in sorted(set(rng.integers(1, n_models + 1, size=20))):
                 ranks.append((model, label, int(rank), 0.05))

@@ -6,7 +6,8 @@ and is cached, and the other rules' branches vanish from the hot loop. CI and a 
 an empty cache, so every combination the tests use compiles once per run.
 
 This benchmark copies the package four times into a temporary folder, sets a different
-``RULE_ARGS`` (set of literal flags) in each (all four; draw_ties and noisy; the shipped set; none), and measures in fresh processes with
+``RULE_ARGS`` (set of literal flags) in each (all four; draw_ties and noisy; the shipped set;
+none), and measures in fresh processes with
 empty caches, one thread, CPU time (robust to a shared machine):
 
 * the compile + first call of one rule combination, and of a second combination that differs

@@ -128,7 +128,7 @@ def test_tier_table_is_consistent_with_the_pairwise_tests():
         assert (group.tier.diff().dropna() >= 0).all()
         names = list(group.model)          # by tier, then rank: positions best first
         tier_of = dict(zip(group.model, group.tier))
-        for tier, members in group.groupby("tier"):
+        for _tier, members in group.groupby("tier"):
             assert (members.tier_size == len(members)).all()
         # A boundary after position p exactly when every model above is significantly better
         # than every model below (complete separation), whichever way one looks at it.

@@ -111,6 +111,8 @@ def test_merge_is_exact_and_order_free():
 def test_counter_memory_does_not_grow_like_m_squared():
     small = Counters.zeros(2, 3, 1_000, 6, 7)
     large = Counters.zeros(2, 3, 20_000, 6, 7)
-    size = lambda c: sum(getattr(c, n).nbytes for n in ("score_sum", "score_cross",
-                                                         "score_counts", "elim_counts"))
+    def size(c: Counters) -> int:
+        return sum(getattr(c, n).nbytes for n in ("score_sum", "score_cross", "score_counts",
+                                                  "elim_counts"))
+
     assert size(large) == 20 * size(small)

@@ -3,7 +3,8 @@
 These tests run everywhere: numba's CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``) executes the
 kernels of :mod:`swisssim.engine.cuda` as Python threads. The variable must be set before
 numba.cuda is first imported (and numba told to re-read its environment), so this module sets it,
-imports the backend at once and restores the environment: the CPU kernels stay jitted (checked below) and other tests' subprocesses see
+imports the backend at once and restores the environment: the CPU kernels stay jitted (checked
+below) and other tests' subprocesses see
 the environment they had. Tournaments are tiny, the simulator being slow. One test compiles the
 device kernels to PTX for a real GPU (sm_90) in a subprocess when the NVVM library is installed.
 """

@@ -46,11 +46,13 @@ def test_engine_matches_twin_exactly(draw_ties, bye_units, random_ties, noisy):
                                     score, eliminated_in, work, perturbed)
             twin_score, twin_out = naive_tournament(
                 scores.tolist(), quotas.tolist(),
-                lambda k: SplitMixStream(key, iteration * n_rounds + k),
+                # the streams are used within this iteration only
+                lambda k: SplitMixStream(key, iteration * n_rounds + k),  # noqa: B023
                 draw_ties=draw_ties, bye_units=bye_units, random_ties=random_ties,
                 units_per_point=kernels.units_per_point(draw_ties, bye_units),
                 noise=noise.tolist() if noisy else None,
-                noise_stream_for_round=lambda k: SplitMixStream(noise_key, iteration * n_rounds + k))
+                noise_stream_for_round=lambda k: SplitMixStream(  # noqa: B023
+                    noise_key, iteration * n_rounds + k))  # noqa: B023
             assert score.tolist() == twin_score
             assert eliminated_in.tolist() == twin_out
 

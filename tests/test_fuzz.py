@@ -126,7 +126,8 @@ def toml_documents(draw) -> str:
         lines.append("[[rounds]]")
         if draw(st.booleans()):
             lines.append(f"name = {_toml_value(draw(SCALARS))}")
-        lines.append(f"benchmarks = {_toml_value(draw(st.lists(st.sampled_from(['a', 'b', 'c', 'd', 1]), max_size=3)))}")
+        names = draw(st.lists(st.sampled_from(["a", "b", "c", "d", 1]), max_size=3))
+        lines.append(f"benchmarks = {_toml_value(names)}")
     if draw(st.booleans()):
         lines.append(f'[models."{draw(st.sampled_from(["m1", "m9"]))}"]')
         lines.append(f"family = {_toml_value(draw(SCALARS))}")

@@ -39,7 +39,7 @@ def test_every_iteration_has_the_group_size_multiset(n_models, n_rounds, schedul
 def test_sum_of_expected_scores_is_fixed_by_group_sizes():
     scenario = load_scenario(REPO / "scenarios" / "paper_synthetic.toml")
     result = simulate(scenario, iterations=500, seed=2, elimination=[0, 1, 2])
-    for s, label in enumerate(result.labels):
+    for s in range(len(result.labels)):
         quotas = result.quotas[s].tolist()
         total = sum(group_size_final_multiset(scenario.n_models, quotas))
         # Integer counters make this exact, not approximate.

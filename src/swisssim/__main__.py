@@ -9,6 +9,6 @@ from swisssim import interrupts
 interrupts.install(keep_ignored=True)
 interrupts.record_only()
 
-from swisssim.cli.app import entry  # after the handlers, on purpose
+from swisssim.cli.app import entry  # noqa: E402  (after the handlers, on purpose)
 
 entry()

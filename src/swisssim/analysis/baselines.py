@@ -605,6 +605,7 @@ def _series(values, scenario: Scenario, name: str) -> pd.Series:
     return pd.Series(np.asarray(values, dtype=np.float64), index=index, name=name)
 
 
-__all__ = ["BT_ALPHA", "ELO_K", "ELO_MATCH_BUDGET", "ELO_ORDERS", "MAX_ELO_ORDERS", "check_options", "elo_orders_for", "BradleyTerryFit", "EloFit", "benchmark_scores",
+__all__ = ["BT_ALPHA", "ELO_K", "ELO_MATCH_BUDGET", "ELO_ORDERS", "MAX_ELO_ORDERS", "check_options",
+           "elo_orders_for", "BradleyTerryFit", "EloFit", "benchmark_scores",
            "borda_count", "bradley_terry", "copeland", "elo", "fit_bradley_terry", "fit_elo",
            "mean_score", "mean_win_rate", "normalized_mean", "pairwise_wins"]

@@ -330,7 +330,8 @@ def rank_tiers(low: Sequence[float], high: Sequence[float]) -> np.ndarray:
 
     Not the tiers this package reports (:meth:`BootstrapResult.table` uses
     :meth:`~swisssim.analysis.significance.PairTests.tiers`): overlap is not transitive, so these
-    components chain models whose own intervals are disjoint. They are the connected components of the "intervals overlap" relation (closed intervals:
+    components chain models whose own intervals are disjoint. They are the connected components of
+    the "intervals overlap" relation (closed intervals:
     ``[1, 3]`` and ``[3, 5]`` overlap). Sweeping the intervals by their low end, a new tier starts
     when an interval begins after every interval seen so far has ended.
 

@@ -290,6 +290,7 @@ def compare(
         columns = {}
         for name, method in METHODS.items():   # every baseline has a score (CSD is added below)
             step(name)
+            assert method.score is not None
             columns[name] = method.score(inputs)
     times["baselines"] = time.perf_counter() - started
     methods = list(METHODS.values())

@@ -230,7 +230,8 @@ def perturb(scenario: Scenario, models: Sequence[str] = (),
     """Run every method on the scenario, on its damaged copy and on its copy with clones.
 
     ``settings`` (with ``overrides``), ``elo_orders`` and ``elo_k`` go to
-    :func:`swisssim.analysis.compare.compare` and are the same for every run (same seed). The damaged copy is made only if ``models`` and ``assignments`` are given, the
+    :func:`swisssim.analysis.compare.compare` and are the same for every run (same seed). The
+    damaged copy is made only if ``models`` and ``assignments`` are given, the
     clone copy only if ``clones > 0``.
     """
     scenario = check_scenario(scenario, "perturb")

@@ -93,7 +93,8 @@ differs in truth, most datasets still give some model a label other than ``avera
 (``docs/method.md`` section 7.6). The bootstrap
 (:meth:`swisssim.analysis.bootstrap.BootstrapResult.label_support`) reports how often each label
 recurs when the data are resampled, which is descriptive too.
-The labels are relative and descriptive; read them with the numbers beside them. When the sweep has no contrast (one schedule, or every schedule
+The labels are relative and descriptive; read them with the numbers beside them. When the sweep has
+no contrast (one schedule, or every schedule
 is equally severe), ``drop`` is 0 or compares schedules of equal severity, and every
 profile is ``no contrast`` (a value pandas does not read as missing, unlike "n/a").
 """

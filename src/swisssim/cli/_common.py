@@ -228,8 +228,9 @@ def note_long_run(seconds: float, iterations: int, n_schedules: int, what: str =
     names repeated simulations (``"200 bootstrap replicates x "``)."""
     if seconds < LONG_RUN_SECONDS:
         return
-    for unit, size in (("years", 365.25 * 86_400.0), ("days", 86_400.0), ("hours", 3_600.0),
-                       ("minutes", 60.0)):
+    units = (("years", 365.25 * 86_400.0), ("days", 86_400.0), ("hours", 3_600.0),
+             ("minutes", 60.0))
+    for unit, size in units:  # noqa: B007  (unit is read after the loop)
         if seconds >= size:
             break
     print(f"swisssim: note: {what}{iterations:,} iterations x {n_schedules} schedule(s) may take "

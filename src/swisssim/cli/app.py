@@ -1,8 +1,8 @@
 """The ``swisssim`` command line: a thin layer over the Python API.
 
 Each subcommand lives in its own module ``swisssim.cli.<name>`` (found automatically) and
-provides ``add_parser(subparsers)`` and ``execute(args) -> int``. Bad input is reported as one line on stderr with exit code 2, never a
-traceback.
+provides ``add_parser(subparsers)`` and ``execute(args) -> int``. Bad input is reported as one line
+on stderr with exit code 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pkgutil
 import signal
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 
 import swisssim.interrupts as interrupts  # noqa: PLR0402 (test_layers)
 from swisssim._version import __version__
@@ -180,9 +180,7 @@ def entry() -> None:
     interrupts.record_only()
     if code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
         for stream in (sys.stdout, sys.stderr):
-            try:
+            with suppress(OSError, ValueError):
                 stream.flush()
-            except (OSError, ValueError):
-                pass
         os._exit(code)
     sys.exit(code)

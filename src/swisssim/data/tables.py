@@ -201,8 +201,8 @@ def numeric_frame(frame: pd.DataFrame, source: str) -> pd.DataFrame:
 
 
 def _fast_column(cells: np.ndarray) -> np.ndarray | None:
-    """The column (or a whole table, any shape) as floats, exactly as :func:`_cell` would convert it, or None if any cell
-    needs the slow path (an error to report). Missing cells: None, NaN and ``MISSING_TEXT``.
+    """The column (or a whole table, any shape) as floats, exactly as :func:`_cell` would convert
+    it, or None if any cell needs the slow path (an error to report). Missing cells: None, NaN and ``MISSING_TEXT``.
 
     numpy converts each object with Python's ``float()``, so the values are bit for bit those
     of the cell-by-cell path; anything unusual (an unparsable or non-finite cell) falls back to

@@ -569,9 +569,11 @@ class CudaEngine:
                              bool(random_ties), bool(noisy), self.work, self.models,
                              self.all_scores, self.values, self.perturbed, p.score_sum,
                              p.score_cross, p.score_counts, p.elim_counts, p.above_bounds)
-        sums = (self._summed(getattr(p, name))[None]
-                for name in ("score_sum", "score_cross", "score_counts", "elim_counts"))
-        counters.add(Counters(*sums, self._bounded_slots(p.above_bounds)[None]))
+        counters.add(Counters(score_sum=self._summed(p.score_sum)[None],
+                              score_cross=self._summed(p.score_cross)[None],
+                              score_counts=self._summed(p.score_counts)[None],
+                              elim_counts=self._summed(p.elim_counts)[None],
+                              above_bounds=self._bounded_slots(p.above_bounds)[None]))
 
     @contextmanager
     def _timed(self) -> Iterator[None]:

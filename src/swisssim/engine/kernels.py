@@ -136,7 +136,8 @@ def _play_round(state, values, order, n_active, sizes, score, draw_ties, win, by
     """Pair and play one round on round scores ``values`` (M,); regroup into ``next_order``.
 
     ``order`` holds the active models grouped by score, highest first, with ``sizes[v]`` models at
-    score ``v`` (walked, not scanned: see the notes above :func:`_group_values`). Within a group of size ``g``: if ``g`` is odd, a uniformly drawn member
+    score ``v`` (walked, not scanned: see the notes above :func:`_group_values`). Within a group of
+    size ``g``: if ``g`` is odd, a uniformly drawn member
     takes the bye; then the first unpaired member meets a uniformly drawn partner among the
     remaining ones. Groups are played from the highest score down; a win is worth ``win`` units,
     a draw ``win // 2`` each, a bye ``bye`` units. ``next_order`` receives every

@@ -2,7 +2,8 @@
 
 The simulation shows its own bar (:mod:`swisssim.engine.simulation`); the other phases of a
 command that can take seconds (the comparison's baselines, drawing figures, writing a report's
-documents) get one too: a step per method, figure or document, named as it starts. Like the engine's bar it is tqdm on stderr, hidden when
+documents) get one too: a step per method, figure or document, named as it starts. Like the
+engine's bar it is tqdm on stderr, hidden when
 ``show`` is false (``--no-progress``) and when stderr is not a terminal (tqdm's ``disable=None``).
 """
 

@@ -43,7 +43,8 @@ def read_sweep_folder(folder: str | Path) -> SweepFrames:
     Every table is read strictly (:func:`swisssim.data.tables.read_csv_strict`) and checked like
     any other input: the documented columns, numbers where numbers belong (finite where the
     figures need them), no repeated rows, ranks from 1 to the number of models, probabilities in
-    [0, 1], standard errors >= 0, intervals around their estimates, the same models in ``sweep.csv`` and ``risk_profile.csv`` and
+    [0, 1], standard errors >= 0, intervals around their estimates, the same models in
+    ``sweep.csv`` and ``risk_profile.csv`` and
     only schedules of ``sweep.csv`` elsewhere.
 
     Raises

@@ -17,7 +17,8 @@ README's "Guarantees":
   only the files ``swisssim plot`` and the sweep write: ``.png``, ``.svg``, ``.points.json``) or
   it holds nothing but nested result folders (``results/x/`` after ``swisssim sweep`` wrote
   ``results/x/sweep/``; an empty folder too). Even the same command's folder is refused when it
-  holds files added or edited after its run (:func:`changed_since_written`). A result folder of *another* command is replaced
+  holds files added or edited after its run (:func:`changed_since_written`). A result folder of
+  *another* command is replaced
   only inside :func:`replacing` (the command line's ``--replace``); a folder of other files is
   never replaced. Either refusal is one line naming what is there and the way out, before
   simulating.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure, SubFigure
@@ -68,7 +69,8 @@ def figure_or_new(figure: Figure | SubFigure | None, width: float, height: float
     return figure if figure is not None else new_figure(width, height, **options)
 
 
-def mark_points(ax, xs: Sequence[float], ys: Sequence[float], titles: Sequence[str]) -> None:
+def mark_points(ax, xs: Sequence[float] | np.ndarray, ys: Sequence[float] | np.ndarray,
+                titles: Sequence[str]) -> None:
     """Remember data points of ``ax`` and a title for each (who the point is).
 
     Drawing is unchanged; :func:`swisssim.io.figures.save_figure` writes the points' pixel
