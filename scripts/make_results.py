@@ -133,7 +133,8 @@ def report_argv(path: Path, out: Path) -> list[str]:
     from swisssim import load_scenario
 
     argv = ["report", str(path.relative_to(REPO)), "--out", str(out), "--no-svg",
-            "--palette-png", "--link-figures", "--dpi", str(DPI), "--no-progress"]
+            "--palette-png", "--link-figures", "--dpi", str(DPI), "--replace",
+            "--no-progress"]
     if load_scenario(path).n_models > DEFAULTS_ONLY_ABOVE:
         return argv
     argv[-1:-1] = ["--orders", str(orders_for(path))]
