@@ -236,10 +236,10 @@ def bootstrap_section(report: Report) -> Section:
                "interval follows them, as the estimate on fresh benchmarks would."
                if outside else "")
     coverage = ("In the calibration (docs/method.md, section 7.6) such intervals cover their "
-                "target in 91-95% of datasets when every round resamples."
+                "target in 88-98% of cases when every round resamples."
                 if not silent and not boot.degenerate else
                 "Rounds without uncertainty information make these intervals too narrow (in the "
-                "calibration they cover their target in only 60-80% of datasets): read them as "
+                "calibration they cover their target in only 66-77% of cases): read them as "
                 "descriptive.")
     used = len({b for r in boot.scenario.rounds for b in r.benchmarks})
     family = boot.scenario.n_models * (boot.scenario.n_models - 1) // 2
