@@ -56,12 +56,13 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def workspace(tmp_path: Path) -> Path:
-    """A folder with copies of the repository's ``scenarios/`` (links resolved) and
-    ``examples/``: what the README's commands read."""
+    """A folder with copies of the repository's ``scenarios/`` (links resolved), ``examples/``
+    and the real result files of ``tests/data/real/``: what the README's commands read."""
     root = tmp_path / "clone"
     root.mkdir()
     shutil.copytree(REPO / "scenarios", root / "scenarios")
     shutil.copytree(REPO / "examples", root / "examples")
+    shutil.copytree(REPO / "tests" / "data" / "real", root / "tests" / "data" / "real")
     return root
 
 
