@@ -70,8 +70,8 @@ FILE_NOTES = {
     "report.md": "this report as Markdown (figures linked)",
     "manifest.json": "every setting, seed, version and timing of this report",
     "summary.csv": "the headline table: E[S], SE and rank per schedule, drop, profile",
-    "sweep/sweep.csv": "E[S], SE, 95% Monte Carlo interval, expected rank, P(never eliminated) per model "
-                       "and schedule",
+    "sweep/sweep.csv": "E[S], SE, 95% Monte Carlo interval, expected rank, P(never eliminated) "
+                       "per model and schedule",
     "sweep/risk_profile.csv": "base score, drop with paired SE, slope, ranks and profile label",
     "sweep/rank_distribution.csv": "P(final rank = r) per model and schedule",
     "sweep/survival.csv": "P(still active after round k) per model and schedule",
