@@ -465,3 +465,26 @@ def test_report_says_when_the_data_carry_no_uncertainty(tmp_path, write_scenario
     out = tmp_path / "rep"
     assert main(["report", str(path), "--out", str(out), "-n", "300", "--no-progress"]) == 0
     assert "carry no uncertainty information" in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_a_point_estimate_outside_its_interval_is_explained(full):
+    """Issue 21: a model whose E[S] lies outside its own percentile interval is counted and
+    explained in the report (the interval targets E[S] on fresh benchmarks, and
+    ``resampling_shift`` says which way resampling moved it); with none outside, no such
+    sentence. The count is recomputed here from bootstrap.csv, not taken from the report."""
+    text = (full / "report.md").read_text(encoding="utf-8")
+    base = str(pd.read_csv(full / "sweep" / "risk_profile.csv")["base_schedule"].iloc[0])
+    boot = pd.read_csv(full / "bootstrap" / "bootstrap.csv", dtype={"elimination": str})
+    part = boot[boot["elimination"] == base]
+    assert len(part) and "resampling_shift" in boot.columns
+    above = part["expected_score"] > part["score_high"]
+    below = part["expected_score"] < part["score_low"]
+    outside = int((above | below).sum())
+    if outside:
+        assert f"{outside} model(s) lie outside their own interval" in text
+        # Outside above the interval: the replicates moved down, and vice versa.
+        assert (part.loc[above, "resampling_shift"] < 0).all()
+        assert (part.loc[below, "resampling_shift"] > 0).all()
+    else:
+        assert "outside their own interval" not in text
+    assert "fresh draws of as many benchmarks per round" in text   # the stated target

@@ -70,8 +70,8 @@ FILE_NOTES = {
     "report.md": "this report as Markdown (figures linked)",
     "manifest.json": "every setting, seed, version and timing of this report",
     "summary.csv": "the headline table: E[S], SE and rank per schedule, drop, profile",
-    "sweep/sweep.csv": "E[S], SE, 95% interval, expected rank, P(never eliminated) per model "
-                       "and schedule",
+    "sweep/sweep.csv": "E[S], SE, 95% Monte Carlo interval, expected rank, P(never eliminated) "
+                       "per model and schedule",
     "sweep/risk_profile.csv": "base score, drop with paired SE, slope, ranks and profile label",
     "sweep/rank_distribution.csv": "P(final rank = r) per model and schedule",
     "sweep/survival.csv": "P(still active after round k) per model and schedule",
@@ -264,7 +264,8 @@ def how_to_read_section(report: Report) -> Section:
         inline("**± standard error (SE).** The Monte Carlo standard error, sample standard "
                "deviation / √N: how much E[S] would move if the pairings were drawn again. Here "
                f"it is at most {fmt(float(error.max()), 4)} points (median "
-               f"{fmt(float(np.median(error)), 4)}); E[S] ± 1.96 SE is a 95% interval."),
+               f"{fmt(float(np.median(error)), 4)}); E[S] ± 1.96 SE is a 95% Monte Carlo "
+               "interval (`mc_ci_low`, `mc_ci_high`), about pairing luck only."),
         inline("**Ranks** are competition ranks: 1 is best, and tied models share the better "
                "rank (1, 2, 2, 4)."),
         inline(f"**The drop under elimination.** {played[:1].upper() + played[1:]}; "
@@ -375,8 +376,8 @@ def sensitivity_section(report: Report) -> Section:
         Paragraph(inline(f"The paper's figure: models on the x axis ordered by E[S] at "
                          f"{schedule_name(most)}, one marker per schedule (circle, triangle, "
                          "square, ... from the least to the most severe), joined by a line in "
-                         "the model family's colour; bars are 95% intervals. A long line means "
-                         "a model whose score depends on the elimination.")),
+                         "the model family's colour; bars are 95% Monte Carlo intervals. A "
+                         "long line means a model whose score depends on the elimination.")),
         Figure("sweep/figures/sensitivity.png", "Expected win score per model and schedule",
                prose("Failure sensitivity: E[S] per elimination schedule.")),
     ]
