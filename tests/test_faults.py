@@ -74,8 +74,8 @@ def test_rerun_with_fewer_outputs_leaves_no_file_of_the_earlier_run(tmp_path, sc
     assert main(["run", str(scenario_path), *RUN, "--out", str(out)]) == 0
     capsys.readouterr()
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["expected_scores.csv", "manifest.json", "rank_distribution.csv",
-                     "survival.csv"]
+    assert names == [staging.RECORD, "expected_scores.csv", "manifest.json",
+                     "rank_distribution.csv", "survival.csv"]
     assert "bootstrap" not in json.loads((out / "manifest.json").read_text())
     assert _leftovers(tmp_path) == []
 
