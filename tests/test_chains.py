@@ -173,7 +173,8 @@ def test_run_into_a_report_folder_is_refused_then_replaces_it_with_replace(repor
     refused(done, "rep", "'swisssim report'", "report.html", "--out", "--replace")
     assert snapshot(tmp_path / "rep") == before
     swisssim(tmp_path, "run", PAPER, *FAST, "--out", "rep", "--replace")
-    assert sorted(snapshot(tmp_path / "rep")) == ["expected_scores.csv", "manifest.json",
+    assert sorted(snapshot(tmp_path / "rep")) == [".swisssim-written.json",  # the record
+                                                  "expected_scores.csv", "manifest.json",
                                                   "rank_distribution.csv", "survival.csv"]
     # the same command again replaces its own folder without being asked
     swisssim(tmp_path, "run", PAPER, "-n", "1000", "--no-progress", "--out", "rep")
