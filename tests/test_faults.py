@@ -87,8 +87,12 @@ def test_nested_result_folders_of_other_commands_are_kept(tmp_path, scenario_pat
     sweep_files = _snapshot(out / "sweep")
     assert main(["run", str(scenario_path), *RUN, "--out", str(out)]) == 0
     (out / "scratch").mkdir()                         # no manifest: part of the run's folder
-    (out / "scratch" / "note.txt").write_text("x")
-    assert main(["run", str(scenario_path), *RUN, "--seed", "2", "--out", str(out)]) == 0
+    (out / "scratch" / "note.txt").write_text("x")    # not the run's (its record): refused
+    capsys.readouterr()
+    assert main(["run", str(scenario_path), *RUN, "--seed", "2", "--out", str(out)]) == 2
+    assert "scratch/note.txt" in capsys.readouterr().err
+    assert main(["run", str(scenario_path), *RUN, "--seed", "2", "--out", str(out),
+                 "--replace"]) == 0
     capsys.readouterr()
     assert _snapshot(out / "sweep") == sweep_files    # another command's result: kept as is
     assert not (out / "scratch").exists()             # not a result folder: replaced away
