@@ -76,6 +76,10 @@ LARGE_FIELD_KEEPS = ("report.html", "report.md", "summary.csv", "manifest.json")
 def committed(name: str, n_models: int) -> bool:
     """Whether the file ``name`` (relative to a report folder) of an ``n_models`` field is
     committed to ``results/``."""
+    from swisssim.io.staging import RECORD
+
+    if name == RECORD:   # what the report wrote (size, SHA-256): a re-run tells the user's files
+        return True
     if name.endswith(".points.json"):   # hover positions, already inside report.html
         return False
     if n_models > DEFAULTS_ONLY_ABOVE:

@@ -10,6 +10,7 @@ repository. The README's commands run at their full size and are marked ``slow``
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -173,7 +174,8 @@ def test_run_into_a_report_folder_is_refused_then_replaces_it_with_replace(repor
     refused(done, "rep", "'swisssim report'", "report.html", "--out", "--replace")
     assert snapshot(tmp_path / "rep") == before
     swisssim(tmp_path, "run", PAPER, *FAST, "--out", "rep", "--replace")
-    assert sorted(snapshot(tmp_path / "rep")) == ["expected_scores.csv", "manifest.json",
+    assert sorted(snapshot(tmp_path / "rep")) == [".swisssim-written.json",  # the record
+                                                  "expected_scores.csv", "manifest.json",
                                                   "rank_distribution.csv", "survival.csv"]
     # the same command again replaces its own folder without being asked
     swisssim(tmp_path, "run", PAPER, "-n", "1000", "--no-progress", "--out", "rep")
@@ -418,8 +420,10 @@ def test_files_added_to_a_result_folder_after_its_run_are_never_replaced_away(tm
     argv = ["run", PAPER, "-n", "300", "--no-progress", "--out", str(out)]
     assert main(argv) == 0
     later = (out / "manifest.json").stat().st_mtime + 3600      # an hour after the run
-    (out / "notes.md").write_text("mine")
-    for name in ("notes.md", "expected_scores.csv"):             # a new file, an edited one
+    (out / "notes.md").write_text("mine")                       # a new file, an edited one
+    with (out / "expected_scores.csv").open("a") as handle:
+        handle.write("# checked\n")
+    for name in ("notes.md", "expected_scores.csv"):
         os.utime(out / name, (later, later))
     before = snapshot(out)
     capsys.readouterr()
@@ -429,6 +433,63 @@ def test_files_added_to_a_result_folder_after_its_run_are_never_replaced_away(tm
     assert "--replace" in err and snapshot(out) == before
     assert main([*argv, "--replace"]) == 0
     assert not (out / "notes.md").exists()
+
+
+def test_the_record_of_what_a_run_wrote_is_exact_not_a_time_window(tmp_path, capsys):
+    """A file added a second after the run, or an output edited while keeping its old
+    modification time, is refused by name on a re-run; the run's own files re-run fine."""
+    from swisssim.cli.app import main
+    from swisssim.io.staging import RECORD
+
+    out = tmp_path / "run"
+    argv = ["run", PAPER, "-n", "300", "--no-progress", "--out", str(out)]
+    assert main(argv) == 0
+    record = json.loads((out / RECORD).read_text())["files"]
+    assert sorted(record) == sorted(p.name for p in out.iterdir() if p.name != RECORD)
+    assert record["manifest.json"]["sha256"] == hashlib.sha256(
+        (out / "manifest.json").read_bytes()).hexdigest()
+    os.utime(out / "manifest.json")   # touched, same bytes: still the run's own
+    assert main(argv) == 0, capsys.readouterr().err          # the run's own files re-run fine
+    written = (out / "manifest.json").stat().st_mtime
+    (out / "notes.md").write_text("mine")                        # a second after the run
+    os.utime(out / "notes.md", (written + 1, written + 1))
+    capsys.readouterr()
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "notes.md" in err and "expected_scores.csv" not in err
+    (out / "notes.md").unlink()
+    table = out / "survival.csv"                                  # edited, old time kept
+    stamp = table.stat()
+    table.write_bytes(table.read_bytes().replace(b"0", b"1", 1))
+    os.utime(table, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "survival.csv" in err
+    assert main([*argv, "--replace"]) == 0
+
+
+def test_a_folder_written_before_the_record_keeps_the_time_rule(tmp_path, capsys):
+    """Without the record (a folder of an earlier swisssim), files modified more than
+    WRITTEN_WITHIN seconds after the manifest are the user's; those within it are the run's."""
+    from swisssim.cli.app import main
+    from swisssim.io.staging import RECORD, WRITTEN_WITHIN
+
+    out = tmp_path / "run"
+    argv = ["run", PAPER, "-n", "300", "--no-progress", "--out", str(out)]
+    assert main(argv) == 0
+    (out / RECORD).unlink()
+    written = (out / "manifest.json").stat().st_mtime
+    (out / "notes.md").write_text("mine")
+    os.utime(out / "notes.md", (written + 1, written + 1))       # inside the window: the run's
+    assert main(argv) == 0, capsys.readouterr().err
+    assert not (out / "notes.md").exists() and (out / RECORD).is_file()
+    (out / RECORD).unlink()
+    later = (out / "manifest.json").stat().st_mtime + WRITTEN_WITHIN + 60
+    (out / "notes.md").write_text("mine")
+    os.utime(out / "notes.md", (later, later))
+    capsys.readouterr()
+    assert main(argv) == 2
+    assert "notes.md" in capsys.readouterr().err and (out / "notes.md").exists()
 
 
 def test_a_sweep_replots_then_reruns_into_its_own_folder(tmp_path, capsys):

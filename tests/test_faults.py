@@ -32,9 +32,10 @@ RUN = ["--no-progress", "-n", "200", "--seed", "1"]
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file below ``folder`` (relative name -> bytes)."""
+    """Every file below ``folder`` (relative name -> bytes), the record of what the run wrote
+    (``staging.RECORD``, tested in tests/test_chains.py) left out."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file()}
+            if p.is_file() and p.name != staging.RECORD}
 
 
 def _leftovers(parent: Path) -> list[str]:
@@ -74,8 +75,8 @@ def test_rerun_with_fewer_outputs_leaves_no_file_of_the_earlier_run(tmp_path, sc
     assert main(["run", str(scenario_path), *RUN, "--out", str(out)]) == 0
     capsys.readouterr()
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["expected_scores.csv", "manifest.json", "rank_distribution.csv",
-                     "survival.csv"]
+    assert names == [staging.RECORD, "expected_scores.csv", "manifest.json",
+                     "rank_distribution.csv", "survival.csv"]
     assert "bootstrap" not in json.loads((out / "manifest.json").read_text())
     assert _leftovers(tmp_path) == []
 
@@ -87,8 +88,12 @@ def test_nested_result_folders_of_other_commands_are_kept(tmp_path, scenario_pat
     sweep_files = _snapshot(out / "sweep")
     assert main(["run", str(scenario_path), *RUN, "--out", str(out)]) == 0
     (out / "scratch").mkdir()                         # no manifest: part of the run's folder
-    (out / "scratch" / "note.txt").write_text("x")
-    assert main(["run", str(scenario_path), *RUN, "--seed", "2", "--out", str(out)]) == 0
+    (out / "scratch" / "note.txt").write_text("x")    # not the run's (its record): refused
+    capsys.readouterr()
+    assert main(["run", str(scenario_path), *RUN, "--seed", "2", "--out", str(out)]) == 2
+    assert "scratch/note.txt" in capsys.readouterr().err
+    assert main(["run", str(scenario_path), *RUN, "--seed", "2", "--out", str(out),
+                 "--replace"]) == 0
     capsys.readouterr()
     assert _snapshot(out / "sweep") == sweep_files    # another command's result: kept as is
     assert not (out / "scratch").exists()             # not a result folder: replaced away

@@ -113,7 +113,7 @@ def test_orders_command_end_to_end(tmp_path, write_scenario, capsys):
     assert main(["orders", str(path), "--samples", "50", "-n", "300", "--seed", "2",
                  "-T", "0", "1", "--top", "2", "--no-progress", "--out", str(out)]) == 0
     assert "Kendall tau-b" in capsys.readouterr().out
-    names = {p.name for p in out.iterdir()}
+    names = {p.name for p in out.iterdir() if not p.name.startswith(".")}
     assert names == {"order_sensitivity.csv", "order_taus.csv", "order_scores.csv",
                      "order_spread.png", "order_spread.svg", "manifest.json"}
     table = pd.read_csv(out / "order_sensitivity.csv", dtype={"elimination": str})

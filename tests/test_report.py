@@ -22,6 +22,7 @@ from swisssim import load_scenario, simulate
 from swisssim.analysis.compare import compare
 from swisssim.cli.app import main
 from swisssim.io.manifests import file_sha256
+from swisssim.io.staging import RECORD
 from swisssim.report.doc import Paragraph, inline, plain, prose
 from swisssim.report.markdown import code_span, escape, render_block, slug
 from swisssim.report.model import build_report, options_from_manifest, report_tables
@@ -255,7 +256,8 @@ def test_manifest_lists_exactly_the_files_and_the_sweep_simulation_is_reused(ful
     manifest = json.loads((full / "manifest.json").read_text())
     assert manifest["command"] == "report"
     assert {"simulation", "sweep", "comparison", "orders", "bootstrap"} <= set(manifest)
-    written = sorted(p.relative_to(full).as_posix() for p in full.rglob("*") if p.is_file())
+    written = sorted(p.relative_to(full).as_posix() for p in full.rglob("*") if p.is_file()
+                     and p.name != RECORD)   # the record of what the run wrote: hidden
     assert written == manifest["report"]["files"]
     assert any(name.endswith(".svg") for name in written)
     for folder in ("sweep", "compare", "orders", "bootstrap"):
@@ -398,7 +400,8 @@ def test_committed_results_match_the_shipped_scenarios(path):
     assert manifest["simulation"]["iterations"] == load_scenario(path).simulation.iterations
     # exactly what scripts/make_results.py keeps of what the report wrote (results/README.md)
     assert sorted(n for n in manifest["report"]["files"] if kept_in_results(n, n_models)) == (
-        sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()))
+        sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()
+               and p.name != RECORD))
 
 
 #: What results/ may hold (scripts/make_results.py keeps it small). The goal is 10 MB; with

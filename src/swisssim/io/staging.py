@@ -17,7 +17,9 @@ README's "Guarantees":
   only the files ``swisssim plot`` and the sweep write: ``.png``, ``.svg``, ``.points.json``) or
   it holds nothing but nested result folders (``results/x/`` after ``swisssim sweep`` wrote
   ``results/x/sweep/``; an empty folder too). Even the same command's folder is refused when it
-  holds files added or edited after its run (:func:`changed_since_written`). A result folder of
+  holds files added or edited after its run (:func:`changed_since_written`, exact: the run's
+  files are recorded with size and SHA-256 in the hidden ``.swisssim-written.json``). A result
+  folder of
   *another* command is replaced
   only inside :func:`replacing` (the command line's ``--replace``); a folder of other files is
   never replaced. Either refusal is one line naming what is there and the way out, before
@@ -149,22 +151,71 @@ def only_figures(folder: Path) -> bool:
         return False
 
 
-#: Seconds after a result folder's ``manifest.json`` within which its files count as written by
+#: The record of what a run wrote, inside its result folder: the relative path, size and SHA-256
+#: of every file the run staged (written at commit when the folder has a ``manifest.json``). A
+#: dot-file, so that listings and the report's file lists leave it out.
+RECORD = ".swisssim-written.json"
+
+#: Fallback for folders written before :data:`RECORD` existed (or whose record is unreadable):
+#: seconds after a result folder's ``manifest.json`` within which its files count as written by
 #: the run (every writer writes the manifest last; a checkout or copy writes all files within
 #: seconds of each other).
 WRITTEN_WITHIN = 120.0
 
 
+def _file_digest(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_record(folder: Path) -> None:
+    """Write :data:`RECORD` into a staged result folder: every file in it (links and the
+    record itself left out) with its size and SHA-256. Folders without a ``manifest.json``
+    (the figure folders of ``swisssim plot``) get none."""
+    if not (folder / "manifest.json").is_file():
+        return
+    files: dict[str, dict[str, Any]] = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink() or not path.is_file() or path == folder / RECORD:
+            continue
+        files[path.relative_to(folder).as_posix()] = {"size": path.stat().st_size,
+                                                      "sha256": _file_digest(path)}
+    (folder / RECORD).write_text(json.dumps({"written_by": "swisssim", "files": files},
+                                            indent=1) + "\n", encoding="utf-8")
+
+
+def _read_record(folder: Path) -> dict[str, tuple[int, str]] | None:
+    """``{relative path: (size, sha256)}`` of ``folder``'s :data:`RECORD`, or None when it has
+    none or it cannot be read."""
+    try:
+        data = json.loads((folder / RECORD).read_text(encoding="utf-8"))
+        return {str(name): (int(entry["size"]), str(entry["sha256"]))
+                for name, entry in data["files"].items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
 def changed_since_written(folder: Path, limit: int = 2000) -> list[str]:
-    """Files of a result folder added or modified after its run wrote it: modified more than
-    :data:`WRITTEN_WITHIN` seconds after its ``manifest.json`` (relative paths). Nested result
-    folders of other runs are not looked into (they are kept anyway; see :func:`_carry_over`),
-    nor folders of figures only (``swisssim plot`` re-draws them from the folder's tables).
-    These are the user's, and replacing the folder would delete them."""
+    """Files of a result folder added or modified after its run wrote it (relative paths).
+
+    A file counts as the run's own when :data:`RECORD` lists it with the same size and SHA-256;
+    any other file (added by the user or another command, or edited, at any time) is reported.
+    A folder written before the record existed (no :data:`RECORD`) falls back to modification
+    times: a file modified more than :data:`WRITTEN_WITHIN` seconds after its ``manifest.json``
+    is reported. Nested result folders of other runs are not looked into (they are kept anyway;
+    see :func:`_carry_over`), nor folders of figures only (``swisssim plot`` re-draws them from
+    the folder's tables). These are the user's, and replacing the folder would delete them.
+    """
     try:
         written = (folder / "manifest.json").stat().st_mtime
     except OSError:
         return []
+    record = _read_record(folder)
     identity = _manifest_identity(folder)
     changed: list[str] = []
     stack = [folder]
@@ -182,9 +233,18 @@ def changed_since_written(folder: Path, limit: int = 2000) -> list[str]:
                 if own is None or own == identity:     # part of this run's folder
                     stack.append(child)
                 continue
+            name = child.relative_to(folder).as_posix()
+            if record is not None and name == RECORD:
+                continue
             try:
-                if child.stat().st_mtime > written + WRITTEN_WITHIN:
-                    changed.append(str(child.relative_to(folder)))
+                if record is None:
+                    if child.stat().st_mtime > written + WRITTEN_WITHIN:
+                        changed.append(name)
+                    continue
+                expected = record.get(name)
+                if expected is None or child.stat().st_size != expected[0] or (
+                        _file_digest(child) != expected[1]):
+                    changed.append(name)
             except OSError:
                 continue
     return changed
@@ -535,6 +595,7 @@ def commit(stage: Path, out_dir: Path, *, seen: tuple[int, int, int] | None | bo
     import time
 
     shutil.rmtree(stage / ".discarded", ignore_errors=True)
+    write_record(stage)
     noted = False
     while True:
         with _signals_deferred(), _locked([out_dir.parent, out_dir]):
@@ -773,5 +834,5 @@ class SubStaging:
 
 
 __all__ = ["COMMITTED", "Staging", "SubStaging", "atomic_files", "atomic_output", "check_output_folder",
-           "commit", "is_result_folder", "only_figures", "remove_stale", "replacing",
-           "written_by"]
+           "changed_since_written", "commit", "is_result_folder", "only_figures", "remove_stale",
+           "replacing", "write_record", "written_by"]
