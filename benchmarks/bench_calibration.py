@@ -1,4 +1,4 @@
-"""Calibration of the uncertainty claims (issue 21): prints the table of ``docs/method.md``
+"""Calibration of the uncertainty claims: prints the table of ``docs/method.md``
 section 7.6. Asserts nothing; ``tests/test_calibration.py`` asserts a fast version.
 
 Run: ``python benchmarks/bench_calibration.py [--datasets D] [--interval-datasets E]

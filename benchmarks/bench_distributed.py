@@ -1,4 +1,4 @@
-"""Dask distributed runs (issue 11): overhead against a local run, and a projection to a cluster.
+"""Dask distributed runs: overhead against a local run, and a projection to a cluster.
 
 Run: ``python benchmarks/bench_distributed.py [--quick]`` (needs the extra
 ``swisssim[distributed]``). Prints figures; asserts nothing.

@@ -1,9 +1,9 @@
-"""The fixed cost of one engine call, whatever its iterations (issue 23, item 2).
+"""The fixed cost of one engine call, whatever its iterations.
 
 Every analysis that simulates many small runs pays this per run: 1,000 bootstrap replicates,
 500 round orders, each chunk of a long run. The engine's kernels take their rule flags as
 compile-time constants. Made literal with ``numba.literally`` and called through numba's
-dispatcher (the code before issue 23), a kernel is typed again on every call before numba finds
+dispatcher (the code before engine/dispatch.py), a kernel is typed again on every call before numba finds
 the compiled code (milliseconds). The engine now compiles the literal signature once and calls
 its entry point directly (``engine/dispatch.py``).
 

@@ -1,4 +1,4 @@
-"""Speed of the CUDA backend against the CPU engine in the same run (issue 15). Prints figures.
+"""Speed of the CUDA backend against the CPU engine in the same run. Prints figures.
 
 Run: ``python benchmarks/bench_gpu.py [--quick]`` on a machine with a CUDA GPU and the
 ``swisssim[cuda]`` extra; without one it prints what is missing and exits with status 2. Figures:

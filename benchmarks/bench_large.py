@@ -1,4 +1,4 @@
-"""Large fields (issue 10): speed and peak memory of swisssim on thousands of models.
+"""Large fields: speed and peak memory of swisssim on thousands of models.
 
 Prints figures; asserts nothing. Run: ``python benchmarks/bench_large.py [--only NAME ...]``
 (names below). Every command runs as a separate process (``python -m swisssim ...``, the numba

@@ -1,6 +1,6 @@
 """Wall and CPU time of ``swisssim report helm_capabilities`` (a fresh process, warm caches).
 
-Prints figures; asserts nothing. Goal (issue 23): under 3 s warm on the development machine,
+Prints figures; asserts nothing. Goal: under 3 s warm on the development machine,
 figures drawn once (``swisssim.io.figures.save_figure`` lays a figure out once for all its
 formats, draws no SVG that is not kept, palette-encodes PNGs in memory) and no table computed
 twice for the HTML, the Markdown and the figures.

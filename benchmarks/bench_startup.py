@@ -1,6 +1,6 @@
 """Start-up of the command line: wall time and peak memory of ``swisssim [COMMAND] --help``.
 
-Prints figures; asserts nothing. Goal: every ``--help`` under 0.3 s (issue 23): the parsers are
+Prints figures; asserts nothing. Goal: every ``--help`` under 0.3 s: the parsers are
 built without numpy, numba, pandas or matplotlib (``swisssim.defaults``; ``tests/test_cli.py``
 checks which modules ``--help`` loads).
 

@@ -1,5 +1,5 @@
 """Importers on input that is not what the tools write: one clean line naming the file and the
-field, exit code 2, no files (issue 22 item 4); plus the lm-eval rules that only synthetic files
+field, exit code 2, no files; plus the lm-eval rules that only synthetic files
 can isolate (group conflicts across files, mixed scales in a round, model paths, --limit)."""
 
 from __future__ import annotations

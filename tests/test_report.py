@@ -452,7 +452,7 @@ def test_uncertainty_wording_and_files(full):
     text = (full / "report.md").read_text(encoding="utf-8")
     assert "statistically tied" not in text
     assert "Rank (UB)" in text and "significantly better than every model below" in text
-    assert "keeps labels from depending on the seed" not in text    # contradicted (issue 21)
+    assert "keeps labels from depending on the seed" not in text    # the calibration contradicts it
     assert "exchangeable" in text and "section 7.6" in text
     assert "contribute no uncertainty" in text and "third, fourth" in text   # one-benchmark rounds
     assert "one opinion, not several" in text or "Elo's own noise" in text
@@ -471,7 +471,7 @@ def test_report_says_when_the_data_carry_no_uncertainty(tmp_path, write_scenario
 
 
 def test_a_point_estimate_outside_its_interval_is_explained(full):
-    """Issue 21: a model whose E[S] lies outside its own percentile interval is counted and
+    """A model whose E[S] lies outside its own percentile interval is counted and
     explained in the report (the interval targets E[S] on fresh benchmarks, and
     ``resampling_shift`` says which way resampling moved it); with none outside, no such
     sentence. The count is recomputed here from bootstrap.csv, not taken from the report."""

@@ -1,5 +1,5 @@
 """``swisssim run|sweep|report scores.csv``: a plain wide table runs as a scenario of one round
-per column (issue 19 item 6). The expected scenario is built here by hand from the same table
+per column. The expected scenario is built here by hand from the same table
 with :meth:`Scenario.from_dataframe`; both runs use the same seed, so their tables must match."""
 
 from __future__ import annotations
