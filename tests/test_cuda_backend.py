@@ -227,7 +227,12 @@ kernels = {
     "_bounds_slots": (a(i8, 3), a(i8, 2)),
 }
 for name, signature in kernels.items():
-    ptx, _ = cuda.compile_ptx(getattr(device, name).py_func, signature, cc=(9, 0))
+    try:
+        ptx, _ = cuda.compile_ptx(getattr(device, name).py_func, signature, cc=(9, 0))
+    except Exception as error:      # NVVM present but not NVRTC (plain numba-cuda, no toolkit)
+        if "nvrtc" in str(error).lower():
+            print("NO-NVVM"); raise SystemExit(0)
+        raise
     assert ".entry" in ptx, name
 print("OK")
 """
@@ -238,7 +243,8 @@ def test_device_kernels_compile_for_a_real_gpu():
     done = subprocess.run([sys.executable, "-c", PTX_CHECK], check=False, capture_output=True,
                           text=True, env=_plain_env(), timeout=600, cwd=Path(__file__).parent)
     if "NO-NVVM" in done.stdout:
-        pytest.skip("the NVVM library (numba-cuda[cu13]) is not installed")
+        pytest.skip("the NVVM or NVRTC library of a CUDA toolkit (numba-cuda[cu13]) is not "
+                    "installed")
     assert done.returncode == 0 and "OK" in done.stdout, done.stderr[-3000:]
 
 
