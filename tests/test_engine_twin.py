@@ -24,6 +24,37 @@ def _random_case(rng: np.random.Generator):
     return scores, quotas
 
 
+def assert_engine_matches_twin(scores: np.ndarray, noise: np.ndarray, quotas: np.ndarray, key: int,
+                               rules: tuple[bool, int, bool, bool],
+                               iterations: int) -> list[np.ndarray]:
+    """Play ``iterations`` tournaments with the numba kernel and with the plain-Python twin from
+    the same streams; assert identical final scores and elimination rounds; return the kernel's
+    final scores of each iteration."""
+    draw_ties, bye_units, random_ties, noisy = rules
+    n_rounds, n_models = scores.shape
+    noise_key = int(mix64(np.uint64(key) ^ NOISE_SALT))
+    score = np.empty(n_models, np.int64)
+    eliminated_in = np.empty(n_models, np.int64)
+    work = np.empty((5, max(n_models, 2 * n_rounds + 1)), np.int64)
+    perturbed = np.empty(n_models)
+    finals = []
+    for iteration in range(iterations):
+        kernels.play_tournament(np.uint64(key), iteration, scores, noise, quotas, rules,
+                                score, eliminated_in, work, perturbed)
+        twin_score, twin_out = naive_tournament(
+            scores.tolist(), quotas.tolist(),
+            lambda k, i=iteration: SplitMixStream(key, i * n_rounds + k),
+            draw_ties=draw_ties, bye_units=bye_units, random_ties=random_ties,
+            units_per_point=kernels.units_per_point(draw_ties, bye_units),
+            noise=noise.tolist() if noisy else None,
+            noise_stream_for_round=lambda k, i=iteration: SplitMixStream(noise_key,
+                                                                         i * n_rounds + k))
+        assert score.tolist() == twin_score
+        assert eliminated_in.tolist() == twin_out
+        finals.append(score.copy())
+    return finals
+
+
 @pytest.mark.parametrize("draw_ties", [False, True])
 @pytest.mark.parametrize("bye_units", [0, 1, 2])
 @pytest.mark.parametrize("random_ties", [True, False])
@@ -35,26 +66,8 @@ def test_engine_matches_twin_exactly(draw_ties, bye_units, random_ties, noisy):
         n_rounds, n_models = scores.shape
         noise = rng.random((n_rounds, n_models)) * rng.integers(0, 2, (n_rounds, n_models))
         key = int(rng.integers(0, 2**63))
-        noise_key = int(mix64(np.uint64(key) ^ NOISE_SALT))
-        score = np.empty(n_models, np.int64)
-        eliminated_in = np.empty(n_models, np.int64)
-        work = np.empty((5, max(n_models, 2 * n_rounds + 1)), np.int64)
-        perturbed = np.empty(n_models)
-        rules = (draw_ties, bye_units, random_ties, noisy)
-        for iteration in range(5):
-            kernels.play_tournament(np.uint64(key), iteration, scores, noise, quotas, rules,
-                                    score, eliminated_in, work, perturbed)
-            twin_score, twin_out = naive_tournament(
-                scores.tolist(), quotas.tolist(),
-                # the streams are used within this iteration only
-                lambda k: SplitMixStream(key, iteration * n_rounds + k),  # noqa: B023
-                draw_ties=draw_ties, bye_units=bye_units, random_ties=random_ties,
-                units_per_point=kernels.units_per_point(draw_ties, bye_units),
-                noise=noise.tolist() if noisy else None,
-                noise_stream_for_round=lambda k: SplitMixStream(  # noqa: B023
-                    noise_key, iteration * n_rounds + k))  # noqa: B023
-            assert score.tolist() == twin_score
-            assert eliminated_in.tolist() == twin_out
+        assert_engine_matches_twin(scores, noise, quotas, key,
+                                   (draw_ties, bye_units, random_ties, noisy), iterations=5)
 
 
 def test_random_primitives_match_python_reference():
