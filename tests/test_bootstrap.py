@@ -10,9 +10,9 @@ import pytest
 
 from conftest import TINY_CSV, TINY_TOML, assert_clean_failure
 from swisssim import Scenario, load_scenario, simulate
-from swisssim.analysis.bootstrap import Resampler, bootstrap, rank_tiers
+from swisssim.analysis.bootstrap import RESAMPLE_SCHEMES, Resampler, bootstrap, rank_tiers
 from swisssim.cli.app import main
-from swisssim.data.rounds import round_scores
+from swisssim.data.rounds import normalized_scores, round_scores
 from swisssim.errors import InputError
 
 TWO_BENCH_CSV = ("model,a1,a2,b1,b2,c\n"
@@ -58,23 +58,56 @@ def test_identity_replicate_reproduces_the_round_scores_exactly():
         np.testing.assert_array_equal(Resampler(scenario).values(None), round_scores(scenario))
 
 
-def test_resampling_stays_inside_each_round_and_is_seeded():
+@pytest.mark.parametrize("scheme", RESAMPLE_SCHEMES)
+def test_resampling_stays_inside_each_round_and_is_seeded(scheme):
+    """Each scheme's replicate, against the list of every value it may take: ``n`` draws
+    average two of a round's two benchmarks, ``n-1`` draws take one; the one-benchmark round is
+    kept, or (``n-1``) shifted by a within-round deviation of another round scaled by sqrt(2)."""
     scenario = _scenario()
-    resampler = Resampler(scenario)
+    resampler = Resampler(scenario, scheme)
     assert resampler.resampled_rounds == ("A", "B")
-    scores = scenario.scores
+    assert resampler.degrees_of_freedom == 2
+    scores = normalized_scores(scenario)
     seen = set()
-    for b in range(40):
+    deviations = [np.sqrt(2.0) * (scores[x] - (scores[x] + scores[y]) / 2).to_numpy()
+                  for x, y in [("a1", "a2"), ("a2", "a1"), ("b1", "b2"), ("b2", "b1")]]
+    for b in range(60):
         values = resampler.values(resampler.generator(7, b))
         for k, (x, y) in enumerate([("a1", "a2"), ("b1", "b2")]):
-            options = [scores[x], (scores[x] + scores[y]) / 2, scores[y]]
+            options = [scores[x], scores[y]] + ([(scores[x] + scores[y]) / 2]
+                                                if scheme == "n" else [])
             match = [j for j, o in enumerate(options) if np.allclose(values[k], o.to_numpy())]
             assert match
             seen.add((k, match[0]))
-        np.testing.assert_array_equal(values[2], scores["c"].to_numpy())
-    assert len(seen) == 6  # every combination of draws occurred
+        lent = [scores["c"].to_numpy() + d for d in deviations] if scheme == "n-1" else [
+            scores["c"].to_numpy()]
+        match = [j for j, o in enumerate(lent) if np.allclose(values[2], o)]
+        assert match
+        seen.add((2, match[0]))
+    assert len(seen) == {"n-1": 8, "n-1 kept": 5, "n": 7}[scheme]
+    assert resampler.borrowing_rounds == (("C",) if scheme == "n-1" else ())
     again = resampler.values(resampler.generator(7, 3))
     np.testing.assert_array_equal(again, resampler.values(resampler.generator(7, 3)))
+
+
+def test_n_minus_one_draws_make_the_variance_of_a_round_mean_unbiased():
+    """Over many replicates, the variance of a round score is s**2 / n (s**2 the sample
+    variance of the round's benchmarks): what a fresh draw of n benchmarks has on average."""
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame(rng.normal(size=(3, 5)), index=["m1", "m2", "m3"],
+                         columns=[f"b{j}" for j in range(5)])
+    frame.index.name = "model"
+    scenario = Scenario.from_dataframe(frame, rounds={"A": list(frame.columns)},
+                                       normalization="none")
+    resampler = Resampler(scenario)
+    values = np.stack([resampler.values(resampler.generator(1, b))[0] for b in range(20000)])
+    expected = frame.to_numpy().var(axis=1, ddof=1) / 5
+    assert np.allclose(values.var(axis=0), expected, rtol=0.05)
+    classic = Resampler(scenario, "n")
+    values = np.stack([classic.values(classic.generator(1, b))[0] for b in range(20000)])
+    assert np.allclose(values.var(axis=0), expected * 4 / 5, rtol=0.05)   # biased low
+    with pytest.raises(InputError, match="scheme"):
+        Resampler(scenario, "jackknife")
 
 
 def test_replicates_do_not_depend_on_their_number():

@@ -10,6 +10,7 @@ from statistics import NormalDist
 import numpy as np
 import pytest
 
+from swisssim.analysis import significance
 from swisssim.analysis.significance import (
     EXACT_TERMS,
     GAUSSIAN_BOUND,
@@ -94,20 +95,45 @@ def test_swap_p_values_are_exact_by_enumeration():
     assert p[4] == 1.0 and p[5] == pytest.approx(2 / 64)   # zeros; six equal terms
 
 
-def test_the_bound_is_valid_beyond_enumeration():
-    """Above EXACT_TERMS terms the p-value is an upper bound of the exact one (checked by full
-    enumeration at 16 terms, for skewed and for equal weights)."""
+def all_signed_sums(terms: np.ndarray) -> np.ndarray:
+    """Every one of the 2**n signed sums, by doubling a numpy array (no sorting, no halves)."""
+    sums = np.zeros(1)
+    for t in terms:
+        sums = np.concatenate([sums + t, sums - t])
+    return sums
+
+
+def test_meet_in_the_middle_is_exact_up_to_its_limit():
+    """Up to EXACT_TERMS terms the p-value equals the share of all 2**n sign patterns (checked
+    with every pattern at 16 to 22 terms, including ties and equal weights)."""
+    assert EXACT_TERMS >= 24
+    rng = np.random.default_rng(5)
+    rows = [np.ones(16), np.r_[np.ones(15), 5.0], rng.integers(-3, 4, size=18).astype(float)]
+    rows += [np.sign(rng.normal(size=n)) * rng.exponential(size=n) + 0.4 for n in (17, 20, 22)]
+    for row in rows:
+        sums = np.abs(all_signed_sums(np.abs(row)))
+        exact = float(np.mean(sums >= abs(row.sum()) - 1e-9))
+        assert float(swap_p_values(row[None])[0]) == pytest.approx(exact, abs=1e-12)
+
+
+def test_the_lattice_bound_is_valid_and_tight(monkeypatch):
+    """Past enumeration the p-value never falls below the exact one and exceeds it by little
+    (forced past enumeration at 16-20 terms and compared with every sign pattern); the
+    Bentkus-Dzindzalieta constant is the stated one."""
     assert pytest.approx(1 / (4 * (1 - NormalDist().cdf(2 ** 0.5)))) == GAUSSIAN_BOUND
     assert 3.17 < GAUSSIAN_BOUND < 3.18
     rng = np.random.default_rng(4)
-    n = EXACT_TERMS + 2
-    rows = [np.ones(n), np.r_[np.ones(n - 1), 5.0], rng.exponential(size=n)]
-    rows += [np.sign(rng.normal(size=n)) * rng.exponential(size=n) + 0.4 for _ in range(4)]
-    signs = np.array(list(itertools.product((1, -1), repeat=n)), dtype=float)
-    for row in rows:
-        exact = float(np.mean(np.abs(signs @ np.abs(row)) >= abs(row.sum()) - 1e-9))
+    rows = [np.ones(16), np.r_[np.ones(15), 5.0], rng.exponential(size=18)]
+    rows += [np.sign(rng.normal(size=n)) * rng.exponential(size=n) + 0.4 for n in (16, 18, 20)]
+    rows += [rng.normal(0.8, 1.0, size=20) for _ in range(4)]
+    exact = [float(swap_p_values(row[None])[0]) for row in rows]
+    monkeypatch.setattr(significance, "EXACT_TERMS", 8)
+    for row, value in zip(rows, exact):
         bound = float(swap_p_values(row[None])[0])
-        assert exact <= bound <= 1.0
+        assert value <= bound <= 1.0
+        z = abs(row.sum()) / np.sqrt((row ** 2).sum())
+        if z > significance.LATTICE_Z:            # the lattice ran: within a few per cent
+            assert bound <= value * 1.05 + 1e-9, (value, bound)
 
 
 def test_a_single_swap_test_keeps_its_level_under_exchangeability():

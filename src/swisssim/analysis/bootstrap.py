@@ -44,6 +44,7 @@ import sys
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Unpack
 
 import numpy as np
@@ -53,6 +54,7 @@ import swisssim.interrupts as interrupts  # noqa: PLR0402 (test_layers)
 from swisssim.analysis.ranks import competition_ranks
 from swisssim.analysis.significance import (
     PairTests,
+    SwapPValues,
     benchmark_win_rates,
     endpoint_mc_error,
     pair_tests,
@@ -87,6 +89,14 @@ from swisssim.validation import (
 BOOTSTRAP_STREAM = 0x424F4F54  # "BOOT"
 #: Risk profiles whose replicate shares ``labels.csv`` reports.
 PROFILES = (*PROFILE_NAMES.values(), AVERAGE_RISK)
+#: Replicate schemes of :class:`Resampler` (module conventions); the first is the default.
+#: ``n-1``: a round of ``n >= 2`` benchmarks gets ``n - 1`` draws with replacement, and a
+#: one-benchmark round borrows the within-round spread of the other rounds; ``n-1 kept``: the
+#: same, one-benchmark rounds kept as they are; ``n``: ``n`` draws (the classic bootstrap, kept
+#: for the calibration's comparison).
+RESAMPLE_SCHEMES = ("n-1", "n-1 kept", "n")
+#: The target of calibrated E[S] intervals (``interval_target`` of ``bootstrap.csv``).
+INTERVAL_TARGET = "E[S] under a fresh draw of as many benchmarks per round"
 
 
 @dataclass(frozen=True)
@@ -106,6 +116,7 @@ class BootstrapResult:
     wall_time: float
     cluster: ClusterInfo | None = None   # the Dask cluster it ran on (results do not depend on it)
     backend: dict[str, Any] | None = None   # where the tournaments ran (engine/backends.py)
+    scheme: str = RESAMPLE_SCHEMES[0]        # replicate scheme (RESAMPLE_SCHEMES)
 
     @property
     def scenario(self) -> Scenario:
@@ -124,10 +135,45 @@ class BootstrapResult:
         """
         return not self.resampled_rounds and not self.noise
 
+    @cached_property
+    def resampler(self) -> Resampler:
+        """The replicate builder of this result (its scheme)."""
+        return Resampler(self.scenario, self.scheme)
+
     @property
     def silent_rounds(self) -> tuple[str, ...]:
         """Rounds with one benchmark and no score errors: the data carry no uncertainty there."""
-        return Resampler(self.scenario).silent_rounds
+        return self.resampler.silent_rounds
+
+    @property
+    def borrowing_rounds(self) -> tuple[str, ...]:
+        """One-benchmark rounds whose replicates borrow the other rounds' spread."""
+        return self.resampler.borrowing_rounds
+
+    @property
+    def calibrated(self) -> bool:
+        """Whether the E[S] intervals have a calibrated target (:meth:`Resampler.calibrated`)."""
+        return self.resampler.calibrated
+
+    @property
+    def interval_target(self) -> str:
+        """What the E[S] intervals cover (``interval_target`` of ``bootstrap.csv``)."""
+        if self.calibrated:
+            return INTERVAL_TARGET
+        return ("none: descriptive (no round resamples benchmarks)" if not self.resampled_rounds
+                else "none: descriptive (one-benchmark rounds, no spread borrowed)")
+
+    @property
+    def interval_method(self) -> str:
+        """How the E[S] intervals are made (``interval_method`` of ``bootstrap.csv``)."""
+        draws = {"n": "n of n", "n-1": "n-1 of n", "n-1 kept": "n-1 of n"}[self.scheme]
+        text = (f"percentile of replicates drawing {draws} benchmarks per round, widened by "
+                f"Student's t with {self.resampler.degrees_of_freedom} degrees of freedom")
+        if self.borrowing_rounds:
+            text += "; one-benchmark rounds borrow the within-round spread of the others"
+        if self.noise:
+            text += "; scores perturbed by their standard errors"
+        return text
 
     def ranks(self) -> np.ndarray:
         """Competition rank by expected score within each replicate and schedule, (B, S, M)."""
@@ -138,7 +184,8 @@ class BootstrapResult:
         tail = 100.0 * (1.0 - self.level) / 2.0
         ranks = self.ranks()
         score_low, score_high = score_intervals(self.reference.expected(), self.expected,
-                                                self.level, INTERVAL_KINDS[0])
+                                                self.level, INTERVAL_KINDS[0],
+                                                self.resampler.degrees_of_freedom)
         rank_low, rank_high = np.percentile(ranks, [tail, 100.0 - tail], axis=0)
         return {"score_low": score_low, "score_high": score_high,
                 "rank_low": np.floor(rank_low + 1e-9).astype(np.int64),
@@ -164,8 +211,14 @@ class BootstrapResult:
         """
         point = self.reference.expected()
         rates, weights = swap_inputs(self.scenario)
-        return [pair_tests(point[s], rates, weights, self.expected[:, s], window=window)
+        return [pair_tests(point[s], rates, weights, self.expected[:, s], window=window,
+                           swap=self.swap)
                 for s in range(len(self.schedules))]
+
+    @cached_property
+    def swap(self) -> SwapPValues:
+        """The swap p-values of this data set, shared by every schedule and call."""
+        return SwapPValues(*swap_inputs(self.scenario))
 
     def pairwise(self, window: int | None = None) -> pd.DataFrame:
         """``pairwise.csv``: one row per tested pair and schedule, better model first.
@@ -198,8 +251,11 @@ class BootstrapResult:
 
         Columns ``model, elimination, expected_score, score_low, score_high,
         resampling_shift, rank, rank_low, rank_high, rank_low_mc, rank_high_mc, rank_median,
-        rank_ub, tier, family, display_name``; ``resampling_shift`` is the replicates' mean
-        minus the point estimate (:func:`score_intervals`).
+        rank_ub, tier, family, display_name, interval_target, interval_method``;
+        ``resampling_shift`` is the replicates' mean minus the point estimate
+        (:func:`score_intervals`); ``interval_target`` says what ``score_low, score_high`` cover
+        (:data:`INTERVAL_TARGET`, or ``none: descriptive ...`` where no calibrated target
+        exists) and ``interval_method`` how they are made.
         """
         names = self.scenario.model_names
         bounds = self.intervals()
@@ -210,6 +266,7 @@ class BootstrapResult:
         tests = self.pair_tests()
         rank_ub = np.stack([t.rank_ub() for t in tests])
         tiers = np.stack([t.tiers() for t in tests])
+        target, method = self.interval_target, self.interval_method
         rows = []
         for s, label in enumerate(self.labels):
             for m in np.lexsort((np.arange(len(names)), rank[s])):
@@ -229,6 +286,8 @@ class BootstrapResult:
                     "tier": int(tiers[s, m]),
                     "family": self.scenario.models.at[names[m], "family"],
                     "display_name": self.scenario.models.at[names[m], "display_name"],
+                    "interval_target": target,
+                    "interval_method": method,
                 })
         return pd.DataFrame(rows)
 
@@ -279,19 +338,25 @@ class BootstrapResult:
 
 
 def score_intervals(point: np.ndarray, replicates: np.ndarray, level: float,
-                    kind: str = "percentile") -> tuple[np.ndarray, np.ndarray]:
+                    kind: str = "t-percentile",
+                    df: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Bootstrap intervals of expected scores: ``(low, high)`` shaped like ``point``.
 
     ``replicates`` has one more leading axis (B) than ``point``. With ``q_lo``, ``q_hi`` the
     replicate percentiles ``100 (1 -+ level) / 2`` and ``c`` the replicate mean:
 
-    * ``percentile`` (reported in ``bootstrap.csv``): ``[q_lo, q_hi]``. Target: the mean of the
-      point estimate over fresh draws of the same number of benchmarks per round (same models,
-      score errors and simulation settings). Its coverage of that target is nominal in the
-      calibration wherever every round resamples (``docs/method.md`` section 7.6). It can
+    * ``t-percentile`` (reported in ``bootstrap.csv``): ``[c - f (c - q_lo), c + f (q_hi - c)]``
+      with ``f = t_df((1 + level) / 2) / z((1 + level) / 2)``, the percentile interval widened
+      around the replicates' centre as Student's t widens a normal interval whose variance is
+      estimated with ``df`` degrees of freedom (``df`` = the within-round degrees of freedom,
+      :attr:`Resampler.degrees_of_freedom`; ``None`` or infinite: ``f = 1``). Target: the mean
+      of the point estimate over fresh draws of the same number of benchmarks per round (same
+      models, score errors and simulation settings); with the ``n-1`` replicate scheme its
+      coverage is close to nominal in the calibration (``docs/method.md`` section 7.6). It can
       exclude the point estimate: resampling moves a model's replicates by
       ``resampling_shift = c - point`` (a field's best model usually loses when its benchmarks
       are redrawn), and the interval follows them, as the estimate on fresh benchmarks would.
+    * ``percentile``: ``[q_lo, q_hi]``, the same without widening (``f = 1``).
     * ``centred``: ``[point - max(q_hi - c, 0), point + max(c - q_lo, 0)]``, the same spread
       around the point estimate; always contains it, but under-covers both targets in the
       calibration (the shift is real).
@@ -306,15 +371,28 @@ def score_intervals(point: np.ndarray, replicates: np.ndarray, level: float,
         return low_q, high_q
     if kind == "basic":
         return 2.0 * point - high_q, 2.0 * point - low_q
+    centre = replicates.mean(axis=0)
     if kind == "centred":
-        centre = replicates.mean(axis=0)
         return (point - np.maximum(high_q - centre, 0.0),
                 point + np.maximum(centre - low_q, 0.0))
+    if kind == "t-percentile":
+        factor = t_factor(level, df)
+        return centre - factor * (centre - low_q), centre + factor * (high_q - centre)
     raise ValueError(f"score_intervals: kind must be one of {INTERVAL_KINDS}, found {kind!r}")
 
 
+def t_factor(level: float, df: float | None) -> float:
+    """``t_df((1 + level) / 2) / z((1 + level) / 2)``; 1 for ``df`` None, infinite or < 1."""
+    if df is None or not np.isfinite(df) or df < 1:
+        return 1.0
+    from scipy.special import ndtri, stdtrit
+
+    q = (1.0 + level) / 2.0
+    return float(stdtrit(df, q) / ndtri(q))
+
+
 #: Interval kinds of :func:`score_intervals`; the first is the one ``bootstrap.csv`` reports.
-INTERVAL_KINDS = ("percentile", "centred", "basic")
+INTERVAL_KINDS = ("t-percentile", "percentile", "centred", "basic")
 
 
 def swap_inputs(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
@@ -359,6 +437,8 @@ def rank_tiers(low: Sequence[float], high: Sequence[float]) -> np.ndarray:
     return tiers
 
 
+
+
 class Resampler:
     """Builds the round scores of bootstrap replicates (see the module conventions).
 
@@ -366,10 +446,16 @@ class Resampler:
     ----------
     scenario
         Scores, rounds, scoring and optional ``score_errors``.
+    scheme
+        One of :data:`RESAMPLE_SCHEMES`.
     """
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, scheme: str = RESAMPLE_SCHEMES[0]) -> None:
+        if scheme not in RESAMPLE_SCHEMES:
+            raise InputError("bootstrap", "scheme", f"one of {', '.join(RESAMPLE_SCHEMES)}",
+                             scheme)
         self.scenario = scenario
+        self.scheme = scheme
         position = {bench: j for j, bench in enumerate(scenario.scores.columns)}
         self.columns = [np.array([position[b] for b in r.benchmarks], dtype=np.int64)
                         for r in scenario.rounds]
@@ -380,6 +466,25 @@ class Resampler:
             self.errors = errors.to_numpy(dtype=np.float64)
         self.raw = scenario.scores.to_numpy(dtype=np.float64)
         self.base = normalized_scores(scenario).to_numpy(dtype=np.float64)
+        self.residuals = self._residuals() if scheme == "n-1" else np.zeros((len(self.base), 0))
+
+    def _residuals(self) -> np.ndarray:
+        """(M, R) within-round deviations of the benchmarks of rounds with two or more, each
+        scaled by ``sqrt(n / (n - 1))`` so that its variance is the between-benchmark variance;
+        a missing score deviates by 0. Empty when there is no such round or no one-benchmark
+        round to lend them to."""
+        parts = []
+        if any(len(c) == 1 for c in self.columns):
+            for cols in self.columns:
+                n = len(cols)
+                if n < 2:
+                    continue
+                block = self.base[:, cols]
+                with np.errstate(invalid="ignore"):
+                    centre = np.nanmean(np.where(np.isinf(block), np.nan, block), axis=1)
+                deviation = (block - centre[:, None]) * np.sqrt(n / (n - 1))
+                parts.append(np.where(np.isfinite(deviation), deviation, 0.0))
+        return np.concatenate(parts, axis=1) if parts else np.zeros((len(self.base), 0))
 
     @property
     def resampled_rounds(self) -> tuple[str, ...]:
@@ -387,10 +492,32 @@ class Resampler:
         return tuple(r.name for r, c in zip(self.scenario.rounds, self.columns) if len(c) > 1)
 
     @property
+    def degrees_of_freedom(self) -> int:
+        """Within-round degrees of freedom of the data, ``sum_k (n_k - 1)`` over the rounds:
+        how many independent deviations the between-benchmark spread is estimated from."""
+        return int(sum(len(c) - 1 for c in self.columns))
+
+    @property
+    def borrowing_rounds(self) -> tuple[str, ...]:
+        """One-benchmark rounds that borrow the other rounds' within-round spread."""
+        if not self.residuals.shape[1]:
+            return ()
+        return tuple(r.name for r, c in zip(self.scenario.rounds, self.columns) if len(c) == 1)
+
+    @property
     def silent_rounds(self) -> tuple[str, ...]:
         """Rounds that contribute no bootstrap variance: one benchmark and no score error."""
         return tuple(r.name for r, c in zip(self.scenario.rounds, self.columns)
                      if len(c) == 1 and (self.errors is None or not np.any(self.errors[:, c] > 0)))
+
+    @property
+    def calibrated(self) -> bool:
+        """Whether the E[S] intervals have a calibrated target (module conventions): every
+        round resamples its benchmarks or borrows a spread (scheme ``n-1``), or has two or more
+        benchmarks (``n-1 kept``, ``n``)."""
+        if not self.resampled_rounds:
+            return False
+        return bool(self.borrowing_rounds) or all(len(c) > 1 for c in self.columns)
 
     def generator(self, seed: int, replicate: int) -> np.random.Generator:
         """The numpy generator of replicate ``replicate``."""
@@ -401,7 +528,8 @@ class Resampler:
         """Round scores (K, M) of one replicate; ``None`` gives the data as it is."""
         if rng is None:
             return round_means(self.base, self.columns, self.scenario.scoring.missing)
-        picks = [c if len(c) == 1 else c[rng.integers(0, len(c), size=len(c))]
+        drop = 0 if self.scheme == "n" else 1
+        picks = [c if len(c) == 1 else c[rng.integers(0, len(c), size=len(c) - drop)]
                  for c in self.columns]
         matrix = self.base
         if self.errors is not None:
@@ -409,9 +537,16 @@ class Resampler:
             frame = pd.DataFrame(noisy, index=self.scenario.scores.index,
                                  columns=self.scenario.scores.columns)
             matrix = normalized_scores(self.scenario.with_scores(frame)).to_numpy(np.float64)
+        if self.residuals.shape[1]:
+            # One-benchmark rounds: their benchmark plus a deviation drawn from the others.
+            lent = rng.integers(0, self.residuals.shape[1], size=len(self.columns))
+            extra, width = [], matrix.shape[1]
+            for k, cols in enumerate(self.columns):
+                if len(cols) == 1:
+                    extra.append(matrix[:, cols[0]] + self.residuals[:, lent[k]])
+                    picks[k] = np.array([width + len(extra) - 1], dtype=np.int64)
+            matrix = np.concatenate([matrix, np.stack(extra, axis=1)], axis=1)
         return round_means(matrix, picks, self.scenario.scoring.missing)
-
-
 
 
 def bootstrap_bytes(replicates: int, n_schedules: int, n_models: int, n_rounds: int) -> int:
@@ -436,6 +571,7 @@ def bootstrap(
     *,
     reference: SimulationResult | None = None,
     level: float = 0.95,
+    scheme: str = RESAMPLE_SCHEMES[0],
     **overrides: Unpack[SettingsFields],
 ) -> BootstrapResult:
     """Bootstrap the data of a scenario: rerun CSD on resampled and perturbed scores.
@@ -455,6 +591,10 @@ def bootstrap(
         simulated here when not given.
     level
         Confidence level of the percentile intervals.
+    scheme
+        Replicate scheme, one of :data:`RESAMPLE_SCHEMES` (module conventions); the default
+        ``n-1`` is the one whose intervals are calibrated.
+
     Returns
     -------
     BootstrapResult
@@ -479,7 +619,7 @@ def bootstrap(
     check_bootstrap_request(replicates, len(settings.schedules(scenario)), scenario.n_models,
                             scenario.n_rounds, "bootstrap", "replicates")
     session = EngineSession(scenario, settings)
-    resampler = Resampler(scenario)
+    resampler = Resampler(scenario, scheme)
     started = time.perf_counter()
     if reference is None:
         reference = session.run(resampler.values(None), iterations)
@@ -508,7 +648,7 @@ def bootstrap(
                            resampled_rounds=resampler.resampled_rounds,
                            noise=resampler.errors is not None,
                            wall_time=time.perf_counter() - started, cluster=cluster,
-                           backend=backend)
+                           backend=backend, scheme=scheme)
 
 
 def _progress(items: range, show: bool, name: str) -> Any:

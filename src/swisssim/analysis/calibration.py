@@ -48,8 +48,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from swisssim.analysis.bootstrap import INTERVAL_KINDS, bootstrap, score_intervals, swap_inputs
-from swisssim.analysis.significance import ALPHA, holm, pair_tests, wald_p_values
+from swisssim.analysis.bootstrap import (
+    INTERVAL_KINDS,
+    RESAMPLE_SCHEMES,
+    bootstrap,
+    score_intervals,
+    swap_inputs,
+)
+from swisssim.analysis.significance import (
+    ALPHA,
+    SwapPValues,
+    holm,
+    pair_tests,
+    wald_p_values,
+)
 from swisssim.analysis.sweep import AVERAGE_RISK, mean_covariance, risk_profile, sweep_table
 from swisssim.data.scenario import Scenario
 from swisssim.engine.settings import Settings
@@ -176,6 +188,7 @@ class ProcessRecord:
     point: list[np.ndarray] = field(default_factory=list)          # (S, M) per dataset
     bounds: dict[str, list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)
     rows: list[dict[str, float]] = field(default_factory=list)     # per dataset and schedule
+    calibrated: bool | None = None          # the report claims a coverage for the intervals
 
 
 def _false_rejections(better: np.ndarray, worse: np.ndarray, significant: np.ndarray,
@@ -199,12 +212,15 @@ def _wald_significant(point: np.ndarray, replicates: np.ndarray, mc: np.ndarray,
 
 
 def run_process(process: Process, datasets: int, *, replicates: int = 0, iterations: int = 2000,
-                truth_iterations: int = 200_000, seed: int = 0) -> ProcessRecord:
+                truth_iterations: int = 200_000, seed: int = 0,
+                schemes: Sequence[str] = ()) -> ProcessRecord:
     """Draw ``datasets`` datasets from ``process`` and run every analysis on each.
 
     ``replicates`` bootstrap replicates per dataset (0: no intervals and no former Wald test);
     ``iterations`` per simulation. Dataset ``d`` draws from ``default_rng([seed, d])`` and is
-    simulated with seed ``d``.
+    simulated with seed ``d``. The intervals of :data:`INTERVAL_KINDS` come from the default
+    replicate scheme; ``schemes`` adds the percentile interval of other schemes
+    (:data:`~swisssim.analysis.bootstrap.RESAMPLE_SCHEMES`), recorded as ``scheme <name>``.
     """
     truth_scenario = process.draw(np.random.default_rng([seed, 10**9]), seed)
     session = EngineSession(truth_scenario, Settings(seed=seed, elimination=SCHEDULES,
@@ -222,12 +238,22 @@ def run_process(process: Process, datasets: int, *, replicates: int = 0, iterati
             reference = boot.reference
             tests = boot.pair_tests()
             for kind in INTERVAL_KINDS:
-                low, high = score_intervals(reference.expected(), boot.expected, boot.level, kind)
+                low, high = score_intervals(reference.expected(), boot.expected, boot.level, kind,
+                                            boot.resampler.degrees_of_freedom)
                 record.bounds.setdefault(kind, []).append((low, high))
+            for scheme in schemes:
+                other = bootstrap(scenario, replicates, iterations=iterations, threads=1,
+                                  reference=reference, scheme=scheme)
+                low, high = score_intervals(reference.expected(), other.expected, other.level,
+                                            "percentile")
+                record.bounds.setdefault(f"scheme {scheme}", []).append((low, high))
+            record.calibrated = boot.calibrated
         else:
             reference = simulate(scenario, iterations=iterations, threads=1)
             rates, weights = swap_inputs(scenario)
-            tests = [pair_tests(point, rates, weights) for point in reference.expected()]
+            shared = SwapPValues(rates, weights)
+            tests = [pair_tests(point, rates, weights, swap=shared)
+                     for point in reference.expected()]
         point = reference.expected()
         record.point.append(point)
         labels = risk_profile(sweep_table(reference), mean_covariance(reference))
@@ -313,6 +339,8 @@ def summary(records: Iterable[ProcessRecord]) -> pd.DataFrame:
                 row["wald_null_rejection"] = float(part["wald_null_rejection"].mean())
                 row["wald_power"] = float(part["wald_power"].mean())
             row.update(cover[s])
+            if record.calibrated is not None:
+                row["interval_calibrated"] = record.calibrated
             rows.append(row)
     return pd.DataFrame(rows)
 

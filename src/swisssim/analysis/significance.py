@@ -67,8 +67,15 @@ FULL_TABLE_MODELS = 300
 PAIR_WINDOW = 20
 #: Family-wise error rate of the pairwise tests.
 ALPHA = 0.05
-#: Up to this many non-zero terms, the swap distribution is enumerated exactly.
-EXACT_TERMS = 14
+#: Up to this many non-zero terms, the swap distribution is enumerated exactly (meet in the
+#: middle: two halves of at most 2**15 sums each).
+EXACT_TERMS = 30
+#: Above :data:`EXACT_TERMS`, the lattice bound rounds the terms to multiples of
+#: ``sum_j |t_j| / LATTICE_CELLS``.
+LATTICE_CELLS = 1 << 14
+#: Above :data:`EXACT_TERMS`, the lattice is evaluated only where ``z = |D| / sqrt(sum t_j**2)``
+#: exceeds this; elsewhere the p-value is the Bentkus-Dzindzalieta / Hoeffding bound.
+LATTICE_Z = 1.0
 #: Bentkus and Dzindzalieta (2015): ``P(sum a_j e_j >= x) <= C P(Z >= x)`` for ``|a| = 1``.
 GAUSSIAN_BOUND = 1.0 / (4.0 * (1.0 - NormalDist().cdf(2.0 ** 0.5)))
 
@@ -122,9 +129,10 @@ def round_weights(columns: Sequence[np.ndarray], n_benchmarks: int) -> np.ndarra
 def swap_p_values(terms: np.ndarray) -> np.ndarray:
     """Two-sided swap p-values ``P(|sum_j e_j t_j| >= |sum_j t_j|)`` per row of ``terms`` (P, J).
 
-    ``e_j`` are independent random signs. Exact (all sign patterns) for rows with at most
-    :data:`EXACT_TERMS` non-zero terms, else the upper bound of the module conventions. A row of
-    zeros gives 1.
+    ``e_j`` are independent random signs. Exact (meet in the middle over all sign patterns) for
+    rows with at most :data:`EXACT_TERMS` non-zero terms; above, the lattice upper bound of the
+    module conventions, or the Bentkus-Dzindzalieta / Hoeffding bound where that is smaller. A
+    row of zeros gives 1.
     """
     terms = np.asarray(terms, dtype=np.float64)
     if terms.ndim != 2:
@@ -133,34 +141,58 @@ def swap_p_values(terms: np.ndarray) -> np.ndarray:
     size = np.abs(terms)
     nonzero = (size > 0).sum(axis=1)
     p = np.ones(terms.shape[0])
-    exact = (nonzero <= EXACT_TERMS) & (nonzero > 0)
-    if exact.any():
-        p[exact] = _exact_p(size[exact], observed[exact], int(nonzero[exact].max()))
-    bound = nonzero > EXACT_TERMS
-    if bound.any():
+    rows = np.flatnonzero(nonzero > 0)
+    if rows.size == 0:
+        return p
+    from swisssim.analysis.swap_kernels import swap_tails
+
+    top = -np.sort(-size[rows], axis=1)                 # the non-zero terms come first
+    tolerance = 1e-12 * np.maximum(top.sum(axis=1), np.finfo(float).tiny)
+    z = observed[rows] / np.sqrt((top ** 2).sum(axis=1))
+    # Rows past enumeration with z <= LATTICE_Z keep the bound (p far above any Holm threshold).
+    work = (nonzero[rows] <= EXACT_TERMS) | (z > LATTICE_Z)
+    if work.any():
+        p[rows[work]] = swap_tails(np.ascontiguousarray(top[work]),
+                                   nonzero[rows[work]].astype(np.int64),
+                                   observed[rows[work]] - tolerance[work], EXACT_TERMS,
+                                   LATTICE_CELLS)
+    past = nonzero[rows] > EXACT_TERMS
+    if past.any():
         from scipy.special import ndtr
 
-        z = observed[bound] / np.sqrt((size[bound] ** 2).sum(axis=1))
-        tail = np.minimum(GAUSSIAN_BOUND * ndtr(-z), np.exp(-0.5 * z * z))
-        p[bound] = np.minimum(1.0, 2.0 * tail)
+        tail = np.minimum(GAUSSIAN_BOUND * ndtr(-z[past]), np.exp(-0.5 * z[past] ** 2))
+        p[rows[past]] = np.minimum(p[rows[past]], np.minimum(1.0, 2.0 * tail))
     return p
 
 
-def _exact_p(size: np.ndarray, observed: np.ndarray, width: int) -> np.ndarray:
-    """Exact two-sided p-values for rows with at most ``width`` non-zero magnitudes."""
-    top = -np.sort(-size, axis=1)[:, :width]               # the non-zero terms come first
-    # Half the sign patterns suffice: e and -e give the same |sum|. First sign fixed to +1.
-    patterns = ((np.arange(2 ** (width - 1))[:, None] >> np.arange(width - 1)) & 1) * 2 - 1
-    signs = np.concatenate([np.ones((patterns.shape[0], 1)), patterns], axis=1).T   # (w, 2^(w-1))
-    result = np.empty(top.shape[0])
-    chunk = max(1, 4_000_000 // signs.shape[1])
-    for start in range(0, top.shape[0], chunk):
-        block = top[start:start + chunk]
-        sums = np.abs(block @ signs)
-        tolerance = 1e-12 * np.maximum(block.sum(axis=1), np.finfo(float).tiny)
-        threshold = observed[start:start + chunk] - tolerance
-        result[start:start + chunk] = (sums >= threshold[:, None]).mean(axis=1)
-    return result
+class SwapPValues:
+    """Swap p-values of model pairs on one data set, each unordered pair computed once.
+
+    The p-value of a pair depends on the data only (not on the schedule or on which model is
+    placed first), so every schedule's :func:`pair_tests` can share one of these.
+
+    Parameters
+    ----------
+    win_rates, weights
+        As in :func:`pair_tests`.
+    """
+
+    def __init__(self, win_rates: np.ndarray, weights: np.ndarray) -> None:
+        self.weighted = np.asarray(win_rates, dtype=float) * np.asarray(weights, dtype=float)
+        self.known: dict[int, float] = {}
+
+    def __call__(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """p-values of the pairs ``(first[i], second[i])`` (model indices)."""
+        n = self.weighted.shape[0]
+        low, high = np.minimum(first, second), np.maximum(first, second)
+        keys = (low * n + high).tolist()
+        missing = sorted({k for k in keys if k not in self.known})
+        if missing:
+            pairs = np.asarray(missing, dtype=np.int64)
+            a, b = pairs // n, pairs % n
+            values = swap_p_values(self.weighted[a] - self.weighted[b])
+            self.known.update(zip(missing, values.tolist()))
+        return np.array([self.known[k] for k in keys], dtype=float)
 
 
 @dataclass(frozen=True)
@@ -231,7 +263,7 @@ def point_order(point: np.ndarray) -> np.ndarray:
 
 def pair_tests(point: np.ndarray, win_rates: np.ndarray, weights: np.ndarray,
                replicates: np.ndarray | None = None, *, window: int | None = None,
-               alpha: float = ALPHA) -> PairTests:
+               alpha: float = ALPHA, swap: SwapPValues | None = None) -> PairTests:
     """Swap-test every pair within ``window`` positions (module conventions), vectorised by gap.
 
     Parameters
@@ -248,6 +280,9 @@ def pair_tests(point: np.ndarray, win_rates: np.ndarray, weights: np.ndarray,
         Largest position gap tested; default :func:`pair_window`.
     alpha
         Family-wise error rate.
+    swap
+        A :class:`SwapPValues` of the same ``win_rates`` and ``weights`` to share p-values
+        between calls (one per schedule); made here when not given.
     """
     point = np.asarray(point, dtype=float)
     rates = np.asarray(win_rates, dtype=float)
@@ -261,6 +296,8 @@ def pair_tests(point: np.ndarray, win_rates: np.ndarray, weights: np.ndarray,
         if replicates.ndim != 2 or replicates.shape[1] != n:
             raise ValueError(f"pair_tests: replicates must be (B, {n}), found "
                              f"{replicates.shape}")
+    if swap is None:
+        swap = SwapPValues(rates, weights)
     order = point_order(point)
     width = pair_window(n, window)
     weighted = rates[order] * weights            # (M, J) by position
@@ -271,7 +308,7 @@ def pair_tests(point: np.ndarray, win_rates: np.ndarray, weights: np.ndarray,
         pieces["g"].append(np.full(n - g, g))
         pieces["d"].append(point[order[:-g]] - point[order[g:]])
         pieces["t"].append(terms.sum(axis=1))
-        pieces["p"].append(swap_p_values(terms))
+        pieces["p"].append(swap(order[:-g], order[g:]))
         if replicates is None:
             pieces["above"].append(np.full(n - g, np.nan))
         else:
@@ -356,12 +393,15 @@ def tests_manifest(window: int, n_models: int, alpha: float = ALPHA) -> dict[str
 __all__ = [
     "ALPHA",
     "EXACT_TERMS",
+    "LATTICE_CELLS",
+    "LATTICE_Z",
     "FULL_TABLE_MODELS",
     "GAUSSIAN_BOUND",
     "PAIR_WINDOW",
     "TEST_RULE",
     "TIER_RULE",
     "PairTests",
+    "SwapPValues",
     "benchmark_win_rates",
     "endpoint_mc_error",
     "holm",
