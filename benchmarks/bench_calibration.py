@@ -8,8 +8,9 @@ Run: ``python benchmarks/bench_calibration.py [--datasets D] [--interval-dataset
 
 1. ``D`` datasets without bootstrap: the swap tests with Holm (family-wise error, per-pair null
    rejection, wrong-direction claims, power), tier boundaries and risk labels.
-2. ``E`` further datasets (other seeds), each bootstrapped with ``B`` replicates: the former Wald
-   test and the coverage of the percentile and centred intervals.
+2. ``E`` further datasets (other seeds), each bootstrapped twice with ``B`` replicates (the
+   default scheme, ``n-1`` draws per round, and the former one, ``n`` draws): the former Wald
+   test and the coverage of every interval kind.
 
 The population values are simulated with 200,000 iterations. ``--quick``: D = 60, E = 20,
 B = 40.
@@ -34,7 +35,8 @@ from swisssim.analysis.calibration import (
 def merged(tests: pd.DataFrame, intervals: pd.DataFrame) -> pd.DataFrame:
     """Test columns from the first pass, Wald and coverage columns from the second."""
     extra = [c for c in intervals.columns if c.startswith(("wald_", "percentile_", "centred_",
-                                                            "basic_"))]
+                                                            "basic_", "t-percentile_",
+                                                            "scheme ", "interval_"))]
     right = intervals[["process", "T", "datasets", *extra]].rename(
         columns={"datasets": "interval_datasets"})
     return tests.merge(right, on=["process", "T"])
@@ -60,7 +62,8 @@ def main() -> None:
         begin = time.perf_counter()
         tests.append(run_process(process, args.datasets, iterations=args.iterations))
         intervals.append(run_process(process, args.interval_datasets, seed=1,
-                                     replicates=args.replicates, iterations=args.iterations))
+                                     replicates=args.replicates, iterations=args.iterations,
+                                     schemes=("n",)))
         print(f"{process.name}: {time.perf_counter() - begin:.0f} s", flush=True)
     table = merged(summary(tests), summary(intervals))
     print(f"\ntotal {time.perf_counter() - started:.0f} s\n")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import statistics
-
 import json
+import statistics
 
 import numpy as np
 import pandas as pd

@@ -126,14 +126,17 @@ def round_weights(columns: Sequence[np.ndarray], n_benchmarks: int) -> np.ndarra
     return weights
 
 
-def swap_p_values(terms: np.ndarray) -> np.ndarray:
+def swap_p_values(terms: np.ndarray, *, exact_terms: int | None = None,
+                  lattice: bool = True) -> np.ndarray:
     """Two-sided swap p-values ``P(|sum_j e_j t_j| >= |sum_j t_j|)`` per row of ``terms`` (P, J).
 
     ``e_j`` are independent random signs. Exact (meet in the middle over all sign patterns) for
-    rows with at most :data:`EXACT_TERMS` non-zero terms; above, the lattice upper bound of the
-    module conventions, or the Bentkus-Dzindzalieta / Hoeffding bound where that is smaller. A
-    row of zeros gives 1.
+    rows with at most ``exact_terms`` (default :data:`EXACT_TERMS`) non-zero terms; above, the
+    lattice upper bound of the module conventions, or the Bentkus-Dzindzalieta / Hoeffding
+    bound where that is smaller (``lattice=False``: that bound alone, the rule before the
+    lattice, kept for the calibration's comparison). A row of zeros gives 1.
     """
+    limit = EXACT_TERMS if exact_terms is None else int(exact_terms)
     terms = np.asarray(terms, dtype=np.float64)
     if terms.ndim != 2:
         raise ValueError(f"swap_p_values: terms must be (P, J), found {terms.shape}")
@@ -150,13 +153,13 @@ def swap_p_values(terms: np.ndarray) -> np.ndarray:
     tolerance = 1e-12 * np.maximum(top.sum(axis=1), np.finfo(float).tiny)
     z = observed[rows] / np.sqrt((top ** 2).sum(axis=1))
     # Rows past enumeration with z <= LATTICE_Z keep the bound (p far above any Holm threshold).
-    work = (nonzero[rows] <= EXACT_TERMS) | (z > LATTICE_Z)
+    work = (nonzero[rows] <= limit) | ((z > LATTICE_Z) & lattice)
     if work.any():
         p[rows[work]] = swap_tails(np.ascontiguousarray(top[work]),
                                    nonzero[rows[work]].astype(np.int64),
-                                   observed[rows[work]] - tolerance[work], EXACT_TERMS,
+                                   observed[rows[work]] - tolerance[work], limit,
                                    LATTICE_CELLS)
-    past = nonzero[rows] > EXACT_TERMS
+    past = nonzero[rows] > limit
     if past.any():
         from scipy.special import ndtr
 

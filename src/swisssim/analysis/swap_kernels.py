@@ -109,9 +109,7 @@ def swap_tails(sizes: np.ndarray, counts: np.ndarray, thresholds: np.ndarray, ex
         if thresholds[p] <= 0.0:
             continue
         a = sizes[p, :counts[p]]
-        if counts[p] <= exact:
-            tail = _exact_upper(a, thresholds[p])
-        else:
-            tail = _lattice_upper(a, thresholds[p], cells)
+        tail = (_exact_upper(a, thresholds[p]) if counts[p] <= exact
+                else _lattice_upper(a, thresholds[p], cells))
         out[p] = min(1.0, 2.0 * tail)
     return out

@@ -84,8 +84,9 @@ y = drop), with the drop read **against what the base score predicts**:
   iterations), so a threshold of 10% of the median drop (0.017) flips 4 labels on average
   between two seeds; at 1.5 robust SDs the threshold lies in the sparse tails, where two seeds
   at 20,000 iterations disagree on 0.41 of 65 labels on average (91 seed pairs, offsets from
-  the trend; more than one in 2% of them; 0.55 and 5% with offsets from the median). The statistical test alone made ever smaller differences "large" as the
-  iterations grow; the practical threshold does not shrink with them.
+  the trend; more than one in 2% of them; 0.55 and 5% with offsets from the median). The
+  statistical test alone made ever smaller differences "large" as the iterations grow; the
+  practical threshold does not shrink with them.
 
 ==========  =========  ============================
 base_tier   drop       profile

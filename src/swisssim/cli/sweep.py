@@ -34,7 +34,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "per-round lists such as 0,1,1,2, or percentages of the active models such as 10%% "
         "(default: 0 1 2 like the paper; the scenario's own elimination setting is not used)")
     parser.add_argument("--label-z", type=float, default=Z95, metavar="Z",
-                        help="a drop is 'large'/'small' when its offset from the median drop is "
+                        help="a drop is 'large'/'small' when its offset from the field's trend of drop "
+                             "on base score (Theil-Sen) is "
                              "beyond Monte Carlo noise at family-wise level 2 Phi(-Z) (Holm over "
                              "the models; "
                              "default 1.96, i.e. 0.05) and at least label_delta (max of 10%% of "

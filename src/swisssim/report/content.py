@@ -275,10 +275,14 @@ def how_to_read_section(report: Report) -> Section:
                " the bottom group and may be cut before the rounds it is good at, so its drop is "
                "large; a model that wins steadily from the start barely notices the cut. The "
                "drop's SE is paired (both schedules share their random numbers)."),
-        inline("**Profile labels.** The field is split at its medians: base tier *upper* when "
-               f"E[S | T={base}] ≥ the median, else *lower*. A drop is *large* (or *small*) when "
-               "it differs from the median drop by at least "
-               f"{fmt(report_delta(report), 3)} points, the larger of 10% of the median drop and "
+        inline("**Profile labels.** Base tier *upper* when "
+               f"E[S | T={base}] ≥ the field's median, else *lower*. Stronger models tend to "
+               "drop by different amounts than weaker ones, so each drop is read against the "
+               "field's trend: the Theil-Sen line of drop on base score (`drop_expected`); the "
+               "offset from it (`drop_offset`) says how much more or less a model drops than "
+               "models of its base score. A drop is *large* (or *small*) when that offset is at "
+               f"least {fmt(report_delta(report), 3)} points, the larger of 10% of the median "
+               "drop and "
                "1.5 robust standard deviations of the field's drops (`label_delta`), and that "
                "offset is beyond Monte Carlo noise (tested against its paired SE, Holm-adjusted "
                f"over the models at family-wise level {label_alpha(z):.2g}; `mc_drop_z`, "
@@ -390,7 +394,8 @@ def risk_section(report: Report) -> Section:
     base, most = report.base_schedule, report.most_schedule
     counts = risk["profile"].value_counts()
     rules = {name: f"{tier} tier, {drop} drop" for (tier, drop), name in PROFILE_NAMES.items()}
-    rules[AVERAGE_RISK] = "drop not beyond label_delta (and Monte Carlo noise) from the median"
+    rules[AVERAGE_RISK] = ("drop not beyond label_delta (and Monte Carlo noise) from the trend of "
+                           "drop on base score")
     count_rows = tuple((name, str(int(counts.get(name, 0))), rule) for name, rule in
                        rules.items() if counts.get(name, 0))
     count_rows += tuple((str(name), str(int(n)), "") for name, n in counts.items()
@@ -408,9 +413,10 @@ def risk_section(report: Report) -> Section:
                 for r in order.tail(3).iloc[::-1].itertuples(index=False)]
     if has_contrast(report):
         text = inline(f"Each model's base score E[S | T={base}] against its drop. Dashed lines are"
-                      " the medians; a drop is labelled only if it also lies at least "
-                      f"{fmt(report_delta(report), 3)} points (label_delta) from the median drop "
-                      "and that offset is beyond Monte Carlo noise. Largest drops: ",
+                      " the medians; a drop is labelled only if it lies at least "
+                      f"{fmt(report_delta(report), 3)} points (label_delta) from the field's "
+                      "trend of drop on base score (`drop_expected`) and that offset is beyond "
+                      "Monte Carlo noise. Largest drops: ",
                       *join_inline(largest), "; smallest: ", *join_inline(smallest), ".")
     else:
         text = inline("No schedule is more severe than another, so there is no drop to measure "
