@@ -19,6 +19,7 @@ from PIL import Image
 
 from conftest import REPO
 from swisssim import load_scenario, simulate
+from swisssim.analysis.bootstrap import INTERVAL_TARGET
 from swisssim.analysis.compare import compare
 from swisssim.cli.app import main
 from swisssim.io.manifests import file_sha256
@@ -428,8 +429,8 @@ def test_regenerated_csvs_equal_the_committed_ones():
     folder = REPO / "results" / "helm_capabilities"
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     header = pd.read_csv(folder / "sweep" / "risk_profile.csv", nrows=0).columns
-    if "label_delta" not in header:
-        pytest.skip("results/ predate the practical label threshold (no label_delta column): "
+    if "drop_expected" not in header:
+        pytest.skip("results/ predate the labels' drop trend (no drop_expected column): "
                     "regenerate them with python scripts/make_results.py")
     scenario = load_scenario(REPO / "scenarios" / "helm_capabilities.toml")
     report = build_report(scenario, **options_from_manifest(manifest))
@@ -454,7 +455,11 @@ def test_uncertainty_wording_and_files(full):
     assert "Rank (UB)" in text and "significantly better than every model below" in text
     assert "keeps labels from depending on the seed" not in text    # the calibration contradicts it
     assert "exchangeable" in text and "section 7.6" in text
-    assert "contribute no uncertainty" in text and "third, fourth" in text   # one-benchmark rounds
+    # One-benchmark rounds borrow the other rounds' spread, and the report names them.
+    assert "uncertainty is borrowed" in text and "third, fourth" in text
+    boot = pd.read_csv(full / "bootstrap" / "bootstrap.csv")
+    assert (boot["interval_target"] == INTERVAL_TARGET).all()
+    assert boot["interval_method"].str.contains("n-1 of n").all()
     assert "one opinion, not several" in text or "Elo's own noise" in text
     for name in ("bootstrap.csv", "tiers.csv", "pairwise.csv"):
         assert (full / "bootstrap" / name).is_file(), name

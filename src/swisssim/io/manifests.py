@@ -200,13 +200,20 @@ def bootstrap_manifest(result: BootstrapResult) -> dict[str, Any]:
         "seed": result.seed,
         "generator": f"numpy SeedSequence(seed, spawn_key=({BOOTSTRAP_STREAM:#x}, replicate))",
         "level": result.level,
-        "scheme": "benchmarks resampled with replacement inside each round"
-                  + ("; scores perturbed by N(0, se^2)" if result.noise else ""),
+        "scheme": (f"{result.scheme}: benchmarks resampled with replacement inside each round "
+                   + ("(n draws for a round of n)" if result.scheme == "n"
+                      else "(n - 1 draws for a round of n >= 2)")
+                   + ("; one-benchmark rounds: their benchmark plus a within-round deviation "
+                      "of another round" if result.borrowing_rounds else "")
+                   + ("; scores perturbed by N(0, se^2)" if result.noise else "")),
+        "borrowing_rounds": list(result.borrowing_rounds),
         "resampled_rounds": list(result.resampled_rounds),
         "score_noise": result.noise,
         "degenerate": result.degenerate,
         "rank": "competition rank by expected score within a replicate",
-        "intervals": "percentiles; rank interval rounded outwards",
+        "intervals": {"score": result.interval_method, "score_target": result.interval_target,
+                      "degrees_of_freedom": result.resampler.degrees_of_freedom,
+                      "rank": "percentiles of the replicates' ranks, rounded outwards"},
         "pairwise": tests_manifest(pair_window(result.scenario.n_models),
                                    result.scenario.n_models),
         "endpoint_error": "rank_low_mc, rank_high_mc: half width of the distribution-free 95% "

@@ -30,6 +30,10 @@ from swisssim.report.model import Report
 
 #: Rank shifts listed per CSD schedule.
 TOP_SHIFTS = 10
+# Measured figures quoted from the calibration table (docs/method.md, section 7.6).
+COVERAGE_RANGE = "@COV@"
+FWER_MAX = "@FWER@"
+POWER_TWINS = "@POWER@"
 
 
 def comparison_section(report: Report) -> Section:
@@ -221,8 +225,12 @@ def bootstrap_section(report: Report) -> Section:
     table = boot.table()
     tiers = table.groupby("elimination", sort=False)["tier"].max()
     part = table[table["elimination"] == label]
-    scheme = ("every round's benchmarks resampled with replacement"
-              + (" and every score perturbed by its standard error" if boot.noise else ""))
+    scheme = ("every round's benchmarks resampled with replacement, n − 1 draws for a round of "
+              "n (which makes the spread of a round mean match a fresh draw of n benchmarks)"
+              + ("; each one-benchmark round's score shifted by a within-round deviation drawn "
+                 "from the other rounds (assumption: benchmarks vary as much there)"
+                 if boot.borrowing_rounds else "")
+              + ("; every score perturbed by its standard error" if boot.noise else ""))
     rounds = (inline("Rounds with more than one benchmark (the only ones resampling changes): ",
                      plain(", ".join(boot.resampled_rounds)), ".")
               if boot.resampled_rounds else inline("Every round has one benchmark."))
@@ -235,13 +243,13 @@ def bootstrap_section(report: Report) -> Section:
                "field's best model usually loses when its benchmarks are redrawn), and the "
                "interval follows them, as the estimate on fresh benchmarks would."
                if outside else "")
-    coverage = ("In the calibration (docs/method.md, section 7.6) such intervals cover their "
-                "target in 88-97% of datasets when every round resamples: below the nominal "
-                "95% (88-92%) with 4-5 benchmarks per round, 95-97% with 20."
-                if not silent and not boot.degenerate else
-                "Rounds without uncertainty information make these intervals too narrow (in the "
-                "calibration they cover their target in only 69-80% of datasets): read them as "
-                "descriptive.")
+    coverage = ("In the calibration (docs/method.md, section 7.6) such intervals cover this "
+                f"target in {COVERAGE_RANGE} of datasets (nominal {100 * boot.level:g}%), "
+                "one-benchmark rounds included where other rounds lend their spread."
+                if boot.calibrated else
+                "No calibrated target here: no round has two or more benchmarks, so the data "
+                "say nothing about benchmark-to-benchmark variation, and these intervals are "
+                "descriptive (`interval_target` in `bootstrap/bootstrap.csv`).")
     used = len({b for r in boot.scenario.rounds for b in r.benchmarks})
     family = boot.scenario.n_models * (boot.scenario.n_models - 1) // 2
     reach = (f"With {used} benchmarks no p-value can be below 2^(1 − {used}), above the first "
@@ -251,8 +259,11 @@ def bootstrap_section(report: Report) -> Section:
     blocks: list[Any] = [Paragraph(inline(
         f"{boot.replicates} replicates × {boot.iterations:,} tournaments: in each, {scheme}; "
         f"CSD is rerun with the same random numbers. E[S] intervals are {100 * boot.level:g}% "
-        "percentile intervals of the replicates; their target is the mean of E[S] over fresh "
-        f"draws of as many benchmarks per round. {coverage}{shifted} Rank intervals are the "
+        "percentile intervals of the replicates, widened around the replicates' mean by "
+        f"Student's t with {boot.resampler.degrees_of_freedom} degrees of freedom (the "
+        "within-round deviations the spread is estimated from); their target is the mean of "
+        f"E[S] over fresh draws of as many benchmarks per round. {coverage}{shifted} Rank "
+        "intervals are the "
         "same percentiles of the replicates' ranks; with another set of replicates their ends "
         f"could move by up to {endpoint:g} rank(s) (`rank_low_mc`, `rank_high_mc`). ", rounds)),
         Paragraph(inline(
@@ -260,13 +271,15 @@ def bootstrap_section(report: Report) -> Section:
             "exchangeability: would swapping the two models' scores on any set of benchmarks "
             "leave the data as likely? The statistic is the difference of their mean round win "
             "rates (share of the field beaten per benchmark, rounds weighted equally); its "
-            "p-value is exact over all swaps (a valid upper bound when more than 14 benchmarks "
-            "differ), Holm-adjusted over all pairs at family-wise level 0.05, and a pair is "
+            "p-value is exact over all swaps up to 30 differing benchmarks (above, a valid upper "
+            "bound within a few per cent of it), Holm-adjusted over all pairs at family-wise "
+            "level 0.05, and a pair is "
             "significant when it is rejected and the model placed higher by E[S] has the "
             "higher win rate (`bootstrap/pairwise.csv`). In the calibration (docs/method.md, "
-            "section 7.6) the family-wise error stays at or below 0.05 in every process, "
-            "one-benchmark rounds and score errors included (at most 0.023); the tests are "
-            "conservative and miss most small true differences. ",
+            f"section 7.6) the family-wise error stays at or below 0.05 in every process, "
+            f"one-benchmark rounds and score errors included (at most {FWER_MAX}); the tests "
+            f"are conservative and find {POWER_TWINS} of the true differences between models "
+            "half a standard deviation apart. ",
             reach, "*Rank (UB)* is 1 + the number of models significantly better. A "
             "*tier boundary* is drawn exactly where every model above it is significantly "
             "better than every model below it, so the tiers do not depend on the direction in "
@@ -277,6 +290,11 @@ def bootstrap_section(report: Report) -> Section:
             "The data carry no uncertainty information: every round has one benchmark and the "
             "scenario gives no score errors or item counts, so nothing was resampled, these "
             "intervals show Monte Carlo noise only."), "warning"))
+    elif boot.borrowing_rounds:
+        blocks.append(Paragraph(inline(
+            "These rounds have one benchmark, so their uncertainty is borrowed from the "
+            "spread of the benchmarks inside the other rounds (an assumption the data cannot "
+            "check): ", plain(", ".join(boot.borrowing_rounds)), "."), "warning"))
     elif silent:
         blocks.append(Paragraph(inline(
             "These rounds have one benchmark and no score errors or item counts, so they "
