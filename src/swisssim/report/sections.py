@@ -278,8 +278,8 @@ def bootstrap_section(report: Report) -> Section:
             "higher win rate (`bootstrap/pairwise.csv`). In the calibration (docs/method.md, "
             f"section 7.6) the family-wise error stays at or below 0.05 in every process, "
             f"one-benchmark rounds and score errors included (at most {FWER_MAX}); the tests "
-            f"are conservative and find {POWER_TWINS} of the true differences between models "
-            "half a standard deviation apart. ",
+            f"are conservative and find {POWER_TWINS} of the true differences in the calibration's "
+            "twin field (abilities half the model-by-benchmark noise apart). ",
             reach, "*Rank (UB)* is 1 + the number of models significantly better. A "
             "*tier boundary* is drawn exactly where every model above it is significantly "
             "better than every model below it, so the tiers do not depend on the direction in "
