@@ -19,7 +19,7 @@ symmetric; a threshold ``x <= 0`` gives 1).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 
 @njit(cache=True)
@@ -99,13 +99,13 @@ def _lattice_upper(a: np.ndarray, threshold: float, cells: int) -> float:
     return min(1.0, dist[first:].sum())
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def swap_tails(sizes: np.ndarray, counts: np.ndarray, thresholds: np.ndarray, exact: int,
                cells: int) -> np.ndarray:
     """Two-sided p-values per row: ``sizes`` (P, J) magnitudes sorted descending, the first
     ``counts[p]`` non-zero; ``thresholds`` the observed ``|D|`` less a rounding tolerance."""
     out = np.ones(sizes.shape[0])
-    for p in range(sizes.shape[0]):
+    for p in prange(sizes.shape[0]):     # rows are independent: the same result on any threads
         if thresholds[p] <= 0.0:
             continue
         a = sizes[p, :counts[p]]
