@@ -168,8 +168,9 @@ def render_table(table: Table, models: Mapping[str, int] | None = None) -> str:
         css = ' class="num"' if is_number else ""
         content = escape(text)
         if link and models is not None and text in models:
-            content = (f'<a class="model-link" href="#model-{models[text]}" title="rank '
-                       f'distribution and survival of {content}">{content}</a>')
+            # no per-link title: the detail panel says what it shows (a title on each of
+            # several hundred links added 30-40 KB per page)
+            content = f'<a class="model-link" href="#model-{models[text]}">{content}</a>'
         return f"<{tag}{css}>{content}</{tag}>"
 
     head = "".join(cell("th", h, n) for h, n in zip(table.header, numeric))
