@@ -178,7 +178,7 @@ def test_sweep_then_plot_into_its_folder_and_twice_into_another(tmp_path):
 def test_report_then_plot_its_sweep(reported):
     folder = reported / "rep" / "sweep"
     before = snapshot(reported / "rep")
-    swisssim(reported, "plot", str(folder), "--dpi", "60")
+    here(reported, "plot", str(folder), "--dpi", "60")
     after = snapshot(reported / "rep")
     assert {n for n in after if not n.startswith("sweep/figures/")} == \
         {n for n in before if not n.startswith("sweep/figures/")}
