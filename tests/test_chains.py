@@ -3,14 +3,19 @@ documented chains (sweep -> plot, report -> plot, report then run into one folde
 import -> run -> report, re-import, the Python API on the outputs) on shipped scenarios, each
 checked by what it leaves on disk.
 
-Every command runs as a new process (``python -m swisssim`` of this checkout, as the console
-script would) in a temporary copy of the files the README uses, so nothing here writes into the
-repository. The README's commands run at their full size and are marked ``slow``.
+Commands run in a temporary copy of the files the README uses, so nothing here writes into the
+repository. The README's commands, and the first command of each chain, run as a new process
+(``python -m swisssim`` of this checkout, as the console script would); the chains' later steps
+run in this process (:func:`here`: the same ``main`` with the same arguments and working folder),
+which saves a second of interpreter and library start-up each. The README's commands run at
+their full size and are marked ``slow``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import os
 import re
@@ -37,6 +42,21 @@ def swisssim(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedP
         "MPLBACKEND": "Agg"}
     done = subprocess.run([sys.executable, "-m", "swisssim", *args], check=False, cwd=cwd,
                           env=env, capture_output=True, text=True, timeout=1800)
+    assert "Traceback" not in done.stderr, done.stderr
+    if check:
+        assert done.returncode == 0, f"swisssim {' '.join(args)}: {done.stderr}"
+    return done
+
+
+def here(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """:func:`swisssim` in this process: ``main(args)`` with ``cwd`` as the working folder and
+    its standard output and error captured; the same result object."""
+    from swisssim.cli.app import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(args))
+    done = subprocess.CompletedProcess(["swisssim", *args], code, out.getvalue(), err.getvalue())
     assert "Traceback" not in done.stderr, done.stderr
     if check:
         assert done.returncode == 0, f"swisssim {' '.join(args)}: {done.stderr}"
@@ -151,14 +171,14 @@ def test_sweep_then_plot_into_its_folder_and_twice_into_another(tmp_path):
     assert sorted(p.name for p in (folder / "figures").glob("*.png")) == pngs
     assert {n: b for n, b in snapshot(folder).items() if n.endswith(".csv")} == tables
     for _ in range(2):
-        swisssim(tmp_path, "plot", str(folder), "--out", "figs", "--dpi", "60")
+        here(tmp_path, "plot", str(folder), "--out", "figs", "--dpi", "60")
         assert sorted(p.name for p in (tmp_path / "figs").glob("*.png")) == pngs
 
 
 def test_report_then_plot_its_sweep(reported):
     folder = reported / "rep" / "sweep"
     before = snapshot(reported / "rep")
-    swisssim(reported, "plot", str(folder), "--dpi", "60")
+    here(reported, "plot", str(folder), "--dpi", "60")
     after = snapshot(reported / "rep")
     assert {n for n in after if not n.startswith("sweep/figures/")} == \
         {n for n in before if not n.startswith("sweep/figures/")}
@@ -173,12 +193,12 @@ def test_run_into_a_report_folder_is_refused_then_replaces_it_with_replace(repor
     done = swisssim(tmp_path, "run", PAPER, *FAST, "--out", "rep", check=False)
     refused(done, "rep", "'swisssim report'", "report.html", "--out", "--replace")
     assert snapshot(tmp_path / "rep") == before
-    swisssim(tmp_path, "run", PAPER, *FAST, "--out", "rep", "--replace")
+    here(tmp_path, "run", PAPER, *FAST, "--out", "rep", "--replace")
     assert sorted(snapshot(tmp_path / "rep")) == [".swisssim-written.json",  # the record
                                                   "expected_scores.csv", "manifest.json",
                                                   "rank_distribution.csv", "survival.csv"]
     # the same command again replaces its own folder without being asked
-    swisssim(tmp_path, "run", PAPER, "-n", "1000", "--no-progress", "--out", "rep")
+    here(tmp_path, "run", PAPER, "-n", "1000", "--no-progress", "--out", "rep")
     manifest = json.loads((tmp_path / "rep" / "manifest.json").read_text())
     assert manifest["command"] == "run" and manifest["simulation"]["iterations"] == 1000
 
@@ -189,9 +209,9 @@ def test_default_folders_never_touch_the_committed_results(tmp_path):
     shutil.copy(REPO / "results" / PAPER / "manifest.json", committed / "manifest.json")
     (committed / "report.html").write_text("<html>committed</html>")
     before = snapshot(tmp_path / "results")
-    for command in ("run", "sweep", "report"):
-        swisssim(tmp_path, command, PAPER, *FAST, *(["--no-figures"] if command == "sweep"
-                                                     else []))
+    for command, run in (("run", swisssim), ("sweep", here), ("report", here)):
+        run(tmp_path, command, PAPER, *FAST, *{"sweep": ["--no-figures"],
+                                               "report": ["--no-svg"]}.get(command, []))
         assert (tmp_path / "swisssim-results" / PAPER / command / "manifest.json").is_file()
     assert snapshot(tmp_path / "results") == before
     # every command has its own default folder: the run's is still there after the report
@@ -207,9 +227,9 @@ def test_copies_of_one_toml_do_not_overwrite_each_others_results(tmp_path):
     shutil.copy(scenario, root / "a" / "y.toml")
     swisssim(root, "run", "a/x.toml", *FAST)
     first = snapshot(root / "swisssim-results" / "x" / "run")
-    swisssim(root, "run", "a/y.toml", *FAST)             # another name: a folder of its own
+    here(root, "run", "a/y.toml", *FAST)                 # another name: a folder of its own
     assert (root / "swisssim-results" / "y" / "run" / "manifest.json").is_file()
-    done = swisssim(root, "run", "b/x.toml", *FAST, check=False)   # same stem, other file
+    done = here(root, "run", "b/x.toml", *FAST, check=False)       # same stem, other file
     refused(done, "a/x.toml", "--out", "--replace")
     assert snapshot(root / "swisssim-results" / "x" / "run") == first
 
@@ -218,7 +238,7 @@ def test_a_folder_of_the_users_files_is_never_replaced(tmp_path):
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "thesis.tex").write_text("precious")
     for extra in ([], ["--replace"]):
-        done = swisssim(tmp_path, "run", PAPER, *FAST, "--out", "notes", *extra, check=False)
+        done = here(tmp_path, "run", PAPER, *FAST, "--out", "notes", *extra, check=False)
         refused(done, "thesis.tex", "--out")
     assert snapshot(tmp_path / "notes") == {"thesis.tex": b"precious"}
 
@@ -230,29 +250,29 @@ def test_import_then_run_then_report_then_reimport(tmp_path):
     (root / "mine" / "notes.md").write_text("my notes")
     scenario = root / "mine" / "small_lms.toml"
     swisssim(root, "run", "mine/small_lms.toml", *FAST, "--out", "run")
-    swisssim(root, "report", "mine/small_lms.toml", *FAST, "--no-svg", "--out", "rep")
+    here(root, "report", "mine/small_lms.toml", *FAST, "--no-svg", "--out", "rep")
     assert "small_lms" in (root / "rep" / "report.md").read_text()
     # re-import over the first (the data fixed): its own files are replaced
     scenario.write_text(scenario.read_text() + "# my edit\n")
-    swisssim(root, *lm_eval, "--name", "small_lms", "--out", "mine")
+    here(root, *lm_eval, "--name", "small_lms", "--out", "mine")
     assert "# my edit" not in scenario.read_text()
     assert scenario.read_text().startswith("# Written by 'swisssim import")
     # a second scenario beside the first; the user's file is never touched
-    swisssim(root, "import", "lm-eval", "examples/lm-eval", "--missing", "skip", "--name",
-             "other", "--out", "mine")
+    here(root, "import", "lm-eval", "examples/lm-eval", "--missing", "skip", "--name",
+         "other", "--out", "mine")
     names = sorted(p.name for p in (root / "mine").iterdir())
     assert "notes.md" in names and "small_lms.toml" in names and "other.toml" in names
     assert (root / "mine" / "notes.md").read_text() == "my notes"
     assert not [n for n in names if n.startswith(".")]
     # a file of the import's names that no import wrote is refused, then overwritten on request
     (root / "mine" / "third_scores.csv").write_text("model,a\nx,1\n")
-    done = swisssim(root, *lm_eval, "--name", "third", "--out", "mine", check=False)
+    done = here(root, *lm_eval, "--name", "third", "--out", "mine", check=False)
     refused(done, "third_scores.csv", "--replace")
     assert not (root / "mine" / "third.toml").exists()
-    swisssim(root, *lm_eval, "--name", "third", "--out", "mine", "--replace")
+    here(root, *lm_eval, "--name", "third", "--out", "mine", "--replace")
     assert (root / "mine" / "third.toml").is_file()
     # the imported scenarios still run
-    swisssim(root, "run", "mine/other.toml", *FAST, "--out", "run2")
+    here(root, "run", "mine/other.toml", *FAST, "--out", "run2")
 
 
 def test_a_reimport_deletes_the_files_its_earlier_version_wrote_and_no_longer_writes(tmp_path):
@@ -262,7 +282,7 @@ def test_a_reimport_deletes_the_files_its_earlier_version_wrote_and_no_longer_wr
     swisssim(tmp_path, "import", "long", str(table), "--name", "s", "--out", "out")
     assert (tmp_path / "out" / "s_score_errors.csv").is_file()
     table.write_text("model,benchmark,score\na,x,0.5\na,y,0.6\nb,x,0.4\nb,y,0.7\n")
-    swisssim(tmp_path, "import", "long", str(table), "--name", "s", "--out", "out")
+    here(tmp_path, "import", "long", str(table), "--name", "s", "--out", "out")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["s.toml", "s_scores.csv"]
 
 
@@ -321,21 +341,21 @@ def test_every_result_objects_frame_is_its_csv(reported, tmp_path):
     _same_frame(sweep(scenario, settings).to_frame(), rep / "sweep" / "sweep.csv")
     _same_frame(compare(scenario, settings).to_frame(), rep / "compare" / "rankings.csv")
     _same_frame(build_report(scenario, settings).to_frame(), rep / "summary.csv")
-    swisssim(tmp_path, "orders", PAPER, "--samples", "4", "-n", "500", "--no-progress",
-             "--out", "orders")
+    here(tmp_path, "orders", PAPER, "--samples", "4", "-n", "500", "--no-progress",
+         "--out", "orders")
     _same_frame(evaluate_orders(scenario, Settings(iterations=500, progress=False,
                                                    elimination=(0,)), samples=4).to_frame(),
                 tmp_path / "orders" / "order_sensitivity.csv")
-    swisssim(tmp_path, "run", "helm_lite", "-n", "500", "--no-progress", "--bootstrap", "20",
-             "--bootstrap-iterations", "200", "--out", "boot")
+    here(tmp_path, "run", "helm_lite", "-n", "500", "--no-progress", "--bootstrap", "20",
+         "--bootstrap-iterations", "200", "--out", "boot")
     lite = examples.load("helm_lite")
     reference = simulate(lite, iterations=500, progress=False)
     _same_frame(bootstrap(lite, 20, Settings(iterations=200, progress=False),
                           reference=reference).to_frame(), tmp_path / "boot" / "bootstrap.csv")
     model = scenario.model_names[0]
     bench = scenario.rounds[0].benchmarks[0]
-    swisssim(tmp_path, "perturb", PAPER, "--model", model, "--set", f"{bench}=0", "-n", "500",
-             "-T", "0", "--elo-orders", "2", "--no-progress", "--out", "perturb")
+    here(tmp_path, "perturb", PAPER, "--model", model, "--set", f"{bench}=0", "-n", "500",
+         "-T", "0", "--elo-orders", "2", "--no-progress", "--out", "perturb")
     probe = perturb(scenario, [model], {bench: "0"}, settings=Settings(
         iterations=500, elimination=(0,), progress=False), elo_orders=2)
     _same_frame(probe.to_frame(), tmp_path / "perturb" / "perturb_summary.csv")
@@ -348,8 +368,8 @@ def test_the_api_reads_what_the_commands_wrote(reported):
     frames = read_sweep_folder(reported / "rep" / "sweep")
     assert frames is not None
     root = reported
-    swisssim(root, "import", "lm-eval", str(REPO / "examples" / "lm-eval"), "--missing", "drop",
-             "--name", "api", "--out", "imported")
+    here(root, "import", "lm-eval", str(REPO / "examples" / "lm-eval"), "--missing", "drop",
+         "--name", "api", "--out", "imported")
     scenario = load_scenario(root / "imported" / "api.toml")
     result = simulate(scenario, iterations=300, progress=False)
     assert result.labels == ["0", "1", "2"] and len(result.to_frame()) == 3 * scenario.n_models
@@ -366,7 +386,8 @@ def test_every_command_takes_the_scenarios_simulation_table_then_the_flags(tmp_p
     for command in ("run", "sweep", "compare", "report"):
         extra = {"sweep": ["--no-figures"], "compare": ["--elo-orders", "2"],
                  "report": ["--no-svg"]}.get(command, [])
-        swisssim(root, command, "scenarios/own.toml", *FAST, *extra)
+        (swisssim if command == "compare" else here)(root, command, "scenarios/own.toml",
+                                                      *FAST, *extra)
         manifest = json.loads((root / "swisssim-results" / "own" / command /
                                "manifest.json").read_text())
         labels = [s["label"] for s in manifest["simulation"]["schedules"]]
@@ -375,7 +396,7 @@ def test_every_command_takes_the_scenarios_simulation_table_then_the_flags(tmp_p
             "iterations": "--iterations", "seed": "scenario [simulation]",
             "elimination": "scenario [simulation]", "tie_break": "default",
             "probabilistic_wins": "default"}, command
-    swisssim(root, "sweep", "scenarios/own.toml", *FAST, "--no-figures", "-T", "0", "1")
+    here(root, "sweep", "scenarios/own.toml", *FAST, "--no-figures", "-T", "0", "1")
     manifest = json.loads((root / "swisssim-results" / "own" / "sweep" / "manifest.json")
                           .read_text())
     assert [s["label"] for s in manifest["simulation"]["schedules"]] == ["0", "1"]

@@ -175,3 +175,33 @@ def test_compare_bad_options(tmp_path, write_scenario, capsys, extra, fragments)
     out = tmp_path / "cmp"
     code = main(["compare", str(path), "--no-progress", "--out", str(out), *extra])
     assert_clean_failure(code, capsys.readouterr().err, out, *fragments)
+
+
+def test_bump_chart_samples_its_thin_lines_evenly_on_a_huge_field():
+    """Above ``background`` unlabelled models the chart draws one in k of them, in the order
+    of the sort method (the smallest k that fits), and says so; a small field draws them all."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from swisssim.plots.compare import bump_chart
+
+    rng = np.random.default_rng(11)
+    n = 1000
+    key = rng.permutation(n) + 1                       # ranks under the sort method
+    table = pd.DataFrame({"a": rng.permutation(n) + 1, "b": key})
+    families, labels = ["f"] * n, [f"m{i}" for i in range(n)]
+
+    def thin_rows(figure):
+        lines = [line for line in figure.axes[0].get_lines() if line.get_linewidth() < 1]
+        # each thin line is one model: recover it from its y values
+        return {int(np.flatnonzero(key == line.get_ydata()[1])[0]) for line in lines}
+
+    figure = bump_chart(table, families, labels, sort_by="b", top=5, movers=0, background=100)
+    by_key = [int(i) for i in np.argsort(key, kind="stable")][5:]    # the 995 unlabelled
+    step = -(-995 // 100)                                            # 10
+    assert thin_rows(figure) == set(by_key[::step]) and len(by_key[::step]) == 100
+    assert f"one in {step} of the other 995 models" in figure.axes[0].get_title()
+    small = bump_chart(table.iloc[:50], families[:50], labels[:50], sort_by="b", top=5,
+                       movers=0)
+    assert len([x for x in small.axes[0].get_lines() if x.get_linewidth() < 1]) == 45
+    assert "one in" not in small.axes[0].get_title()

@@ -80,6 +80,10 @@ def test_the_simulator_runs_and_the_cpu_kernels_stay_jitted():
     assert device.SIMULATED
     assert hasattr(kernels.simulate_blocks, "signatures")   # a numba dispatcher, not Python
     assert device._NOISE_SALT == kernels.NOISE_SALT
+    # one formula for both targets: the device functions call the CPU kernels' own function
+    assert device.units_per_point is kernels.units_per_point
+    assert device.units_per_point(True, 2) == 2 and device.units_per_point(False, 1) == 2
+    assert device.units_per_point(False, 0) == device.units_per_point(False, 2) == 1
 
 
 @pytest.mark.parametrize("ties", ["coin", "draw"])

@@ -78,3 +78,25 @@ def test_report_tables_of_a_large_field_are_cut_with_a_note():
     assert f"leaves out {N_MODELS - TABLE_ROWS}" in text and "summary.csv" in text
     small = rows[:LARGE_FIELD]
     assert limit_rows(small, LARGE_FIELD, "summary.csv") == (small, ())
+
+
+def test_the_page_embeds_details_only_for_the_models_it_links_to(folder):
+    """A large field's tables list a few hundred models; the model-detail JSON holds those and
+    ``null`` for the rest (the page has no way to show them), with indices unchanged."""
+    import json
+    import re
+
+    from swisssim.report.doc import Document, Section, Table
+    from swisssim.report.html import render_html
+
+    names = read_sweep_folder(folder).sweep.drop_duplicates("model")["model"].tolist()
+    shown = [names[0], names[7], names[-1]]
+    table = Table(id="t", caption=(), header=("model",), rows=tuple((n,) for n in shown))
+    page = render_html(Document("large", (), (Section("s", "S", (table,)),)), folder.parent)
+    data = json.loads(re.search(r'id="model-data">(.*?)</script>', page, re.S).group(1))
+    assert data["n_models"] == len(data["models"]) == N_MODELS
+    kept = [i for i, m in enumerate(data["models"]) if m is not None]
+    assert kept == [0, 7, N_MODELS - 1]
+    assert [data["models"][i]["name"] for i in kept] == shown
+    links = sorted(int(i) for i in re.findall(r'href="#model-(\d+)"', page))
+    assert links == kept

@@ -5,7 +5,9 @@
 
 The device functions and the kernels share this one module on purpose: numba's kernel cache
 (``cache=True``) is invalidated by changes to the kernel's own source file only, so device code
-kept elsewhere could leave a stale compiled kernel behind.
+kept elsewhere could leave a stale compiled kernel behind. The one exception is
+:func:`swisssim.engine.kernels.units_per_point`, the score-unit formula that both targets call
+(``register_jitable``): a change to it needs the numba cache cleared (or this file touched).
 
 Imported only when ``backend="cuda"`` is asked for (:mod:`swisssim.engine.cuda_support` checks first
 that numba-cuda, a driver and a GPU are there). The device functions below are line-by-line ports
@@ -47,6 +49,7 @@ from numba import cuda
 
 from swisssim.engine.counters import Counters
 from swisssim.engine.cuda_support import simulated
+from swisssim.engine.kernels import units_per_point
 from swisssim.engine.tournaments import Rules
 
 #: True under numba's CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``): kernels run as Python threads.
@@ -304,7 +307,7 @@ def _play_tournament(key, iteration, round_scores, noise, eliminate, draw_ties, 
     """
     n_rounds = round_scores.shape[0]
     n_models = round_scores.shape[1]
-    win = 2 if draw_ties or bye_units == 1 else 1
+    win = units_per_point(draw_ties, bye_units)
     bye = bye_units * win // 2
     noise_key = _mix64(key ^ _NOISE_SALT)
     order = work[0, :, tid]

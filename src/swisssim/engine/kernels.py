@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit, prange
+from numba.extending import register_jitable
 
 from swisssim.engine.rng import bounded, coin, mix64, normal, stream_start
 
@@ -94,9 +95,15 @@ def _counting_sort(src, n, score, groups, n_groups, reach, sizes, fill, dst):
         fill[score[model]] += 1
 
 
-@njit(cache=True)
+@register_jitable
 def units_per_point(draw_ties, bye_units):
-    """Score units per point: 2 when draws or half-point byes occur, else 1."""
+    """Score units per point: 2 when draws or half-point byes occur, else 1.
+
+    The one definition of the formula: a plain Python function (what
+    :attr:`swisssim.engine.tournaments.Rules.units_per_point` calls) that numba compiles into the
+    ``njit`` kernels here and into the CUDA device functions of :mod:`swisssim.engine.cuda`
+    (``register_jitable`` makes it callable from both targets).
+    """
     return 2 if draw_ties or bye_units == 1 else 1
 
 

@@ -61,9 +61,7 @@ class Rules(NamedTuple):
     @property
     def units_per_point(self) -> int:
         """Score units per point (the one definition: :func:`kernels.units_per_point`)."""
-        # the plain Python function (no numba call; the function itself without the JIT)
-        units = getattr(kernels.units_per_point, "py_func", kernels.units_per_point)
-        return int(units(self.draw_ties, self.bye_units))
+        return int(kernels.units_per_point(self.draw_ties, self.bye_units))
 
     def n_values(self, n_rounds: int) -> int:
         """Score values a model can end with: ``K * units_per_point + 1``."""

@@ -6,7 +6,9 @@ above it), and shows a model's **rank distribution and survival** when a link ``
 a table's ``model`` column is followed. The per-model data are read from the sweep folder of the
 report (``sweep/sweep.csv``, ``rank_distribution.csv``, ``survival.csv``; docs/method.md) and
 embedded as JSON (``<script type="application/json">``, which is never executed). Rank
-probabilities below :data:`MIN_PROBABILITY` are left out to keep large fields small.
+probabilities below :data:`MIN_PROBABILITY` are left out to keep large fields small, and
+:func:`swisssim.report.html.linked_only` embeds only the models that the page's tables link to
+(``null`` for the others: a large field's tables list a few hundred of its models).
 
 Hover titles of figure points come from ``<figure>.points.json`` (written by
 :func:`swisssim.io.figures.save_figure`) and are drawn by :mod:`swisssim.report.html` as an

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
 import struct
 from collections.abc import Mapping
 from pathlib import Path
@@ -167,8 +168,9 @@ def render_table(table: Table, models: Mapping[str, int] | None = None) -> str:
         css = ' class="num"' if is_number else ""
         content = escape(text)
         if link and models is not None and text in models:
-            content = (f'<a class="model-link" href="#model-{models[text]}" title="rank '
-                       f'distribution and survival of {content}">{content}</a>')
+            # no per-link title: the detail panel says what it shows (a title on each of
+            # several hundred links added 30-40 KB per page)
+            content = f'<a class="model-link" href="#model-{models[text]}">{content}</a>'
         return f"<{tag}{css}>{content}</{tag}>"
 
     head = "".join(cell("th", h, n) for h, n in zip(table.header, numeric))
@@ -236,6 +238,14 @@ def render_section(section: Section, root: Path, level: int = 2, dpi: int = 150,
     return "\n".join(parts)
 
 
+def linked_only(data: dict, html: str) -> dict:
+    """``data`` (:func:`~swisssim.report.explore.model_data`) with the details of the models
+    that no ``#model-<i>`` link of ``html`` leads to replaced by ``null``: the page cannot show
+    them (a large field's tables list a few hundred of its models), so they are not embedded."""
+    linked = {int(i) for i in re.findall(r'href="#model-(\d+)"', html)}
+    return {**data, "models": [m if i in linked else None for i, m in enumerate(data["models"])]}
+
+
 def render_html(document: Document, root: Path, *, dpi: int = 150, embed: bool = True) -> str:
     """The whole page.
 
@@ -260,14 +270,16 @@ def render_html(document: Document, root: Path, *, dpi: int = 150, embed: bool =
         for i, model in enumerate(data["models"]):
             models.setdefault(model["display"], i)
             models.setdefault(model["name"], i)
+    sections = "\n".join(render_section(s, root, dpi=dpi, models=models, embed=embed)
+                         for s in document.sections)
+    if data is not None:
+        data = linked_only(data, sections)
         detail = ('<aside id="model-detail" hidden><h2>Model detail</h2>'
                   '<p class="note">Rank distribution (competition ranks, probabilities under '
                   f"{len(data['schedules'])} elimination schedule(s)) and survival of the model "
                   'whose name was followed in a table.</p><div id="model-detail-body"></div>'
                   '</aside>\n<script type="application/json" id="model-data">'
                   f"{embedded_json(data)}</script>")
-    sections = "\n".join(render_section(s, root, dpi=dpi, models=models, embed=embed)
-                         for s in document.sections)
     code = script()
     policy = f"{CSP if embed else CSP_LINKED}; script-src {script_hash(code)}"
     where = ("figures are embedded, no network access is\nneeded. The CSV files and PNG figures "

@@ -81,12 +81,19 @@ def comparison_section(report: Report) -> Section:
         f"{int((~comparison.elo_fit.separable()).sum())} of {len(order)} models are not "
         "separable from a rank neighbour at that precision (`elo_separable` false): their Elo "
         "ranks could swap under another seed.")
+    from swisssim.plots.compare import BUMP_BACKGROUND, BUMP_TOP
+
+    sampled = ""
+    if len(order) > BUMP_BACKGROUND + BUMP_TOP:
+        sampled = (f" With more than {BUMP_BACKGROUND} unlabelled models, the thin lines are an "
+                   "evenly spaced sample of them (the figure's title says which); the CSV lists "
+                   "every model.")
     return Section("comparison", "Comparison with other rankings", (
         Paragraph(text),
         Paragraph(caveats),
         Figure("compare/figures/bump_chart.png", "Rank of every model under every method",
                prose("Rank under each method; CSD schedules right of the dashed line "
-                     "(`compare/rankings.csv`).")),
+                     "(`compare/rankings.csv`)." + sampled)),
         Figure("compare/figures/rank_correlations.png", "Rank correlations between methods",
                prose("Rank agreement between methods (`compare/rank_correlations.csv`).")),
         Table("agreement-table", prose(f"Agreement of each method with CSD at "
