@@ -145,6 +145,34 @@ def test_a_signal_during_start_up_imports_is_answered_in_one_line(signum, code, 
     assert "Traceback" not in done.stderr and not out.exists()
 
 
+@pytest.mark.parametrize("signum, code, word", SIGNALS)
+def test_the_console_script_installs_the_handlers_before_importing_the_command_line(
+        signum, code, word, tmp_path, scenario_path):
+    """The ``swisssim`` console script, as pip writes it (``from MODULE import FUNC;
+    sys.exit(FUNC())``, the target read from pyproject.toml), with the signal raised as argparse
+    is imported: answered in one line, not by Python's traceback or a silent -15."""
+    import tomllib
+
+    target = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
+    module, function = target["swisssim"].split(":")
+    inject = (
+        "import builtins, signal, sys\n"
+        "real = builtins.__import__\n"
+        "def hooked(name, *a, **k):\n"
+        "    if name == 'argparse' and not getattr(builtins, '_sent', False):\n"
+        f"        builtins._sent = True; signal.raise_signal({int(signum)})\n"
+        "    return real(name, *a, **k)\n"
+        "builtins.__import__ = hooked\n"
+        "sys.argv = ['swisssim', *sys.argv[1:]]\n"
+        f"from {module} import {function}\n"
+        f"sys.exit({function}())\n")
+    out = tmp_path / "out"
+    done = _python(inject, "run", str(scenario_path), *RUN, "--out", str(out), cwd=tmp_path)
+    assert done.returncode == code, done.stderr
+    assert done.stderr.count("\n") == 1 and word in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and not out.exists()
+
+
 def test_a_signal_the_process_started_ignoring_stays_ignored(tmp_path, scenario_path):
     """Started with SIGINT ignored (a background job of a script, like Python itself honours),
     ``python -m swisssim`` leaves it ignored: a SIGINT during start-up changes nothing."""
