@@ -292,6 +292,64 @@ def test_a_second_signal_during_the_clean_up_cannot_cut_it_short(signum, code, w
 
 
 @pytest.mark.parametrize("signum, code, word", SIGNALS)
+def test_a_signal_turned_into_another_exception_by_c_code_still_decides(
+        signum, code, word, tmp_path, scenario_path, capsys, monkeypatch):
+    """C code that calls back into Python (an extension importing a module) replaces the
+    signal's exception by its own, as ``PyCapsule_Import`` does with an ImportError: the
+    recorded signal still ends the command with its line and 130/143."""
+    from swisssim.cli import app
+
+    original = app.build_parser
+
+    def build_parser(only=None):
+        try:
+            signal.raise_signal(signum)
+            sum(range(1000))
+        except BaseException:   # what the C code does: its own error instead
+            raise ImportError('PyCapsule_Import could not import module "datetime"') from None
+        return original(only)
+
+    monkeypatch.setattr(app, "build_parser", build_parser)
+    out = tmp_path / "out"
+    result = main(["run", str(scenario_path), *RUN, "--out", str(out)])
+    err = capsys.readouterr().err
+    assert result == code, err
+    assert err.strip().count("\n") == 0 and word in err and "no results were written" in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("signum, code, word", SIGNALS)
+def test_a_signal_while_numpy_imports_its_extension_is_answered_in_one_line(
+        signum, code, word, tmp_path, scenario_path):
+    """``python -m swisssim compare``: the signal lands while numpy's C extension imports
+    ``datetime`` (``PyCapsule_Import``, which turns any error into ImportError) during the
+    command's imports: one line and 130/143, not numpy's ImportError and exit 1."""
+    inject = (
+        "import builtins, signal, sys\n"
+        "real = builtins.__import__\n"
+        "state = {'main': False, 'sent': False}\n"
+        "def hooked(name, *a, **k):\n"
+        "    state['main'] = state['main'] or name == 'argparse'\n"
+        "    # imported by C code: the closest Python frame is importlib's, which ran it\n"
+        "    if (name == 'datetime' and state['main'] and not state['sent']\n"
+        "            and sys._getframe(1).f_code.co_name == '_call_with_frames_removed'):\n"
+        "        state['sent'] = True; sys.stderr.write('sent\\n')\n"
+        f"        signal.raise_signal({int(signum)})\n"
+        "    return real(name, *a, **k)\n"
+        "builtins.__import__ = hooked\n"
+        "import runpy\n"
+        "sys.argv = ['swisssim', *sys.argv[1:]]\n"
+        "runpy.run_module('swisssim', run_name='__main__', alter_sys=True)\n")
+    out = tmp_path / "out"
+    done = _python(inject, "compare", str(scenario_path), *RUN, "--out", str(out), cwd=tmp_path)
+    if not done.stderr.startswith("sent\n"):
+        pytest.skip("numpy's extension no longer imports datetime from C at import")
+    assert done.returncode == code, done.stderr
+    assert done.stderr.count("\n") == 2 and word in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and not out.exists()
+
+
+@pytest.mark.parametrize("signum, code, word", SIGNALS)
 def test_a_second_signal_while_the_line_is_printed_changes_nothing(signum, code, word,
                                                                   tmp_path, scenario_path):
     """``python -m swisssim``: the first signal stops the run, the second lands while its line

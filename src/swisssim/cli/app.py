@@ -138,6 +138,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _signal_exit(interrupts.received())
         print(_error_line(error), file=sys.stderr)
         return EXIT_INPUT
+    except Exception:
+        # C code may turn the signal's exception into its own (numpy's extension, interrupted
+        # while it imports, raises ImportError): once a signal is recorded, it decides
+        if interrupts.received() is not None:
+            return _signal_exit(interrupts.received())
+        raise
     finally:
         interrupts.clear()
 
