@@ -26,9 +26,9 @@ Run: ``python benchmarks/bench_signals.py [--points P] [--models M] [--stress RU
    3 x 100,000 tournaments on the paper's shape in one engine call against the default chunks,
    alternately, median of 5 each.
 3. With ``--stress RUNS``: short runs of ``compare`` (60 models x 6 rounds) and ``report`` (the
-   paper's shape, few orders and replicates), each signalled at a random moment, half of them
-   in the last 15% of the run (the command returning, the interpreter shutting down), a third
-   twice 0-50 ms apart; the same classification and counts as figure 0.
+   paper's shape, few orders and replicates), each signalled at a random moment of its run or,
+   half of them, 0-0.4 s after the command's last line on stderr (the command returning, the
+   interpreter shutting down), a third twice 0-50 ms apart; the same classification and counts as figure 0.
 
 Last: the start-up window, from the start of the process to the handlers (polled every 2 ms,
 over every signalled run), and the load average.
@@ -120,6 +120,7 @@ class Outcome:
 
     def __init__(self) -> None:
         self.installed_at: float | None = None    # seconds from the start to the handlers
+        self.installed = False                    # the handlers were seen in place
         self.states: list[str] = []               # disposition at each signal sent
         self.latency = 0.0                        # from the first signal (or the start) to exit
         self.total = 0.0
@@ -134,15 +135,17 @@ class Outcome:
         if not self.states or self.states[0] in ("gone", "ignored"):
             return "finished"
         if self.states[0] == "default":
-            return "start-up" if self.installed_at is None else "reset"
+            return "reset" if self.installed else "start-up"
         return "handled"
 
 
 def _timed_run(argv: list[str], signum: int | None, at: float,
-               second: float | None = None) -> Outcome:
+               second: float | None = None, after_line: str | None = None) -> Outcome:
     """Start ``swisssim argv``; send ``signum`` ``at`` seconds after the start (None: never),
     and again ``second`` seconds later when given. The handlers' state is polled from /proc
-    every 2 ms until the signal, and read again just before each signal."""
+    every 2 ms until the signal, and read again just before each signal. With ``after_line``,
+    ``at`` counts from the command's line on stderr that contains it (its last: the command is
+    returning), and nothing is polled before."""
     env = {**os.environ, "PYTHONPATH": str(SRC[0])}
     outcome = Outcome()
     started = time.perf_counter()
@@ -150,21 +153,31 @@ def _timed_run(argv: list[str], signum: int | None, at: float,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                env=env)
     sent = started
-    if signum is not None:
+    lines: list[str] = []
+    if signum is not None and after_line is not None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.append(line)
+            if after_line in line:
+                outcome.installed = True   # the command ran: its handlers were in place
+                time.sleep(at)
+                break
+    elif signum is not None:
         while process.poll() is None and time.perf_counter() - started < at:
             if outcome.installed_at is None and disposition(process.pid) != "default":
                 outcome.installed_at = time.perf_counter() - started
+                outcome.installed = True
             time.sleep(0.002)
-        if process.poll() is None:
-            outcome.states.append(disposition(process.pid))
-            sent = time.perf_counter()
-            process.send_signal(signum)
-            if second is not None:
-                time.sleep(second)
-                if process.poll() is None:
-                    outcome.states.append(disposition(process.pid))
-                    process.send_signal(signum)
-    outcome.stderr = process.communicate(timeout=900)[1]
+    if signum is not None and process.poll() is None:
+        outcome.states.append(disposition(process.pid))
+        sent = time.perf_counter()
+        process.send_signal(signum)
+        if second is not None:
+            time.sleep(second)
+            if process.poll() is None:
+                outcome.states.append(disposition(process.pid))
+                process.send_signal(signum)
+    outcome.stderr = "".join(lines) + process.communicate(timeout=900)[1]
     ended = time.perf_counter()
     outcome.latency, outcome.total, outcome.code = ended - sent, ended - started, process.returncode
     return outcome
@@ -232,8 +245,9 @@ def phases(points: int, n_models: int) -> list[float]:
 
 def stress(runs: int, seed: int = 0) -> list[float]:
     """Figure 3: ``runs`` short runs of ``report`` and ``compare`` (small inputs), each signalled
-    at a random moment of its run or of its last 15% (where the command returns and the
-    interpreter shuts down), a third of them twice in quick succession (0-50 ms apart)."""
+    at a random moment of its run or, for half of them, 0-0.4 s after the command printed its
+    last line (the command returning, the interpreter shutting down), a third of them twice in
+    quick succession (0-50 ms apart)."""
     import random
     import shutil
     import tempfile
@@ -248,6 +262,7 @@ def stress(runs: int, seed: int = 0) -> list[float]:
                  "report": ["report", str(PAPER), "--no-progress", "-n", "2000", "--orders",
                             "5", "--bootstrap", "5", "--bootstrap-iterations", "500",
                             "--no-svg", "--out", str(folder / "report_out")]}
+        last = {"compare": "results in", "report": "; total "}
         totals = {}
         for kind, argv in argvs.items():
             _timed_run(argv, None, 0.0)
@@ -257,14 +272,16 @@ def stress(runs: int, seed: int = 0) -> list[float]:
         for _ in range(runs):
             kind = rng.choice(sorted(argvs))
             signum = rng.choice([signal.SIGINT, signal.SIGTERM])
-            at = totals[kind] * (rng.uniform(0.85, 1.15) if rng.random() < 0.5
-                                 else rng.uniform(0, 1.1))
+            at_end = rng.random() < 0.5
+            at = rng.uniform(0, 0.4) if at_end else rng.uniform(0, 1.1) * totals[kind]
             second = rng.uniform(0, 0.05) if rng.random() < 1 / 3 else None
-            outcome = _timed_run(argvs[kind], signum, at, second)
+            outcome = _timed_run(argvs[kind], signum, at, second,
+                                 last[kind] if at_end else None)
             results.setdefault((kind, signum), []).append(outcome)
             if outcome.installed_at is not None:
                 installed.append(outcome.installed_at)
-            _print_unexpected([outcome], signum, f"{kind} {signal.Signals(signum).name}", [at])
+            _print_unexpected([outcome], signum, f"{kind} {signal.Signals(signum).name}"
+                              + (" after its last line" if at_end else ""), [at])
         for (kind, signum), outcomes in sorted(results.items()):
             twice = sum(len(o.states) == 2 for o in outcomes)
             print(f"   {kind:8s} {signal.Signals(signum).name:7s}: {len(outcomes)} runs "
