@@ -145,6 +145,34 @@ def test_a_signal_during_start_up_imports_is_answered_in_one_line(signum, code, 
     assert "Traceback" not in done.stderr and not out.exists()
 
 
+@pytest.mark.parametrize("signum, code, word", SIGNALS)
+def test_the_console_script_installs_the_handlers_before_importing_the_command_line(
+        signum, code, word, tmp_path, scenario_path):
+    """The ``swisssim`` console script, as pip writes it (``from MODULE import FUNC;
+    sys.exit(FUNC())``, the target read from pyproject.toml), with the signal raised as argparse
+    is imported: answered in one line, not by Python's traceback or a silent -15."""
+    import tomllib
+
+    target = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
+    module, function = target["swisssim"].split(":")
+    inject = (
+        "import builtins, signal, sys\n"
+        "real = builtins.__import__\n"
+        "def hooked(name, *a, **k):\n"
+        "    if name == 'argparse' and not getattr(builtins, '_sent', False):\n"
+        f"        builtins._sent = True; signal.raise_signal({int(signum)})\n"
+        "    return real(name, *a, **k)\n"
+        "builtins.__import__ = hooked\n"
+        "sys.argv = ['swisssim', *sys.argv[1:]]\n"
+        f"from {module} import {function}\n"
+        f"sys.exit({function}())\n")
+    out = tmp_path / "out"
+    done = _python(inject, "run", str(scenario_path), *RUN, "--out", str(out), cwd=tmp_path)
+    assert done.returncode == code, done.stderr
+    assert done.stderr.count("\n") == 1 and word in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and not out.exists()
+
+
 def test_a_signal_the_process_started_ignoring_stays_ignored(tmp_path, scenario_path):
     """Started with SIGINT ignored (a background job of a script, like Python itself honours),
     ``python -m swisssim`` leaves it ignored: a SIGINT during start-up changes nothing."""
@@ -185,6 +213,167 @@ def test_a_signal_after_the_command_returned_keeps_its_success(signum, tmp_path,
     assert done.returncode == 0, done.stderr
     assert (out / "manifest.json").is_file() and "Traceback" not in done.stderr
 
+
+_AT_SHUT_DOWN = (
+    "import os, signal, sys\n"
+    "from swisssim.cli import app\n"
+    "class Late:\n"
+    "    # a global of __main__: deleted while the interpreter tears down its modules, after\n"
+    "    # Python's shut-down reset the handlers it knew of to the default action\n"
+    "    # (what it needs is bound now: module globals may be gone by then)\n"
+    "    def __del__(self, kill=os.kill, pid=os.getpid(), number=int(sys.argv[1])):\n"
+    "        kill(pid, number); sum(range(1000))\n"
+    "late = Late()\n"
+    "sys.argv = ['swisssim', *sys.argv[2:]]\n"
+    "app.entry()\n")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("outcome", ["success", "bad input"])
+def test_a_signal_during_the_interpreters_shut_down_keeps_the_exit_code(signum, outcome,
+                                                                       tmp_path, scenario_path):
+    """The signal lands while Python tears down its modules, after the command returned (the
+    window is about a second with numba, pandas and matplotlib loaded): the exit code stays
+    that of the command (0, or 2 with its one line), never the default action's -2 / -15."""
+    out = tmp_path / "out"
+    argv = ["run", str(scenario_path), *RUN, "--out", str(out)]
+    if outcome == "bad input":
+        argv = ["run", str(tmp_path / "missing.toml"), *RUN, "--out", str(out)]
+    done = _python(_AT_SHUT_DOWN, str(int(signum)), *argv, cwd=tmp_path)
+    if outcome == "success":
+        assert done.returncode == 0, done.stderr
+        assert (out / "manifest.json").is_file() and "Traceback" not in done.stderr
+    else:
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.count("\n") == 1 and "missing.toml" in done.stderr, done.stderr
+
+
+def _second_signal_at(monkeypatch, module, name: str, signum: int) -> dict[str, int]:
+    """Raise ``signum`` again as ``module.name`` starts (the clean-up after the first signal)."""
+    original = getattr(module, name)
+    calls = {"n": 0}
+
+    def wrapped(*args, **kwargs):
+        calls["n"] += 1
+        signal.raise_signal(signum)
+        sum(range(1000))   # the handler surely runs before the clean-up proper
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, wrapped)
+    return calls
+
+
+@pytest.mark.parametrize("signum, code, word", SIGNALS)
+def test_a_second_signal_during_the_clean_up_cannot_cut_it_short(signum, code, word, tmp_path,
+                                                                scenario_path, capsys,
+                                                                monkeypatch):
+    """The first signal stops the run while it stages a file; a second one lands as the staged
+    folder starts being deleted: the folder is still deleted, the earlier result is intact, and
+    the command ends with its one line and 130/143."""
+    out = tmp_path / "out"
+    assert main(["run", str(scenario_path), *RUN, "--out", str(out)]) == 0
+    earlier = _snapshot(out)
+    capsys.readouterr()
+    original = staging.Staging.path
+
+    def path(self, name):
+        signal.raise_signal(signum)
+        sum(range(1000))
+        return original(self, name)
+
+    monkeypatch.setattr(staging.Staging, "path", path)
+    discards = _second_signal_at(monkeypatch, staging, "_discard", signum)
+    result = main(["run", str(scenario_path), *RUN, "--seed", "7", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert discards["n"] == 1
+    assert result == code, err
+    assert err.strip().count("\n") == 0 and word in err and "Traceback" not in err, err
+    assert _snapshot(out) == earlier and _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("signum, code, word", SIGNALS)
+def test_a_signal_turned_into_another_exception_by_c_code_still_decides(
+        signum, code, word, tmp_path, scenario_path, capsys, monkeypatch):
+    """C code that calls back into Python (an extension importing a module) replaces the
+    signal's exception by its own, as ``PyCapsule_Import`` does with an ImportError: the
+    recorded signal still ends the command with its line and 130/143."""
+    from swisssim.cli import app
+
+    original = app.build_parser
+
+    def build_parser(only=None):
+        try:
+            signal.raise_signal(signum)
+            sum(range(1000))
+        except BaseException:   # what the C code does: its own error instead
+            raise ImportError('PyCapsule_Import could not import module "datetime"') from None
+        return original(only)
+
+    monkeypatch.setattr(app, "build_parser", build_parser)
+    out = tmp_path / "out"
+    result = main(["run", str(scenario_path), *RUN, "--out", str(out)])
+    err = capsys.readouterr().err
+    assert result == code, err
+    assert err.strip().count("\n") == 0 and word in err and "no results were written" in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("signum, code, word", SIGNALS)
+def test_a_signal_while_numpy_imports_its_extension_is_answered_in_one_line(
+        signum, code, word, tmp_path, scenario_path):
+    """``python -m swisssim compare``: the signal lands while numpy's C extension imports
+    ``datetime`` (``PyCapsule_Import``, which turns any error into ImportError) during the
+    command's imports: one line and 130/143, not numpy's ImportError and exit 1."""
+    inject = (
+        "import builtins, signal, sys\n"
+        "real = builtins.__import__\n"
+        "state = {'main': False, 'sent': False}\n"
+        "def hooked(name, *a, **k):\n"
+        "    state['main'] = state['main'] or name == 'argparse'\n"
+        "    # imported by C code: the closest Python frame is importlib's, which ran it\n"
+        "    if (name == 'datetime' and state['main'] and not state['sent']\n"
+        "            and sys._getframe(1).f_code.co_name == '_call_with_frames_removed'):\n"
+        "        state['sent'] = True; sys.stderr.write('sent\\n')\n"
+        f"        signal.raise_signal({int(signum)})\n"
+        "    return real(name, *a, **k)\n"
+        "builtins.__import__ = hooked\n"
+        "import runpy\n"
+        "sys.argv = ['swisssim', *sys.argv[1:]]\n"
+        "runpy.run_module('swisssim', run_name='__main__', alter_sys=True)\n")
+    out = tmp_path / "out"
+    done = _python(inject, "compare", str(scenario_path), *RUN, "--out", str(out), cwd=tmp_path)
+    if not done.stderr.startswith("sent\n"):
+        pytest.skip("numpy's extension no longer imports datetime from C at import")
+    assert done.returncode == code, done.stderr
+    assert done.stderr.count("\n") == 2 and word in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and not out.exists()
+
+
+@pytest.mark.parametrize("signum, code, word", SIGNALS)
+def test_a_second_signal_while_the_line_is_printed_changes_nothing(signum, code, word,
+                                                                  tmp_path, scenario_path):
+    """``python -m swisssim``: the first signal stops the run, the second lands while its line
+    is composed: one line, 130/143, no traceback."""
+    inject = (
+        "import signal, sys\n"
+        "from swisssim.cli import app\n"
+        "from swisssim.io import staging\n"
+        "real_path, real_line = staging.Staging.path, app._interrupted\n"
+        f"SIG = {int(signum)}\n"
+        "def path(self, name):\n"
+        "    signal.raise_signal(SIG); sum(range(1000))\n"
+        "    return real_path(self, name)\n"
+        "def line(name):\n"
+        "    signal.raise_signal(SIG); sum(range(1000))\n"
+        "    return real_line(name)\n"
+        "staging.Staging.path, app._interrupted = path, line\n"
+        "sys.argv = ['swisssim', *sys.argv[1:]]\n"
+        "app.entry()\n")
+    out = tmp_path / "out"
+    done = _python(inject, "run", str(scenario_path), *RUN, "--out", str(out), cwd=tmp_path)
+    assert done.returncode == code, done.stderr
+    assert done.stderr.count("\n") == 1 and word in done.stderr, done.stderr
+    assert not out.exists() and _leftovers(tmp_path) == []
 
 # -- long numba loops are chunked ------------------------------------------------------------------
 

@@ -14,6 +14,16 @@ after a signal, and the "Exception ignored" report of a swallowed interrupt is s
 (:func:`sys.unraisablehook`). Inside :func:`deferred` the handler only records; the block's end
 raises.
 
+Only the first signal raises: while its exception unwinds the command (``finally`` blocks
+deleting the staged folder, the command line printing its line), a second signal is only
+recorded, so it cannot cut the clean-up short or escape the command line's ``except``. (If
+Python swallowed the first exception, nothing is unwinding, and the next signal raises again.)
+
+When the process ends (:func:`ignore`, once the command has returned) both signals are ignored:
+Python's shut-down resets every signal with a Python handler to the system's default action
+before it collects garbage and tears its modules down (about a second with numba, pandas and
+matplotlib loaded), and a signal then would end a finished command with -2 or -15.
+
 Without :func:`install` (the Python API in a notebook) nothing is recorded and
 :func:`checkpoint` costs one list test.
 """
@@ -35,8 +45,10 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM)
 RECEIVED: list[int] = []
 
 #: ``hold`` > 0: the handler only records (inside :func:`deferred`, before a command starts and
-#: after it has returned).
-_state = {"hold": 0, "keep_ignored": 0}
+#: after it has returned). ``raised``: an exception of a recorded signal is unwinding the
+#: command, so further signals are only recorded (reset by :func:`clear`, and when Python
+#: swallowed that exception).
+_state = {"hold": 0, "keep_ignored": 0, "raised": 0}
 _previous_hook: list[Any] = []
 
 
@@ -51,14 +63,16 @@ def exception_for(signum: int) -> BaseException:
 
 def _handler(signum: int, frame: FrameType | None) -> None:
     RECEIVED.append(signum)
-    if not _state["hold"]:
+    if not _state["hold"] and not _state["raised"]:
+        _state["raised"] = 1
         raise exception_for(signum)
 
 
 def _unraisable(unraisable: Any) -> None:
     """Silence the report of an interrupt Python swallowed: it is recorded, and re-raised at
-    the next safe point."""
+    the next safe point (and the next signal may raise again: nothing is unwinding)."""
     if isinstance(unraisable.exc_value, (KeyboardInterrupt, Terminated)) and RECEIVED:
+        _state["raised"] = 0
         return
     hook = _previous_hook[-1] if _previous_hook else sys.__unraisablehook__
     hook(unraisable)
@@ -109,8 +123,9 @@ def received() -> int | None:
 
 
 def clear() -> None:
-    """Forget the recorded signals (at the start of a command)."""
+    """Forget the recorded signals (at the start and the end of a command)."""
     RECEIVED.clear()
+    _state["raised"] = 0
 
 
 def checkpoint() -> None:
@@ -120,6 +135,7 @@ def checkpoint() -> None:
     cheap enough for any loop whose body takes a millisecond or more.
     """
     if RECEIVED:
+        _state["raised"] = 1
         raise exception_for(RECEIVED[0])
 
 
@@ -137,10 +153,26 @@ def deferred() -> Iterator[None]:
 
 def record_only() -> None:
     """Record, never raise, until :func:`raising`: used by the entry point from its first line
-    (a signal during the imports is answered once the command's error handling is in place) and
-    after the command has returned (its results are complete, so a signal during the
-    interpreter's shut-down changes nothing and the exit code stays)."""
+    (a signal during the imports is answered once the command's error handling is in place)."""
     _state["hold"] += 1
+
+
+def ignore() -> None:
+    """Ignore SIGINT and SIGTERM from now on: the process is ending (main thread only).
+
+    Called by the entry point once the command has returned, with its results complete (or
+    nothing written) and its exit code decided. Recording is not enough there: Python's
+    shut-down (``Py_FinalizeEx``) resets every signal that has a Python handler to the
+    system's default action, then collects garbage and tears down its modules, which takes
+    about a second with numba, pandas and matplotlib loaded; a SIGINT or SIGTERM in that
+    window ended a finished command with -2 or -15. An ignored signal stays ignored through
+    the shut-down.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    _state["hold"] += 1   # a signal between the two calls below is only recorded
+    for number in SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
 
 
 @contextmanager
@@ -157,5 +189,5 @@ def raising() -> Iterator[None]:
 
 
 __all__ = ["RECEIVED", "SIGNALS", "Terminated", "checkpoint", "clear", "deferred",
-           "exception_for", "install", "installed", "raising", "received", "record_only",
-           "restore"]
+           "exception_for", "ignore", "install", "installed", "raising", "received",
+           "record_only", "restore"]

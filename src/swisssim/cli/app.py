@@ -138,6 +138,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _signal_exit(interrupts.received())
         print(_error_line(error), file=sys.stderr)
         return EXIT_INPUT
+    except Exception:
+        # C code may turn the signal's exception into its own (numpy's extension, interrupted
+        # while it imports, raises ImportError): once a signal is recorded, it decides
+        if interrupts.received() is not None:
+            return _signal_exit(interrupts.received())
+        raise
     finally:
         interrupts.clear()
 
@@ -166,18 +172,22 @@ def entry() -> None:
     """The console script and ``python -m swisssim``: :func:`main`, then exit with its code.
 
     The recording signal handlers are installed first (:mod:`swisssim.interrupts`; before this
-    module, ``python -m swisssim`` installs them in ``swisssim/__main__.py``), before any heavy
-    import. Once :func:`main` has returned, a signal is only recorded: the results are complete
-    (or nothing was written), and the exit code stays what :func:`main` returned, so a SIGTERM
-    during shut-down cannot turn a success into -15. After SIGINT or SIGTERM the process ends at
-    once (``os._exit``) once its line is printed: every file is closed and every staging folder
-    removed by then, and the interpreter's ordinary teardown of numba, pandas and matplotlib can
-    take a second on a busy machine.
+    module is imported, ``python -m swisssim`` and the console script install them in
+    ``swisssim/__main__.py``), before any heavy import. Once :func:`main` has returned (or
+    raised), SIGINT and SIGTERM are ignored (:func:`swisssim.interrupts.ignore`): the results
+    are complete (or nothing was written), and the exit code stays what :func:`main` returned,
+    so a signal during the interpreter's shut-down, which resets Python's handlers to the
+    system's default action, cannot turn a finished command into -2 or -15. After SIGINT or
+    SIGTERM the process ends at once (``os._exit``) once its line is printed: every file is
+    closed and every staging folder removed by then, and the interpreter's ordinary teardown of
+    numba, pandas and matplotlib can take a second on a busy machine.
     """
     interrupts.install(keep_ignored=True)
     interrupts.record_only()
-    code = main()
-    interrupts.record_only()
+    try:
+        code = main()
+    finally:
+        interrupts.ignore()
     if code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
         for stream in (sys.stdout, sys.stderr):
             with suppress(OSError, ValueError):
