@@ -77,8 +77,10 @@ def draw_once(figure: Figure, dpi: int) -> Iterator[Rendered]:
     The figure is laid out and rasterised once on a full-size Agg canvas; the crop box is the
     tight box that ``savefig(bbox_inches="tight")`` uses (:meth:`Figure.get_tightbbox`, padded by
     ``savefig.pad_inches``), widened outwards to whole pixels so that the crop is exact: the
-    pixels equal those of ``savefig(dpi=dpi, bbox_inches=box)`` (tests/test_figures.py checks
-    it). Inside the ``with`` block the figure keeps that layout (its layout engine is off), so a
+    pixels equal those of ``savefig(dpi=dpi, bbox_inches=box)``, except inside a legend of the
+    figure itself, which savefig centres on the crop box rather than on the figure (a shift of
+    about a pixel; tests/test_figure_layout.py compares every figure of the report). Inside the
+    ``with`` block the figure keeps that layout (its layout engine is off), so a
     ``savefig(bbox_inches=rendered.box)`` for another format lays nothing out again; on exit
     the figure's dpi, canvas and layout engine are restored.
 
@@ -142,11 +144,13 @@ def _crop(figure: Figure, canvas: FigureCanvasAgg, tight: Bbox, box: Bbox,
     x0, x1 = round(box.x0 * dpi), round(box.x1 * dpi)
     top, bottom = rows - round(box.y1 * dpi), rows - round(box.y0 * dpi)
     pixels = np.empty((bottom - top, x1 - x0, 4), np.uint8)
-    pixels[...] = np.round(np.asarray(to_rgba(face)) * 255).astype(np.uint8)
-    src_top, src_bottom = max(top, 0), min(bottom, rows)
-    src_left, src_right = max(x0, 0), min(x1, cols)
-    pixels[src_top - top:src_bottom - top, src_left - x0:src_right - x0] = \
-        drawn[src_top:src_bottom, src_left:src_right]
+    inner_top, inner_bottom = max(top, 0) - top, min(bottom, rows) - top
+    inner_left, inner_right = max(x0, 0) - x0, min(x1, cols) - x0
+    pixels[inner_top:inner_bottom, inner_left:inner_right] = \
+        drawn[top + inner_top:top + inner_bottom, x0 + inner_left:x0 + inner_right]
+    background = np.round(np.asarray(to_rgba(face)) * 255).astype(np.uint8)
+    pixels[:inner_top] = pixels[inner_bottom:] = background         # the padding outside
+    pixels[:, :inner_left] = pixels[:, inner_right:] = background   # the figure's edges
     return pixels
 
 
