@@ -55,8 +55,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                            "practical threshold label_delta")
     look.add_argument("--dpi", type=int, default=150, help="PNG resolution (default: 150)")
     look.add_argument("--svg", action=argparse.BooleanOptionalAction, default=False,
-                      help="also write an SVG copy of every figure beside its PNG (about a "
-                           "third more drawing time); the default is PNG only (--no-svg)")
+                      help="also write an SVG copy of every figure beside its PNG (a second "
+                           "rendering of each figure); the default is PNG only (--no-svg)")
     look.add_argument("--palette-png", action="store_true",
                       help="store figures as 256-colour palette PNGs (about 3x smaller, "
                            "visually the same; used for the committed results/)")
