@@ -180,7 +180,8 @@ def correlation_heatmap(tau: pd.DataFrame | Comparison, rho: pd.DataFrame | None
             text = "n/a" if not np.isfinite(value) else f"{value:.2f}"
             shade = (value - low) / (1.0 - low) if np.isfinite(value) and low < 1 else 0.0
             axes.text(j, i, text, ha="center", va="center", fontsize=size,
-                      color="black" if shade > 0.6 else "white")
+                      color="black" if shade > 0.6 else "white",
+                      in_layout=False)   # inside its cell: no need to measure it for the layout
     axes.set_xticks(range(n), names, rotation=45, ha="right", fontsize=8)
     axes.set_yticks(range(n), names, fontsize=8)
     figure.colorbar(image, ax=axes, fraction=0.046, pad=0.04,
