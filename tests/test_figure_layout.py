@@ -195,3 +195,18 @@ def test_palette_pngs_are_the_same_from_pixels_and_from_png_bytes(builders, tmp_
     assert (tmp_path / "b.png").read_bytes() == palette_bytes(pixels)
     with Image.open(tmp_path / "b.png") as image:
         assert image.mode == "P"
+
+
+@pytest.mark.parametrize("opaque", [True, False])
+def test_png_files_decode_to_the_pixels_they_were_given(opaque):
+    """swisssim writes its PNG files itself (io/figures.png_bytes); Pillow reads them back."""
+    from swisssim.io.figures import png_bytes
+
+    pixels = np.random.default_rng(3).integers(0, 256, (41, 67, 4), dtype=np.uint8)
+    if opaque:
+        pixels[..., 3] = 255
+    with Image.open(io.BytesIO(png_bytes(pixels, 150))) as image:
+        image.load()
+        assert image.mode == ("RGB" if opaque else "RGBA")
+        assert image.info["dpi"] == pytest.approx((150, 150), abs=0.05)
+        assert np.array_equal(np.asarray(image.convert("RGBA")), pixels)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import io
 import json
 import math
+import struct
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -172,19 +174,39 @@ def point_positions(figure: Figure, box: Any, dpi: int) -> dict[str, Any]:
 
 
 def png_bytes(pixels: np.ndarray, dpi: int) -> bytes:
-    """RGBA pixels (rows top first) as a PNG with matplotlib's metadata (``Software``, the
-    resolution); stored as RGB when every pixel is opaque, as a figure on its background is
-    (the same image, about 10% smaller and faster to compress than RGBA)."""
-    from PIL import Image, PngImagePlugin
+    """RGBA pixels (rows top first) as a PNG file, with matplotlib's metadata (``Software``)
+    and the resolution; stored as RGB when every pixel is opaque, as a figure on its background
+    is.
 
-    info = PngImagePlugin.PngInfo()
-    info.add_text("Software", f"Matplotlib version{matplotlib.__version__}, "
-                              "https://matplotlib.org/")
+    Every row uses PNG's "Up" filter (each byte minus the byte above it), then zlib at level 6:
+    for figures (flat colours, horizontal runs) that compresses a little better than the
+    per-row filter choice of Pillow and matplotlib, in about 60% of their time.
+    """
     opaque = bool((pixels[..., 3] == 255).all())
-    image = Image.fromarray(np.ascontiguousarray(pixels[..., :3] if opaque else pixels))
-    buffer = io.BytesIO()
-    image.save(buffer, format="png", pnginfo=info, dpi=(dpi, dpi))
-    return buffer.getvalue()
+    data = np.ascontiguousarray(pixels[..., :3] if opaque else pixels, dtype=np.uint8)
+    height, width, channels = data.shape
+    rows = data.reshape(height, width * channels)
+    filtered = np.empty((height, width * channels + 1), np.uint8)
+    filtered[:, 0] = 2                                  # filter type 2: Up
+    filtered[:1, 1:] = rows[:1]                         # the row above the first is zeros
+    np.subtract(rows[1:], rows[:-1], out=filtered[1:, 1:])   # modulo 256, as PNG wants
+    per_metre = round(dpi / 0.0254)
+    software = f"Matplotlib version{matplotlib.__version__}, https://matplotlib.org/"
+    return b"".join([
+        b"\x89PNG\r\n\x1a\n",
+        _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2 if opaque else 6,
+                                        0, 0, 0)),
+        _png_chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
+        _png_chunk(b"tEXt", b"Software\0" + software.encode("latin-1")),
+        _png_chunk(b"IDAT", zlib.compress(filtered.tobytes(), 6)),
+        _png_chunk(b"IEND", b""),
+    ])
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    """One PNG chunk: length, type, data, CRC-32 of type and data."""
+    return (struct.pack(">I", len(data)) + kind + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
 
 
 def palette_bytes(data: bytes | np.ndarray) -> bytes:
