@@ -75,6 +75,31 @@ def test_python_dash_m_and_help():
     assert "absent.toml" in done.stderr and "Traceback" not in done.stderr
 
 
+
+_ENTRY_WITH_ATEXIT = """
+import atexit, sys, threading
+atexit.register(print, "atexit ran")
+if sys.argv[1] == "thread":      # a thread Python waits for: the ordinary exit, after it
+    threading.Thread(target=lambda: (__import__("time").sleep(0.3), print("thread done"))).start()
+sys.argv = ["swisssim", *sys.argv[2:]]
+from swisssim.cli.app import entry
+entry()
+"""
+
+
+@pytest.mark.parametrize("thread", ["none", "thread"])
+@pytest.mark.parametrize("argv, code", [(["scenarios"], 0), (["run", "absent.toml"], 2)])
+def test_the_process_exit_keeps_the_code_the_output_and_the_atexit_functions(argv, code,
+                                                                            thread):
+    """entry() skips the interpreter's teardown (cli/app._exit_now) but not what matters."""
+    done = subprocess.run([sys.executable, "-c", _ENTRY_WITH_ATEXIT, thread, *argv],
+                          capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == code, done.stderr
+    assert done.stdout.rstrip().endswith("atexit ran")
+    assert ("helm_capabilities" in done.stdout) == (code == 0)
+    assert ("thread done" in done.stdout) == (thread == "thread")
+    assert "Traceback" not in done.stderr
+
 #: What --help must not load (benchmarks/bench_startup.py measures the time it saves).
 HEAVY = ("numpy", "numba", "pandas", "matplotlib", "scipy")
 

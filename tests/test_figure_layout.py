@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import json
+from xml.etree import ElementTree
+
 import matplotlib
+import numpy as np
 import pytest
+from PIL import Image
 
 from swisssim import Settings, bootstrap, compare, evaluate_orders, examples, sweep
 
@@ -14,7 +20,8 @@ PAGE_PX = 1140
 
 
 @pytest.fixture(scope="module")
-def figures():
+def builders():
+    """Each figure's builder (a fresh figure per call), on analyses computed once."""
     from swisssim import plots
 
     scenario = examples.load("helm_capabilities")              # 65 models
@@ -22,20 +29,27 @@ def figures():
     profile, comparison = sweep(scenario, settings), compare(scenario, settings)
     orders = evaluate_orders(scenario, Settings(iterations=100, progress=False), samples=4)
     boot = bootstrap(examples.load("helm_lite"), 5, Settings(iterations=100, progress=False))
-    return {"expected_scores": plots.expected_scores_figure(profile.result),
-            "sensitivity": plots.sensitivity_figure(profile),
-            "risk_profile": plots.risk_profile_figure(profile),
-            "survival": plots.survival_figure(profile),
-            "rank_heatmap": plots.rank_heatmap_figure(profile),
-            "bump_chart": plots.bump_chart(comparison),
-            "correlation_heatmap": plots.correlation_heatmap(comparison),
-            "order_spread": plots.order_spread_figure(orders),
-            "rank_interval": plots.rank_interval_figure(boot)}
+    return {"expected_scores": lambda: plots.expected_scores_figure(profile.result),
+            "sensitivity": lambda: plots.sensitivity_figure(profile),
+            "risk_profile": lambda: plots.risk_profile_figure(profile),
+            "survival": lambda: plots.survival_figure(profile),
+            "rank_heatmap": lambda: plots.rank_heatmap_figure(profile),
+            "bump_chart": lambda: plots.bump_chart(comparison),
+            "correlation_heatmap": lambda: plots.correlation_heatmap(comparison),
+            "order_spread": lambda: plots.order_spread_figure(orders),
+            "rank_interval": lambda: plots.rank_interval_figure(boot)}
 
 
-@pytest.mark.parametrize("name", ["expected_scores", "sensitivity", "risk_profile", "survival",
-                                  "rank_heatmap", "bump_chart", "correlation_heatmap",
-                                  "order_spread", "rank_interval"])
+@pytest.fixture(scope="module")
+def figures(builders):
+    return {name: build() for name, build in builders.items()}
+
+
+NAMES = ["expected_scores", "sensitivity", "risk_profile", "survival", "rank_heatmap",
+         "bump_chart", "correlation_heatmap", "order_spread", "rank_interval"]
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_a_plain_savefig_clips_nothing(figures, name):
     """Everything drawn (tick labels, legends, titles) lies inside the figure, so
     ``figure.savefig(path)`` without ``bbox_inches`` keeps it all."""
@@ -79,3 +93,120 @@ def test_the_expected_scores_figure_takes_a_schedule_by_its_label():
     assert drawn == pytest.approx(values)
     with pytest.raises(InputError, match="'0', '2', '5'"):
         plots.expected_scores_figure(result, 1)
+
+
+# -- drawing once (swisssim.io.figures) -----------------------------------------------------------
+
+def _pixels(data: bytes) -> np.ndarray:
+    with Image.open(io.BytesIO(data)) as image:
+        return np.asarray(image.convert("RGBA"))
+
+
+class _Stage:
+    """The part of a staging folder that save_figure uses."""
+
+    def __init__(self, root, keep_svg=True, palette=False):
+        self.root, self.keep_svg, self.palette = root, keep_svg, palette
+
+    def path(self, name):
+        path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_figure_drawn_once_has_the_pixels_matplotlib_saves(builders, name):
+    """One layout and one rasterisation, then a crop: the pixels equal those of a fresh copy
+    of the figure saved by ``savefig`` with the same box. The one exception is a legend of the
+    figure itself (not of an axes): savefig centres it on the crop box instead of the figure, a
+    shift of a pixel or so, so differences are allowed inside such legends only."""
+    from swisssim.io.figures import draw_once
+
+    dpi = 150
+    figure = builders[name]()
+    with draw_once(figure, dpi) as drawn:
+        pixels, box = drawn.pixels, drawn.box
+        renderer = figure.canvas.get_renderer()
+        legends = [legend.get_window_extent(renderer).transformed(
+            figure.dpi_scale_trans.inverted()) for legend in figure.legends]
+    fresh = builders[name]()
+    buffer = io.BytesIO()
+    fresh.savefig(buffer, format="png", dpi=dpi, bbox_inches=box)
+    expected = _pixels(buffer.getvalue())
+    assert pixels.shape == expected.shape
+    differ = (pixels != expected).any(axis=-1)
+    for legend in legends:        # rows from the top, columns from the left, 2 px slack
+        top, bottom = (box.y1 - legend.y1) * dpi - 2, (box.y1 - legend.y0) * dpi + 2
+        left, right = (legend.x0 - box.x0) * dpi - 2, (legend.x1 - box.x0) * dpi + 2
+        differ[max(0, int(top)):int(bottom) + 1, max(0, int(left)):int(right) + 1] = False
+    assert not differ.any(), (name, np.argwhere(differ)[:5])
+    # the crop box is savefig's own tight box, widened to whole pixels (each side moves out by
+    # less than a pixel; savefig truncates a fractional size)
+    tight = builders[name]()
+    buffer = io.BytesIO()
+    tight.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    rows, columns = _pixels(buffer.getvalue()).shape[:2]
+    assert 0 <= pixels.shape[0] - rows <= 2 and 0 <= pixels.shape[1] - columns <= 2
+
+
+def test_save_figure_lays_out_once_for_png_and_svg_and_leaves_the_figure_as_it_was(
+        builders, tmp_path, monkeypatch):
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    from swisssim.io.figures import draw_once, save_figure
+
+    figure = builders["risk_profile"]()          # constrained layout, marked points
+    runs = []
+    execute = ConstrainedLayoutEngine.execute
+    monkeypatch.setattr(ConstrainedLayoutEngine, "execute",
+                        lambda self, fig: (runs.append(fig), execute(self, fig))[1])
+    engine, dpi, canvas = figure.get_layout_engine(), figure.dpi, figure.canvas
+    assert isinstance(engine, ConstrainedLayoutEngine)
+    names = save_figure(figure, _Stage(tmp_path), "figures/risk", dpi=120)
+    assert names == ["figures/risk.png", "figures/risk.svg", "figures/risk.points.json"]
+    assert len(runs) == 1                        # one layout for the PNG and the SVG
+    assert figure.get_layout_engine() is engine and figure.dpi == dpi
+    assert figure.canvas is canvas
+    with Image.open(tmp_path / "figures" / "risk.png") as image:
+        assert image.mode == "RGB"               # opaque: no alpha channel stored
+        assert image.info["dpi"] == pytest.approx((120, 120), abs=0.05)   # stored per metre
+        assert image.info["Software"].startswith("Matplotlib version")
+        stored = np.asarray(image.convert("RGBA"))
+    with draw_once(builders["risk_profile"](), 120) as drawn:
+        assert np.array_equal(stored, drawn.pixels)
+    root = ElementTree.parse(tmp_path / "figures" / "risk.svg").getroot()
+    assert root.tag.endswith("svg")
+    points = json.loads((tmp_path / "figures" / "risk.points.json").read_text())
+    assert (points["width"], points["height"]) == (stored.shape[1], stored.shape[0])
+    assert save_figure(builders["survival"](), _Stage(tmp_path, keep_svg=False), "s") == ["s.png"]
+    assert not (tmp_path / "s.svg").exists()
+
+
+def test_palette_pngs_are_the_same_from_pixels_and_from_png_bytes(builders, tmp_path):
+    from swisssim.io.figures import draw_once, palette_bytes, save_figure
+
+    with draw_once(builders["bump_chart"](), 100) as drawn:
+        pixels = drawn.pixels
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="png")
+    assert palette_bytes(pixels) == palette_bytes(buffer.getvalue())
+    save_figure(builders["bump_chart"](), _Stage(tmp_path, keep_svg=False, palette=True), "b",
+                dpi=100)
+    assert (tmp_path / "b.png").read_bytes() == palette_bytes(pixels)
+    with Image.open(tmp_path / "b.png") as image:
+        assert image.mode == "P"
+
+
+@pytest.mark.parametrize("opaque", [True, False])
+def test_png_files_decode_to_the_pixels_they_were_given(opaque):
+    """swisssim writes its PNG files itself (io/figures.png_bytes); Pillow reads them back."""
+    from swisssim.io.figures import png_bytes
+
+    pixels = np.random.default_rng(3).integers(0, 256, (41, 67, 4), dtype=np.uint8)
+    if opaque:
+        pixels[..., 3] = 255
+    with Image.open(io.BytesIO(png_bytes(pixels, 150))) as image:
+        image.load()
+        assert image.mode == ("RGB" if opaque else "RGBA")
+        assert image.info["dpi"] == pytest.approx((150, 150), abs=0.05)
+        assert np.array_equal(np.asarray(image.convert("RGBA")), pixels)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from matplotlib.figure import Figure
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from conftest import REPO, TINY_CSV, TINY_TOML
 from swisssim import interrupts
@@ -83,16 +83,16 @@ def test_a_signal_swallowed_by_a_callback_during_report_still_stops_it(
     assert main(["report", str(scenario_path), *RUN, "--no-svg", "--out", str(out)]) == 0
     earlier = _snapshot(out)
     capsys.readouterr()
-    original = Figure.savefig
+    original = FigureCanvasAgg.draw       # once per figure (swisssim.io.figures.draw_once)
     calls = {"n": 0}
 
-    def savefig(self, *args, **kwargs):
+    def draw(self, *args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 2:
             deliver(signum)
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(Figure, "savefig", savefig)
+    monkeypatch.setattr(FigureCanvasAgg, "draw", draw)
     result = main(["report", str(scenario_path), *RUN, "--seed", "7", "--no-svg", "--out",
                    str(out)])
     err = capsys.readouterr().err

@@ -94,10 +94,11 @@ def scenario_path(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def full(scenario_path, tmp_path_factory) -> Path:
-    """A report with every optional section."""
+    """A report with every optional section (and the SVG copies)."""
     out = tmp_path_factory.mktemp("reports") / "full"
     assert main(["report", str(scenario_path), "--out", str(out), "--orders", "6",
-                 "--bootstrap", "3", "--bootstrap-iterations", "200", "--no-progress"]) == 0
+                 "--bootstrap", "3", "--bootstrap-iterations", "200", "--no-progress",
+                 "--svg"]) == 0
     return out
 
 
@@ -293,9 +294,9 @@ def test_build_report_simulates_once(scenario_path, monkeypatch):
 
 
 def test_optional_sections_appear_only_when_asked(scenario_path, tmp_path):
-    out = tmp_path / "plain"
-    assert main(["report", str(scenario_path), "--out", str(out), "-n", "200", "--no-progress",
-                 "--no-svg"]) == 0
+    out = tmp_path / "plain"     # the defaults: PNG figures only
+    assert main(["report", str(scenario_path), "--out", str(out), "-n", "200",
+                 "--no-progress"]) == 0
     page = _page(out)
     assert page.sections == [s for s in SECTIONS if s not in ("orders", "bootstrap")]
     assert len(page.images) == FIGURES - 2
@@ -307,6 +308,7 @@ def test_optional_sections_appear_only_when_asked(scenario_path, tmp_path):
     assert "orders" in _page(out).sections and "bootstrap" not in _page(out).sections
     with Image.open(out / "sweep" / "figures" / "sensitivity.png") as image:
         assert image.mode == "P"
+    assert not list(out.rglob("*.svg"))    # --no-svg, the default, is still accepted
 
 
 @pytest.mark.parametrize("extra", [

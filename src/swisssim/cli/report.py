@@ -54,8 +54,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                            "Holm over the models (default 1.96, i.e. 0.05), besides the "
                            "practical threshold label_delta")
     look.add_argument("--dpi", type=int, default=150, help="PNG resolution (default: 150)")
-    look.add_argument("--no-svg", action="store_true",
-                      help="do not keep SVG copies of the figures (PNG only)")
+    look.add_argument("--svg", action=argparse.BooleanOptionalAction, default=False,
+                      help="also write an SVG copy of every figure beside its PNG (a second "
+                           "rendering of each figure); the default is PNG only (--no-svg)")
     look.add_argument("--palette-png", action="store_true",
                       help="store figures as 256-colour palette PNGs (about 3x smaller, "
                            "visually the same; used for the committed results/)")
@@ -108,7 +109,7 @@ def execute(args: argparse.Namespace) -> int:
     dpi = check_dpi(args.dpi, "--dpi", "")
     out = _common.output_folder(args, scenario)
     report = build_report(scenario, settings, **options)
-    manifest = write_report(report, out, args.argv, svg=not args.no_svg,
+    manifest = write_report(report, out, args.argv, svg=args.svg,
                             palette=args.palette_png, dpi=dpi,
                             embed=not args.link_figures, progress=not args.no_progress)
     for note in report.sweep.notes():

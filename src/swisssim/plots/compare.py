@@ -13,7 +13,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure, SubFigure
+from matplotlib.transforms import offset_copy
 
 from swisssim.analysis.compare import Comparison, correlation_matrix
 from swisssim.plots.style import family_colors, figure_and_axes, figure_or_new, label_fontsize
@@ -94,12 +96,17 @@ def bump_chart(ranks: pd.DataFrame | Comparison, families: Sequence[str] | None 
     label_rows = sorted(highlight, key=lambda m: (values[m, -1], m))
     positions = _spread_labels([values[m, -1] for m in label_rows],
                                gap=max(1.0, n_models / 55.0), low=1.0, high=float(n_models))
+    # names right of the last column, each joined to its line's end by a thin leader (one
+    # collection, not an arrow patch per name: those cost a path clip each per drawing)
+    leaders = []
+    beside = offset_copy(axes.transData, fig=axes.get_figure(root=True), x=2.0, units="points")
     for m, y in zip(label_rows, positions):
         mark = " *" if m in moving and m not in best else ""
-        axes.annotate(f"{labels[m]}{mark}", xy=(x[-1], values[m, -1]), xytext=(x[-1] + 0.25, y),
-                      fontsize=size, va="center", color=colors.get(families[m], "#9e9e9e"),
-                      arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "#999999"},
-                      annotation_clip=False)
+        axes.text(x[-1] + 0.25, y, f"{labels[m]}{mark}", transform=beside, fontsize=size,
+                  va="center", color=colors.get(families[m], "#9e9e9e"))
+        leaders.append([(x[-1], values[m, -1]), (x[-1] + 0.25, y)])
+    axes.add_collection(LineCollection(leaders, colors="#999999", linewidths=0.4, zorder=2),
+                        autolim=False)
     if csd_start is not None and 0 < csd_start < n_methods:
         axes.axvline(csd_start - 0.5, color="#555555", ls="--", lw=0.8)
     axes.set_xticks(x, list(ranks.columns), rotation=30, ha="right")
@@ -183,7 +190,8 @@ def correlation_heatmap(tau: pd.DataFrame | Comparison, rho: pd.DataFrame | None
             text = "n/a" if not np.isfinite(value) else f"{value:.2f}"
             shade = (value - low) / (1.0 - low) if np.isfinite(value) and low < 1 else 0.0
             axes.text(j, i, text, ha="center", va="center", fontsize=size,
-                      color="black" if shade > 0.6 else "white")
+                      color="black" if shade > 0.6 else "white",
+                      in_layout=False)   # inside its cell: no need to measure it for the layout
     axes.set_xticks(range(n), names, rotation=45, ha="right", fontsize=8)
     axes.set_yticks(range(n), names, fontsize=8)
     figure.colorbar(image, ax=axes, fraction=0.046, pad=0.04,

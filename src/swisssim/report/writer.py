@@ -18,13 +18,17 @@ nothing) into one folder::
       bootstrap/         (--bootstrap) bootstrap.csv, tiers.csv, manifest.json,
                          bootstrap_ranks.png (+ .svg)
 
+``(+ .svg)``: only with ``svg=True`` (``--svg``).
+
 Each sub-folder holds what the corresponding command (``sweep``, ``compare``, ``orders``,
 ``run --bootstrap``) writes, with its own ``manifest.json``, so ``swisssim plot DIR/sweep`` works
 on it. The content of the two documents is assembled once (:mod:`swisssim.report.content`, on
 the model of :mod:`swisssim.report.doc`) and rendered twice (:mod:`swisssim.report.html`,
-:mod:`swisssim.report.markdown`). Every figure is also written as a PNG file; ``palette=True`` stores
-them as 256-colour palette images and ``svg=False`` drops the SVG copies (``results/`` uses
-both).
+:mod:`swisssim.report.markdown`). Every figure is written as a PNG file, drawn once
+(:func:`swisssim.io.figures.save_figure`); the HTML embeds or links those same bytes.
+``palette=True`` stores them as 256-colour palette images (``results/`` uses it). SVG copies are
+written only with ``svg=True`` (``--svg``): the documents show only the PNGs, and an SVG costs a
+second rendering of each figure.
 """
 
 from __future__ import annotations
@@ -80,7 +84,7 @@ def report_manifest(report: Report, argv: Sequence[str] | None) -> dict[str, Any
 # -- writing --------------------------------------------------------------------------------------
 
 def write_report(report: Report, out: str | Path, argv: Sequence[str] | None = None, *,
-                 svg: bool = True, palette: bool = False, dpi: int = 150,
+                 svg: bool = False, palette: bool = False, dpi: int = 150,
                  embed: bool = True, progress: bool = False) -> dict[str, Any]:
     """Write the report folder atomically (layout in the module notes); return the manifest.
 
@@ -94,7 +98,8 @@ def write_report(report: Report, out: str | Path, argv: Sequence[str] | None = N
     argv
         The command line, recorded in the manifests.
     svg
-        Also keep SVG copies of the figures.
+        Also write an SVG copy of every figure (drawn from the PNG's layout); off by default,
+        since the documents use only the PNGs.
     palette
         Store PNG figures as 256-colour palette images
         (:func:`swisssim.io.figures.palette_bytes`), about 3x smaller; the HTML embeds the same
