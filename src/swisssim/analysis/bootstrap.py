@@ -480,8 +480,11 @@ class Resampler:
                 if n < 2:
                     continue
                 block = self.base[:, cols]
-                with np.errstate(invalid="ignore"):
-                    centre = np.nanmean(np.where(np.isinf(block), np.nan, block), axis=1)
+                finite = np.isfinite(block)
+                count = finite.sum(axis=1)
+                # a model with no score in the round has no centre (NaN; its deviations are 0)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    centre = np.where(finite, block, 0.0).sum(axis=1) / count
                 deviation = (block - centre[:, None]) * np.sqrt(n / (n - 1))
                 parts.append(np.where(np.isfinite(deviation), deviation, 0.0))
         return np.concatenate(parts, axis=1) if parts else np.zeros((len(self.base), 0))
