@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -9,6 +10,16 @@ import matplotlib
 import pytest
 
 matplotlib.use("Agg")
+
+# The signal tests start commands in subprocesses and expect them to start with SIGINT and
+# SIGTERM at their usual dispositions. A shell starts a background job (``cmd &``, a CI script's
+# runner) with SIGINT ignored, and a child inherits an ignored signal across exec (swisssim keeps
+# it ignored, as documented). A caught signal is reset to the default in the child, so the suite
+# catches both here; the test of a process started with a signal ignored ignores it itself.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+if signal.getsignal(signal.SIGTERM) == signal.SIG_IGN:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 sys.path.insert(0, str(Path(__file__).parent))
 
 REPO = Path(__file__).resolve().parent.parent
