@@ -123,26 +123,36 @@ def _python(code: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
                           env=env, cwd=cwd, timeout=120, check=False)
 
 
+def _signal_at_argparse(signum: int) -> str:
+    """Source lines that make the first ``import argparse`` raise ``signum`` first."""
+    return ("import builtins, runpy, signal, sys\n"
+            "real = builtins.__import__\n"
+            "def hooked(name, *a, **k):\n"
+            "    if name == 'argparse' and not getattr(builtins, '_sent', False):\n"
+            f"        builtins._sent = True; signal.raise_signal({int(signum)})\n"
+            "    return real(name, *a, **k)\n"
+            "builtins.__import__ = hooked\n")
+
+
+def _assert_answered(done: subprocess.CompletedProcess, code: int, word: str, out: Path,
+                     lines: int = 1) -> None:
+    """The signal's exit code and ``lines`` lines on stderr naming it, no traceback, no result."""
+    assert done.returncode == code, done.stderr
+    assert done.stderr.count("\n") == lines and word in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and not out.exists()
+
+
 @pytest.mark.parametrize("signum, code, word", SIGNALS)
 def test_a_signal_during_start_up_imports_is_answered_in_one_line(signum, code, word, tmp_path,
                                                                  scenario_path):
     """``python -m swisssim`` with the signal raised while the entry module imports argparse
     (after ``swisssim/__main__.py`` installed the handlers, before ``main`` runs)."""
-    inject = (
-        "import builtins, runpy, signal, sys\n"
-        "real = builtins.__import__\n"
-        "def hooked(name, *a, **k):\n"
-        "    if name == 'argparse' and not getattr(builtins, '_sent', False):\n"
-        f"        builtins._sent = True; signal.raise_signal({int(signum)})\n"
-        "    return real(name, *a, **k)\n"
-        "builtins.__import__ = hooked\n"
+    inject = _signal_at_argparse(signum) + (
         "sys.argv = ['swisssim', *sys.argv[1:]]\n"
         "runpy.run_module('swisssim', run_name='__main__', alter_sys=True)\n")
     out = tmp_path / "out"
     done = _python(inject, "run", str(scenario_path), *RUN, "--out", str(out), cwd=tmp_path)
-    assert done.returncode == code, done.stderr
-    assert done.stderr.count("\n") == 1 and word in done.stderr, done.stderr
-    assert "Traceback" not in done.stderr and not out.exists()
+    _assert_answered(done, code, word, out)
 
 
 @pytest.mark.parametrize("signum, code, word", SIGNALS)
@@ -155,22 +165,13 @@ def test_the_console_script_installs_the_handlers_before_importing_the_command_l
 
     target = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
     module, function = target["swisssim"].split(":")
-    inject = (
-        "import builtins, signal, sys\n"
-        "real = builtins.__import__\n"
-        "def hooked(name, *a, **k):\n"
-        "    if name == 'argparse' and not getattr(builtins, '_sent', False):\n"
-        f"        builtins._sent = True; signal.raise_signal({int(signum)})\n"
-        "    return real(name, *a, **k)\n"
-        "builtins.__import__ = hooked\n"
+    inject = _signal_at_argparse(signum) + (
         "sys.argv = ['swisssim', *sys.argv[1:]]\n"
         f"from {module} import {function}\n"
         f"sys.exit({function}())\n")
     out = tmp_path / "out"
     done = _python(inject, "run", str(scenario_path), *RUN, "--out", str(out), cwd=tmp_path)
-    assert done.returncode == code, done.stderr
-    assert done.stderr.count("\n") == 1 and word in done.stderr, done.stderr
-    assert "Traceback" not in done.stderr and not out.exists()
+    _assert_answered(done, code, word, out)
 
 
 def test_a_signal_the_process_started_ignoring_stays_ignored(tmp_path, scenario_path):
@@ -344,9 +345,7 @@ def test_a_signal_while_numpy_imports_its_extension_is_answered_in_one_line(
     done = _python(inject, "compare", str(scenario_path), *RUN, "--out", str(out), cwd=tmp_path)
     if not done.stderr.startswith("sent\n"):
         pytest.skip("numpy's extension no longer imports datetime from C at import")
-    assert done.returncode == code, done.stderr
-    assert done.stderr.count("\n") == 2 and word in done.stderr, done.stderr
-    assert "Traceback" not in done.stderr and not out.exists()
+    _assert_answered(done, code, word, out, lines=2)
 
 
 @pytest.mark.parametrize("signum, code, word", SIGNALS)
@@ -371,9 +370,8 @@ def test_a_second_signal_while_the_line_is_printed_changes_nothing(signum, code,
         "app.entry()\n")
     out = tmp_path / "out"
     done = _python(inject, "run", str(scenario_path), *RUN, "--out", str(out), cwd=tmp_path)
-    assert done.returncode == code, done.stderr
-    assert done.stderr.count("\n") == 1 and word in done.stderr, done.stderr
-    assert not out.exists() and _leftovers(tmp_path) == []
+    _assert_answered(done, code, word, out)
+    assert _leftovers(tmp_path) == []
 
 # -- long numba loops are chunked ------------------------------------------------------------------
 
