@@ -1,7 +1,9 @@
-"""The engine's backend interface, rule values and compiled-specialisation dispatch.
+"""The engine's backend interface, rule values and compiled-entry-point dispatch.
 
 Checked against independent references: counters through the compiled entry point against the
-same kernel compiled by numba's own dispatcher for the same literal flags; units per point
+same kernel called through numba's own dispatcher, and against the kernel compiled with its
+rule flags as constants (``RULE_ARGS``, the alternative ``benchmarks/bench_literal_flags.py``
+measures); units per point
 against the definition in docs/method.md (half points need two units); contradictory settings
 against the rule that Dask workers play on their CPUs.
 """
@@ -12,9 +14,11 @@ import dataclasses
 import json
 from collections.abc import Callable
 
+import numba
 import numpy as np
 import pandas as pd
 import pytest
+from numba.core import types
 
 from conftest import TINY_CSV, TINY_TOML, assert_clean_failure
 from swisssim import Scenario, simulate
@@ -22,7 +26,7 @@ from swisssim.cli.app import main
 from swisssim.engine import kernels
 from swisssim.engine.backends import Backend, CpuBackend, DaskBackend, make_backend
 from swisssim.engine.counters import Counters
-from swisssim.engine.dispatch import Specialised
+from swisssim.engine.dispatch import RULE_ARGS, RULE_FLAGS, Specialised
 from swisssim.engine.rng import seed_key
 from swisssim.engine.settings import Settings
 from swisssim.engine.simulation import EngineSession
@@ -71,25 +75,54 @@ def _counters_by(call: Callable, rules: Rules) -> Counters:
 
 @pytest.mark.parametrize("rules", [Rules(False, 0, True, False), Rules(True, 1, False, True),
                                    Rules(False, 2, False, True), Rules(True, 2, True, False)])
-def test_the_compiled_specialisation_gives_the_generic_kernels_counters(rules):
-    """The literal specialisation, called through its entry point, fills the counters that
-    numba's dispatcher fills with the flags as run-time values (a separate compilation)."""
+def test_the_compiled_entry_point_gives_the_dispatchers_counters(rules):
+    """The shipped dispatch (rule flags at run time, ``RULE_ARGS`` empty), called through the
+    stored entry point, fills the counters that numba's dispatcher fills; one compilation
+    serves every rule combination."""
     specialised = Specialised(kernels.simulate_blocks)
     first = _counters_by(specialised, rules)
     second = _counters_by(specialised, rules)        # through the stored entry point
-    assert len(specialised._entries) == 1
+    other = _counters_by(specialised, rules._replace(random_ties=not rules.random_ties))
+    assert RULE_ARGS == () and len(specialised._entries) == 1
     generic = _counters_by(kernels.simulate_blocks, rules)
     for name in COUNTERS:
         np.testing.assert_array_equal(getattr(first, name), getattr(generic, name), name)
         np.testing.assert_array_equal(getattr(second, name), getattr(generic, name), name)
+    # the flag's value reaches the kernel: the other tie-break drops other models at the cuts
+    assert not np.array_equal(other.elim_counts, first.elim_counts)
 
 
-def test_new_argument_types_get_their_own_specialisation():
-    specialised = Specialised(kernels.simulate_blocks)
-    rules = Rules(False, 2, True, False)
-    _counters_by(specialised, rules)
-    _counters_by(specialised, rules._replace(random_ties=False))
-    assert len(specialised._entries) == 2
+def test_rule_flags_compiled_as_constants_give_the_same_counters():
+    """The kernel compiled with all four flags literal (one specialisation per combination)
+    is the same arithmetic: counters equal those of the run-time flags, bit for bit."""
+    rules = Rules(True, 1, False, True)
+    literal = Specialised(kernels.simulate_blocks, RULE_FLAGS)
+    constant = _counters_by(literal, rules)
+    runtime = _counters_by(Specialised(kernels.simulate_blocks), rules)
+    for name in COUNTERS:
+        np.testing.assert_array_equal(getattr(constant, name), getattr(runtime, name), name)
+    literal_values = [[key[i].literal_value for i in RULE_FLAGS]
+                      for key in kernels.simulate_blocks.overloads
+                      if all(isinstance(key[i], types.Literal) for i in RULE_FLAGS)]
+    assert list(rules) in literal_values
+
+
+def _plus(values, flag):
+    return values.sum() + flag
+
+
+def test_the_entry_key_holds_argument_types_and_literal_values():
+    """A call with new argument types, or a new value at a literal position, gets its own
+    compiled entry; a new value at a run-time position reuses the entry."""
+    kernel = numba.njit(_plus)
+    runtime = Specialised(kernel, ())
+    literal = Specialised(kernel, (1,))
+    ones = np.ones(3)
+    assert runtime(ones, 1) == 4 and runtime(ones, 2) == 5 and len(runtime._entries) == 1
+    assert runtime(ones.astype(np.float32), 2) == 5 and len(runtime._entries) == 2
+    assert runtime(ones[::2], 2) == 4 and len(runtime._entries) == 3          # not contiguous
+    assert literal(ones, 1) == 4 and literal(ones, 2) == 5 and len(literal._entries) == 2
+    assert literal(ones, 2) == 5 and len(literal._entries) == 2
 
 
 def test_make_backend_chooses_once_from_the_settings():

@@ -1,21 +1,25 @@
-"""Call the engine's numba kernels through compiled specialisations of their rule flags.
+"""Call the engine's numba kernels through their compiled entry points.
 
-The four rule flags of every engine kernel (:class:`swisssim.engine.tournaments.Rules`, at the
-argument positions :data:`RULE_ARGS`) are compile-time constants: a kernel is compiled (and
-cached by numba) once per combination of their values, with literal argument types, so the
-branches of the other rules vanish from the hot loop. This module is the one place that does
-it, for the CPU kernels and the Dask workers' kernels alike.
+Every engine kernel takes the four rule flags of :class:`swisssim.engine.tournaments.Rules` at
+the argument positions :data:`RULE_FLAGS`. They are run-time values: one compilation (cached by
+numba) serves every rule combination. :data:`RULE_ARGS` names the flags compiled as constants
+instead (literal argument types, one specialisation per combination of their values, the other
+rules' branches removed from the hot loop); it is empty because the constants do not pay for
+their compile cost. ``benchmarks/bench_literal_flags.py`` measures both sides on this
+project's 2-core machine (one thread, CPU time, numba 0.68): each specialisation compiles in
+about 8 s, and with all four flags literal instead of none the paper's shape runs 1-3% faster
+and a field of many equal scores with draws and half-point byes 14-20% faster. The test suite
+and every user who varies a rule would compile up to 24 variants of each kernel.
 
-numba's own way, ``numba.literally`` inside the kernel, makes the dispatcher type the kernel
-again on every call before it finds the compiled specialisation: about 7 ms per call on this
-project's 2-core machine whatever the iterations (``benchmarks/bench_fixed_cost.py``), paid by
-every bootstrap replicate, round order and chunk. A :class:`Specialised` kernel compiles (or
-loads from numba's cache) the literal signature of a call once, then calls the compiled entry
-point directly: a few microseconds.
+numba's own way of calling a kernel, its dispatcher, types the arguments again on every call
+(with ``numba.literally`` in the kernel: about 7 ms per call on this machine,
+``benchmarks/bench_fixed_cost.py``), paid by every bootstrap replicate, round order and chunk.
+A :class:`Specialised` kernel compiles (or loads from numba's cache) the signature of a call
+once, then calls the compiled entry point directly: a few microseconds.
 
 The entry point does not check its arguments' types, so the key of a call records each array's
-dtype, dimensions, layout, alignment and writeability and each scalar's type; a call with new
-types compiles (or loads) its own specialisation.
+dtype, dimensions, layout, alignment and writeability and each scalar's type (and the values at
+the literal positions); a call with new types compiles (or loads) its own specialisation.
 """
 
 from __future__ import annotations
@@ -30,7 +34,10 @@ from numba.core.typing.typeof import Purpose, typeof
 #: Positions of the rule flags ``draw_ties, bye_units, random_ties, noisy`` in the engine's
 #: kernels (``kernels.simulate_blocks``, ``kernels.rank_window_blocks`` and the Dask workers'
 #: ``distributed._range_counters``, ``distributed._range_windows``).
-RULE_ARGS = (6, 7, 8, 9)
+RULE_FLAGS = (6, 7, 8, 9)
+#: The rule flags compiled as constants (argument positions, a subset of :data:`RULE_FLAGS`):
+#: none (see the module notes; ``benchmarks/bench_literal_flags.py`` rewrites this line to compare).
+RULE_ARGS = ()
 
 
 def _kind(value: Any) -> Any:
@@ -43,7 +50,7 @@ def _kind(value: Any) -> Any:
 
 
 class Specialised:
-    """A numba kernel called through its specialisations for literal values at ``literal``.
+    """A numba kernel called through its compiled entry points (literal values at ``literal``).
 
     Parameters
     ----------
@@ -83,4 +90,4 @@ class Specialised:
         return self.dispatcher.overloads[signature].entry_point
 
 
-__all__ = ["RULE_ARGS", "Specialised"]
+__all__ = ["RULE_ARGS", "RULE_FLAGS", "Specialised"]

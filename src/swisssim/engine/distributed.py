@@ -234,8 +234,8 @@ def plan_tasks(n_items: int, first: int, stop: int, work_per_iteration: int,
 def _range_counters(key, first, stop, round_scores, noise, eliminate, draw_ties, bye_units,
                     random_ties, noisy, score_sum, score_cross, score_counts, elim_counts,
                     above_bounds):
-    """:func:`kernels.simulate_range` on one thread without the GIL; rules are
-    compile-time constants (called through :data:`_COUNTERS`)."""
+    """:func:`kernels.simulate_range` on one thread without the GIL (called through
+    :data:`_COUNTERS`)."""
     kernels.simulate_range(key, first, stop, round_scores, noise, eliminate,
                            (draw_ties, bye_units, random_ties, noisy), score_sum, score_cross,
                            score_counts, elim_counts, above_bounds)
@@ -244,13 +244,13 @@ def _range_counters(key, first, stop, round_scores, noise, eliminate, draw_ties,
 @njit(cache=True, nogil=True)
 def _range_windows(key, first, stop, round_scores, noise, eliminate, draw_ties, bye_units,
                    random_ties, noisy, low, offset, window):
-    """:func:`kernels.rank_window_range` on one thread without the GIL; rules are
-    compile-time constants (called through :data:`_WINDOWS`)."""
+    """:func:`kernels.rank_window_range` on one thread without the GIL (called through
+    :data:`_WINDOWS`)."""
     kernels.rank_window_range(key, first, stop, round_scores, noise, eliminate,
                               (draw_ties, bye_units, random_ties, noisy), low, offset, window)
 
 
-#: The worker kernels, called through their compiled specialisations (engine/dispatch.py).
+#: The worker kernels, called through their compiled entry points (engine/dispatch.py).
 _COUNTERS = Specialised(_range_counters, RULE_ARGS)
 _WINDOWS = Specialised(_range_windows, RULE_ARGS)
 

@@ -428,9 +428,8 @@ def simulate_blocks(key, first, stop, round_scores, noise, eliminate, draw_ties,
     ``above_bounds``). Integer counters make the merge exact, so results are bit-identical
     whatever the number of blocks or threads.
 
-    The four rule flags are compile-time constants: the engine compiles (and caches) this
-    kernel for literal flag values, one specialisation per combination, so the branches of the
-    other rules vanish from the hot loop (``engine/dispatch.py``, ``engine/tournaments.py``).
+    The four rule flags are run-time values: one compilation serves every rule combination
+    (``engine/dispatch.py`` says why, and how to compile them as constants instead).
     """
     rules = (draw_ties, bye_units, random_ties, noisy)
     n_blocks = score_sum.shape[0]

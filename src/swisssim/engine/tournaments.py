@@ -5,7 +5,7 @@
 scores, the score noise, the quotas and the rules). It is a plain value: a result keeps it to
 replay its ranks exactly on the CPU (:func:`replay_on_cpu`) without a reference to the session or
 the backend that played it. :func:`play_on_cpu` and :func:`replay_on_cpu` are the CPU backend's
-calls of the parallel kernels, through their compiled specialisations
+calls of the parallel kernels, through their compiled entry points
 (:mod:`swisssim.engine.dispatch`).
 """
 
@@ -22,7 +22,7 @@ from swisssim.engine import kernels
 from swisssim.engine.counters import Counters, RankWindows
 from swisssim.engine.dispatch import RULE_ARGS, Specialised
 
-#: The parallel kernels, called through their compiled specialisations.
+#: The parallel kernels, called through their compiled entry points.
 _SIMULATE = Specialised(kernels.simulate_blocks, RULE_ARGS)
 _REPLAY = Specialised(kernels.rank_window_blocks, RULE_ARGS)
 #: No score noise: what the kernels take when ``noisy`` is false (never read).
