@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import sys
+import threading
+from pathlib import Path
 from xml.etree import ElementTree
 
 import matplotlib
@@ -210,3 +214,106 @@ def test_png_files_decode_to_the_pixels_they_were_given(opaque):
         assert image.mode == ("RGB" if opaque else "RGBA")
         assert image.info["dpi"] == pytest.approx((150, 150), abs=0.05)
         assert np.array_equal(np.asarray(image.convert("RGBA")), pixels)
+
+
+# -- drawing together (swisssim.io.figures.drawn_together) -----------------------------------------
+
+def _children() -> set[int]:
+    """Process ids of this process's live children (from /proc)."""
+    me = os.getpid()
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == me and fields[0] != "Z":
+                found.add(int(entry.name))
+    return found
+
+
+def _draw_all(builders, root: Path, parallel: bool) -> tuple[dict[str, bytes], int]:
+    from swisssim.io.figures import drawn_together, save_figure
+
+    stage = _Stage(root, keep_svg=False)
+    with drawn_together(parallel) as batch:
+        names = [n for name in NAMES for n in save_figure(builders[name](), stage, name)]
+    return {n: (root / n).read_bytes() for n in names}, batch.helpers_started
+
+
+linux_fork = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="helpers fork on Linux")
+
+
+@linux_fork
+def test_figures_drawn_together_in_helpers_are_the_bytes_drawn_alone(builders, tmp_path):
+    """Every figure of the report's kinds, drawn in forked helpers and here, gives the files
+    that drawing each alone in this process gives; no helper outlives the block."""
+    before = _children()
+    together, helpers = _draw_all(builders, tmp_path / "together", parallel=True)
+    alone, none = _draw_all(builders, tmp_path / "alone", parallel=False)
+    assert helpers >= 2 and none == 0
+    assert together.keys() == alone.keys() and len(together) >= len(NAMES)
+    for name in alone:
+        assert together[name] == alone[name], name
+    assert _children() == before
+
+
+@linux_fork
+def test_a_figure_a_helper_fails_to_draw_is_drawn_here_where_its_error_shows(
+        builders, tmp_path, monkeypatch):
+    """A helper that dies (here: an error only in helpers) leaves its figures to this process:
+    every file is still written, with the same bytes."""
+    from swisssim.io import figures
+
+    main = os.getpid()
+    draw = figures.FigureJob.draw
+
+    def fails_in_helpers(job):
+        if os.getpid() != main:
+            raise RuntimeError("a helper's failure")
+        draw(job)
+
+    monkeypatch.setattr(figures.FigureJob, "draw", fails_in_helpers)
+    rescued, helpers = _draw_all(builders, tmp_path / "rescued", parallel=True)
+    monkeypatch.setattr(figures.FigureJob, "draw", draw)
+    alone, _ = _draw_all(builders, tmp_path / "alone", parallel=False)
+    assert helpers >= 1 and rescued == alone
+
+    def fails_everywhere(job):
+        raise RuntimeError("a figure that cannot be drawn")
+
+    monkeypatch.setattr(figures.FigureJob, "draw", fails_everywhere)
+    with pytest.raises(RuntimeError, match="cannot be drawn"):
+        _draw_all(builders, tmp_path / "failed", parallel=True)
+
+
+@linux_fork
+def test_an_error_in_the_block_kills_its_helpers_and_draws_nothing_more(builders, tmp_path):
+    from swisssim.io.figures import drawn_together, save_figure
+
+    before = _children()
+    stage = _Stage(tmp_path, keep_svg=False)
+    with pytest.raises(KeyError), drawn_together(True) as batch:
+        for name in NAMES:
+            save_figure(builders[name](), stage, name)
+        assert batch.helpers_started >= 1 and len(batch) == len(NAMES)
+        raise KeyError("stop")
+    assert _children() == before
+    # the figures still queued were dropped: only those handed to helpers may be written
+    assert len(list(tmp_path.glob("*.png"))) <= batch.helpers_started < len(NAMES)
+
+
+def test_without_helpers_a_batch_draws_in_this_process(builders, tmp_path):
+    """Where helpers are not possible (not Linux, one CPU, another thread) the block draws
+    every figure here, in queue order of size."""
+    from swisssim.io.figures import helper_possible
+
+    drawn, helpers = _draw_all(builders, tmp_path, parallel=False)
+    assert helpers == 0 and all(data.startswith(b"\x89PNG") for name, data in drawn.items()
+                                if name.endswith(".png"))
+    result: list[bool] = []
+    thread = threading.Thread(target=lambda: result.append(helper_possible()))
+    thread.start()
+    thread.join()
+    assert result == [False]

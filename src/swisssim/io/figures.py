@@ -8,18 +8,32 @@ Each figure is drawn once (:func:`draw_once`): laid out once (constrained layout
 labels, text extents) and rasterised once on a full-size Agg canvas, then cropped to its tight
 box. ``figure.savefig(path, bbox_inches="tight")`` would do the same work three times (a layout
 pass to find the box, another before printing, then the drawing), and again for each format.
+
+Inside :func:`drawn_together` (the report, ``sweep`` and ``plot`` use it) :func:`save_figure`
+builds the figure and reserves its file names; the drawing is shared between this process and
+forked helper processes, one at a time, where the machine has two usable CPUs on Linux
+(:class:`FigureBatch`): the first figure goes to a helper at once, while this process builds
+the next ones, and what is left when the block ends is shared, largest figure first. Drawing
+is single-threaded Python, so a report's figures take a little over half the time. The bytes
+are the same whichever process draws a figure.
 """
 
 from __future__ import annotations
 
+import contextvars
 import io
 import json
 import math
+import os
+import signal
 import struct
+import sys
+import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -43,24 +57,219 @@ def save_figure(figure: Figure, stage: Any, stem: str, *, dpi: int = 150,
     is true gets 256-colour palette PNGs (:func:`palette_bytes`, from the pixels in memory).
 
     The figure is drawn once for the PNG (:func:`draw_once`); the SVG, when kept, reuses that
-    layout and crop box (no second layout pass).
+    layout and crop box (no second layout pass). Inside :func:`drawn_together` the files are
+    written when that block ends.
     """
     svg = svg and getattr(stage, "keep_svg", True)
-    palette = bool(getattr(stage, "palette", False))
     interrupts.checkpoint()   # a safe point: each figure
-    names = [f"{stem}.png"]
-    with draw_once(figure, dpi) as rendered:
-        data = palette_bytes(rendered.pixels) if palette else png_bytes(rendered.pixels, dpi)
-        stage.path(names[0]).write_bytes(data)
-        if svg:
-            names.append(f"{stem}.svg")
-            figure.savefig(stage.path(names[-1]), format="svg", dpi=dpi,
-                           bbox_inches=rendered.box)
-        if figure.__dict__.get("swisssim_points"):
-            names.append(f"{stem}.points.json")
-            stage.path(names[-1]).write_text(
-                json.dumps(point_positions(figure, rendered.box, dpi)) + "\n", encoding="utf-8")
+    names = [f"{stem}.png"] + ([f"{stem}.svg"] if svg else [])
+    if figure.__dict__.get("swisssim_points"):
+        names.append(f"{stem}.points.json")
+    paths = [stage.path(name) for name in names]
+    job = FigureJob(figure, dpi, bool(getattr(stage, "palette", False)), paths[0],
+                    paths[1] if svg else None,
+                    paths[-1] if names[-1].endswith(".points.json") else None)
+    batch = _BATCH.get()
+    if batch is None:
+        job.draw()
+    else:
+        batch.add(job)
     return names
+
+
+@dataclass
+class FigureJob:
+    """A built figure and the files it is drawn into (:meth:`draw`)."""
+
+    figure: Figure
+    dpi: int
+    palette: bool
+    png: Path
+    svg: Path | None = None
+    points: Path | None = None
+
+    @property
+    def area(self) -> float:
+        """Pixels of the full canvas: :class:`FigureBatch` draws the largest figures first."""
+        width, height = self.figure.get_size_inches()
+        return float(width * height) * self.dpi ** 2
+
+    def draw(self) -> None:
+        """Draw the figure once and write its PNG (and SVG and point positions)."""
+        with draw_once(self.figure, self.dpi) as rendered:
+            pixels = rendered.pixels
+            data = palette_bytes(pixels) if self.palette else png_bytes(pixels, self.dpi)
+            self.png.write_bytes(data)
+            if self.svg is not None:
+                self.figure.savefig(self.svg, format="svg", dpi=self.dpi,
+                                    bbox_inches=rendered.box)
+            if self.points is not None:
+                self.points.write_text(json.dumps(point_positions(
+                    self.figure, rendered.box, self.dpi)) + "\n", encoding="utf-8")
+
+
+class FigureBatch:
+    """The figures of a :func:`drawn_together` block, drawn in this process and in forked
+    helper processes.
+
+    When the machine allows helpers (:func:`helper_possible`), a figure queued while no helper
+    runs goes at once to a new helper (``os.fork``: it has the built figure and draws it while
+    this process goes on building the next figures and writing tables). :meth:`finish` shares
+    the figures still waiting between this process and one more helper: both take figure
+    numbers from one pipe, one byte each (a pipe read is atomic), largest figure first, and the
+    helper reports each figure it finished on a second pipe. A helper writes only the files of
+    its figures and ends with ``os._exit`` (no interpreter teardown, no stdio flush); its SIGINT
+    and SIGTERM take their default action. A figure that no helper reported finished is drawn
+    here again (a failure raises its error here), and :meth:`abort` kills and reaps every
+    helper still running.
+    """
+
+    def __init__(self, parallel: bool) -> None:
+        self.jobs: list[FigureJob] = []
+        self.pending: list[FigureJob] = []
+        self.parallel = parallel
+        self.eager: tuple[int, FigureJob] | None = None
+        self.sharing: int | None = None
+        self.helpers_started = 0
+
+    def __len__(self) -> int:
+        return len(self.jobs)
+
+    def add(self, job: FigureJob) -> None:
+        """Queue ``job``; hand it to a helper now if none runs."""
+        self.jobs.append(job)
+        if not self.parallel:
+            self.pending.append(job)
+            return
+        self._reap_eager(block=False)
+        if self.eager is None:
+            self.eager = (self._fork(job.draw), job)
+        else:
+            self.pending.append(job)
+
+    def finish(self) -> None:
+        """Draw every queued figure; return when all are drawn and no helper runs."""
+        waiting, self.pending = sorted(self.pending, key=lambda j: -j.area), []
+        if self.parallel and 1 < len(waiting) < 256:
+            self._share(waiting)
+        else:
+            for job in waiting:
+                interrupts.checkpoint()
+                job.draw()
+        self._reap_eager(block=True)
+
+    def abort(self) -> None:
+        """Kill and reap every running helper (their files may be half-written: the caller's
+        staging folder is being discarded)."""
+        for pid in (self.eager[0] if self.eager else None, self.sharing):
+            if pid is not None:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+        self.eager = self.sharing = None
+
+    def _fork(self, work: Callable[[], None]) -> int:
+        """A helper process that runs ``work`` and exits (0 on success); its pid."""
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                work()
+                code = 0
+            finally:
+                os._exit(code)
+        self.helpers_started += 1
+        return pid
+
+    def _reap_eager(self, *, block: bool) -> None:
+        """Reap the eager helper if it ended (waiting for it when ``block``); a figure it did
+        not finish is drawn here."""
+        if self.eager is None:
+            return
+        pid, job = self.eager
+        done, status = os.waitpid(pid, 0 if block else os.WNOHANG)
+        if done == 0:
+            return
+        self.eager = None
+        if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
+            self.parallel = False
+            interrupts.checkpoint()
+            job.draw()
+
+    def _share(self, jobs: list[FigureJob]) -> None:
+        """Draw ``jobs`` here and in one helper, each taking the next from a pipe."""
+        tickets, ticket_writer = os.pipe()
+        reports, report_writer = os.pipe()
+        try:
+            os.write(ticket_writer, bytes(range(len(jobs))))
+            os.close(ticket_writer)
+
+            def helper() -> None:
+                os.close(reports)
+                while ticket := os.read(tickets, 1):
+                    jobs[ticket[0]].draw()
+                    os.write(report_writer, ticket)
+
+            self.sharing = self._fork(helper)
+            os.close(report_writer)
+            drawn: set[int] = set()
+            while ticket := os.read(tickets, 1):
+                interrupts.checkpoint()
+                jobs[ticket[0]].draw()
+                drawn.add(ticket[0])
+            os.waitpid(self.sharing, 0)
+            self.sharing = None
+            while reported := os.read(reports, 256):
+                drawn.update(reported)
+            for index in sorted(set(range(len(jobs))) - drawn):
+                interrupts.checkpoint()
+                jobs[index].draw()                   # what the helper did not finish
+        finally:
+            os.close(tickets)
+            os.close(reports)
+
+
+#: The batch of the current :func:`drawn_together` block (None outside one).
+_BATCH: contextvars.ContextVar[FigureBatch | None] = contextvars.ContextVar(
+    "swisssim_figure_batch", default=None)
+
+
+@contextmanager
+def drawn_together(parallel: bool | None = None) -> Iterator[FigureBatch]:
+    """Within the block, :func:`save_figure` queues its figure (:class:`FigureBatch`); when the
+    block ends every figure has been drawn. A nested block joins the outer one. If the block
+    raises, figures not yet drawn are dropped and a running helper is killed.
+
+    ``parallel``: draw in helper processes too (default: :func:`helper_possible`); the files
+    are the same either way.
+    """
+    outer = _BATCH.get()
+    if outer is not None:
+        yield outer
+        return
+    batch = FigureBatch(helper_possible() if parallel is None else parallel)
+    token = _BATCH.set(batch)
+    try:
+        yield batch
+        batch.finish()
+    finally:
+        _BATCH.reset(token)
+        batch.abort()
+
+
+def helper_possible() -> bool:
+    """Whether a :class:`FigureBatch` may fork helper processes: on Linux (fork is safe for
+    this use there; macOS's system libraries are not fork-safe), from the main thread (the
+    helper resets its signal handlers), with two or more usable CPUs."""
+    if sys.platform != "linux" or not hasattr(os, "fork"):
+        return False
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    try:
+        return len(os.sched_getaffinity(0)) > 1
+    except OSError:
+        return False
 
 
 @dataclass

@@ -27,7 +27,7 @@ from swisssim.analysis.sweep import (
     SweepFrames,
 )
 from swisssim.engine.progress import phase
-from swisssim.io.figures import save_figure
+from swisssim.io.figures import drawn_together, save_figure
 from swisssim.io.manifests import (
     base_manifest,
     comparison_manifest,
@@ -118,13 +118,15 @@ def write_sweep_figures(frames: SweepFrames, stage: Staging | SubStaging, *,
                         folder: str = "figures", dpi: int = 150,
                         progress: bool = False) -> list[str]:
     """Render every figure and stage ``<folder>/<stem>.png`` and ``.svg``; return the names.
-    ``progress`` shows a bar on stderr, one step per figure."""
+    ``progress`` shows a bar on stderr, one step per figure built and one for drawing them
+    (together, :func:`swisssim.io.figures.drawn_together`)."""
     names: list[str] = []
-    with phase("figures", len(FIGURE_STEMS), progress) as step:
+    with phase("figures", len(FIGURE_STEMS) + 1, progress) as step, drawn_together() as queued:
         for stem in FIGURE_STEMS:
             step(stem)
             figure = render_sweep_figure(frames, stem)
             names += save_figure(figure, stage, f"{folder}/{stem}" if folder else stem, dpi=dpi)
+        step(f"drawing {len(queued)} figures")
     return names
 
 

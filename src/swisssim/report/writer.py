@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from swisssim.engine.progress import phase
+from swisssim.io.figures import drawn_together
 from swisssim.io.manifests import (
     base_manifest,
     bootstrap_manifest,
@@ -116,34 +117,15 @@ def write_report(report: Report, out: str | Path, argv: Sequence[str] | None = N
     manifest = report_manifest(report, argv)
     argv_list = list(argv) if argv is not None else None
     started = time.perf_counter()
-    total = 5 + (report.orders is not None) + (report.bootstrap is not None)
+    total = 6 + (report.orders is not None) + (report.bootstrap is not None)
     with atomic_output(out, inputs=scenario_files(report.scenario),
                        command="report") as stage, \
             phase("report: figures and documents", total, progress) as step:
-        step("sweep figures")
-        sweep_stage = SubStaging(stage, "sweep", keep_svg=svg, palette=palette)
-        stage_sweep(report.sweep, sweep_stage, dpi=dpi)
-        manifest["simulation"]["rank_distribution"] = rank_table_manifest(
-            report.sweep.result, sweep_stage.root / "rank_distribution.csv")
-        sweep_stage.write_json("manifest.json", _part_manifest(manifest, argv_list,
-                                                               ("simulation", "sweep")))
-        step("comparison figures")
-        compare_stage = SubStaging(stage, "compare", keep_svg=svg, palette=palette)
-        stage_comparison(report.comparison, compare_stage, dpi=dpi)
-        compare_stage.write_json("manifest.json", _part_manifest(
-            manifest, argv_list, ("simulation", "comparison")))
-        if report.orders is not None:
-            step("orders figure")
-            orders_stage = SubStaging(stage, "orders", keep_svg=svg, palette=palette)
-            stage_orders(report.orders, orders_stage, dpi=dpi)
-            orders_stage.write_json("manifest.json", _part_manifest(manifest, argv_list,
-                                                                    ("orders",)))
-        if report.bootstrap is not None:
-            step("bootstrap figure")
-            boot_stage = SubStaging(stage, "bootstrap", keep_svg=svg, palette=palette)
-            stage_bootstrap(report.bootstrap, boot_stage, dpi=dpi, z=report.sweep.z)
-            boot_stage.write_json("manifest.json", _part_manifest(
-                manifest, argv_list, ("simulation", "bootstrap")))
+        with drawn_together() as queued:     # every figure drawn at the block's end
+            _stage_parts(report, stage, manifest, argv_list, step, svg=svg, palette=palette,
+                         dpi=dpi)
+            step(f"drawing {len(queued)} figures")
+
         step("summary")
         stage.write_csv("summary.csv", summary_frame(report))
         files = sorted(stage.names + ["report.html", "report.md", "manifest.json"])
@@ -158,6 +140,36 @@ def write_report(report: Report, out: str | Path, argv: Sequence[str] | None = N
         stage.write_text("report.md", render_markdown(document))
         stage.write_json("manifest.json", manifest)
     return manifest
+
+
+def _stage_parts(report: Report, stage: Any, manifest: dict[str, Any], argv: list[str] | None,
+                 step: Any, *, svg: bool, palette: bool, dpi: int) -> None:
+    """Stage the sweep, comparison, orders and bootstrap sub-folders (tables, manifests and
+    figures; the figures are drawn by the caller's :func:`drawn_together` block)."""
+    step("sweep figures")
+    sweep_stage = SubStaging(stage, "sweep", keep_svg=svg, palette=palette)
+    stage_sweep(report.sweep, sweep_stage, dpi=dpi)
+    manifest["simulation"]["rank_distribution"] = rank_table_manifest(
+        report.sweep.result, sweep_stage.root / "rank_distribution.csv")
+    sweep_stage.write_json("manifest.json", _part_manifest(manifest, argv,
+                                                           ("simulation", "sweep")))
+    step("comparison figures")
+    compare_stage = SubStaging(stage, "compare", keep_svg=svg, palette=palette)
+    stage_comparison(report.comparison, compare_stage, dpi=dpi)
+    compare_stage.write_json("manifest.json", _part_manifest(
+        manifest, argv, ("simulation", "comparison")))
+    if report.orders is not None:
+        step("orders figure")
+        orders_stage = SubStaging(stage, "orders", keep_svg=svg, palette=palette)
+        stage_orders(report.orders, orders_stage, dpi=dpi)
+        orders_stage.write_json("manifest.json", _part_manifest(manifest, argv,
+                                                                ("orders",)))
+    if report.bootstrap is not None:
+        step("bootstrap figure")
+        boot_stage = SubStaging(stage, "bootstrap", keep_svg=svg, palette=palette)
+        stage_bootstrap(report.bootstrap, boot_stage, dpi=dpi, z=report.sweep.z)
+        boot_stage.write_json("manifest.json", _part_manifest(
+            manifest, argv, ("simulation", "bootstrap")))
 
 
 def _part_manifest(manifest: dict[str, Any], argv: list[str] | None,
