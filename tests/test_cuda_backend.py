@@ -119,9 +119,9 @@ def test_launches_and_progress_chunks_do_not_change_the_counters(monkeypatch):
 def test_adaptive_stopping_takes_the_same_checkpoints(monkeypatch):
     monkeypatch.setattr("swisssim.engine.simulation.ADAPTIVE_STEP", 20)
     scenario = _scenario()
-    cpu = simulate(scenario, seed=2, target_se=0.12, max_iterations=100)
-    gpu = simulate(scenario, seed=2, target_se=0.12, max_iterations=100, backend="cuda")
-    assert cpu.stopping.checkpoints == gpu.stopping.checkpoints
+    cpu = simulate(scenario, seed=2, target_se=0.12, max_iterations=60)
+    gpu = simulate(scenario, seed=2, target_se=0.12, max_iterations=60, backend="cuda")
+    assert cpu.stopping.checkpoints == gpu.stopping.checkpoints == (20, 60)
     _assert_same(cpu, gpu)
 
 

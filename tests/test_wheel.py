@@ -101,12 +101,17 @@ def test_a_named_scenario_runs_from_another_folder(installed):
     assert location.returncode == 0, location.stderr
     assert Path(location.stdout.strip()).is_relative_to(installed["purelib"])
     assert not (installed["cwd"] / "helm_capabilities").exists()
-    done = run(installed, str(installed["bin"] / "swisssim"), "report", "helm_capabilities",
-               "--out", "report", "-n", "200", "--no-progress", "--no-svg", env=PLAIN_KERNELS)
+    done = run(installed, str(installed["bin"] / "swisssim"), "sweep", "helm_capabilities",
+               "--out", "sweep", "-n", "200", "--no-progress", env=PLAIN_KERNELS)
     assert done.returncode == 0, done.stderr
-    table = pd.read_csv(installed["cwd"] / "report" / "summary.csv")
-    assert len(table) == 65
-    assert (installed["cwd"] / "report" / "report.html").stat().st_size > 10_000
+    table = pd.read_csv(installed["cwd"] / "sweep" / "sweep.csv")
+    assert table["model"].nunique() == 65
+    assert (installed["cwd"] / "sweep" / "figures" / "sensitivity.png").stat().st_size > 10_000
+    # the report's one data file, read as the report reads it, from the installed package
+    script = run(installed, str(installed["python"]), "-c",
+                 "import swisssim.report.explore as e; print(len(e.script()))")
+    assert script.returncode == 0, script.stderr
+    assert int(script.stdout) > 1_000
 
 
 def test_scenarios_are_listed_and_loaded_by_name(installed):
