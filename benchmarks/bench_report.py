@@ -53,6 +53,7 @@ TIMED = [
     ("swisssim.io.writers", "save_figure", "figures"),
     ("swisssim.plots.uncertainty", "rank_interval_figure", "figures"),   # imported lazily
     ("swisssim.io.figures", "save_figure", "figures"),                   # by io.run_writer
+    ("swisssim.io.figures", "FigureBatch.finish", "figures"),   # figures drawn together
     ("swisssim.report.writer", "build_document", "documents"),
     ("swisssim.report.writer", "render_html", "documents"),
     ("swisssim.report.writer", "render_markdown", "documents"),
@@ -98,9 +99,12 @@ def phases_child(argv: list[str]) -> int:
         return wrapper
 
     for module_name, attr, phase in TIMED:
-        module = importlib.import_module(module_name)
-        if hasattr(module, attr):
-            setattr(module, attr, timed(getattr(module, attr), phase))
+        owner: object = importlib.import_module(module_name)
+        *path, name = attr.split(".")                 # "Class.method" wraps a method
+        for part in path:
+            owner = getattr(owner, part, None)
+        if owner is not None and hasattr(owner, name):
+            setattr(owner, name, timed(getattr(owner, name), phase))
     started = time.perf_counter()
     code = app.main(argv)
     total = time.perf_counter() - started
