@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from pathlib import Path
@@ -10,6 +11,19 @@ import matplotlib
 import pytest
 
 matplotlib.use("Agg")
+
+REPO = Path(__file__).resolve().parent.parent
+
+# The suite runs in pytest-xdist workers (``-n auto`` in pyproject.toml). Each worker keeps its
+# own numba cache (``.numba-cache/<worker>/``, below NUMBA_CACHE_DIR when that is set, and
+# inherited by the commands the tests start): numba's cache is not safe against two processes
+# compiling different signatures of one function at once (both pick the same data file name
+# from the index they read, so one index can end up naming the other's kernel).
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if _WORKER:
+    assert "numba" not in sys.modules, "numba was imported before tests/conftest.py"
+    os.environ["NUMBA_CACHE_DIR"] = str(
+        Path(os.environ.get("NUMBA_CACHE_DIR") or REPO / ".numba-cache") / _WORKER)
 
 # The signal tests start commands in subprocesses and expect them to start with SIGINT and
 # SIGTERM at their usual dispositions. A shell starts a background job (``cmd &``, a CI script's
@@ -21,8 +35,6 @@ if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
 if signal.getsignal(signal.SIGTERM) == signal.SIG_IGN:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 sys.path.insert(0, str(Path(__file__).parent))
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
