@@ -7,9 +7,10 @@ instead (literal argument types, one specialisation per combination of their val
 rules' branches removed from the hot loop); it is empty because the constants do not pay for
 their compile cost. ``benchmarks/bench_literal_flags.py`` measures both sides on this
 project's 2-core machine (one thread, CPU time, numba 0.68): each specialisation compiles in
-about 8 s, and with all four flags literal instead of none the paper's shape runs 1-3% faster
-and a field of many equal scores with draws and half-point byes 14-20% faster. The test suite
-and every user who varies a rule would compile up to 24 variants of each kernel.
+about 8 s; with the flags at run time instead of all four literal the paper's shape, probabilistic
+wins and a 1,000 x 50 field run 0-3% slower and a field of many equal scores with draws and
+half-point byes about 20% slower (2.65 s against 2.20 s). With literal flags the test suite and
+every user who varies a rule would compile up to 24 variants of each kernel.
 
 numba's own way of calling a kernel, its dispatcher, types the arguments again on every call
 (with ``numba.literally`` in the kernel: about 7 ms per call on this machine,
