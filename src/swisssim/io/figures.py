@@ -62,13 +62,12 @@ def save_figure(figure: Figure, stage: Any, stem: str, *, dpi: int = 150,
     """
     svg = svg and getattr(stage, "keep_svg", True)
     interrupts.checkpoint()   # a safe point: each figure
-    names = [f"{stem}.png"] + ([f"{stem}.svg"] if svg else [])
-    if figure.__dict__.get("swisssim_points"):
-        names.append(f"{stem}.points.json")
-    paths = [stage.path(name) for name in names]
-    job = FigureJob(figure, dpi, bool(getattr(stage, "palette", False)), paths[0],
-                    paths[1] if svg else None,
-                    paths[-1] if names[-1].endswith(".points.json") else None)
+    marked = bool(figure.__dict__.get("swisssim_points"))
+    job = FigureJob(figure, dpi, bool(getattr(stage, "palette", False)),
+                    stage.path(f"{stem}.png"), stage.path(f"{stem}.svg") if svg else None,
+                    stage.path(f"{stem}.points.json") if marked else None)
+    names = ([f"{stem}.png"] + ([f"{stem}.svg"] if svg else [])
+             + ([f"{stem}.points.json"] if marked else []))
     batch = _BATCH.get()
     if batch is None:
         job.draw()
@@ -138,11 +137,9 @@ class FigureBatch:
     def add(self, job: FigureJob) -> None:
         """Queue ``job``; hand it to a helper now if none runs."""
         self.jobs.append(job)
-        if not self.parallel:
-            self.pending.append(job)
-            return
-        self._reap_eager(block=False)
-        if self.eager is None:
+        if self.parallel:
+            self._reap_eager(block=False)       # a failed helper turns helpers off
+        if self.parallel and self.eager is None:
             self.eager = (self._fork(job.draw), job)
         else:
             self.pending.append(job)
@@ -201,9 +198,15 @@ class FigureBatch:
         """Draw ``jobs`` here and in one helper, each taking the next from a pipe."""
         tickets, ticket_writer = os.pipe()
         reports, report_writer = os.pipe()
+        still_open = {tickets, ticket_writer, reports, report_writer}
+
+        def close(fd: int) -> None:
+            os.close(fd)
+            still_open.discard(fd)
+
         try:
             os.write(ticket_writer, bytes(range(len(jobs))))
-            os.close(ticket_writer)
+            close(ticket_writer)
 
             def helper() -> None:
                 os.close(reports)
@@ -212,7 +215,7 @@ class FigureBatch:
                     os.write(report_writer, ticket)
 
             self.sharing = self._fork(helper)
-            os.close(report_writer)
+            close(report_writer)
             drawn: set[int] = set()
             while ticket := os.read(tickets, 1):
                 interrupts.checkpoint()
@@ -226,8 +229,8 @@ class FigureBatch:
                 interrupts.checkpoint()
                 jobs[index].draw()                   # what the helper did not finish
         finally:
-            os.close(tickets)
-            os.close(reports)
+            for fd in still_open:                    # also if the write or the fork failed
+                os.close(fd)
 
 
 #: The batch of the current :func:`drawn_together` block (None outside one).
