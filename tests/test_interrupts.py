@@ -123,9 +123,15 @@ def _python(code: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
                           env=env, cwd=cwd, timeout=120, check=False)
 
 
+#: Source lines that run ``python -m swisssim ARGS`` (the script's own arguments) from ``-c``.
+_AS_PYTHON_M_SWISSSIM = ("import runpy, sys\n"
+                         "sys.argv = ['swisssim', *sys.argv[1:]]\n"
+                         "runpy.run_module('swisssim', run_name='__main__', alter_sys=True)\n")
+
+
 def _signal_at_argparse(signum: int) -> str:
     """Source lines that make the first ``import argparse`` raise ``signum`` first."""
-    return ("import builtins, runpy, signal, sys\n"
+    return ("import builtins, signal, sys\n"
             "real = builtins.__import__\n"
             "def hooked(name, *a, **k):\n"
             "    if name == 'argparse' and not getattr(builtins, '_sent', False):\n"
@@ -147,9 +153,7 @@ def test_a_signal_during_start_up_imports_is_answered_in_one_line(signum, code, 
                                                                  scenario_path):
     """``python -m swisssim`` with the signal raised while the entry module imports argparse
     (after ``swisssim/__main__.py`` installed the handlers, before ``main`` runs)."""
-    inject = _signal_at_argparse(signum) + (
-        "sys.argv = ['swisssim', *sys.argv[1:]]\n"
-        "runpy.run_module('swisssim', run_name='__main__', alter_sys=True)\n")
+    inject = _signal_at_argparse(signum) + _AS_PYTHON_M_SWISSSIM
     out = tmp_path / "out"
     done = _python(inject, "run", str(scenario_path), *RUN, "--out", str(out), cwd=tmp_path)
     _assert_answered(done, code, word, out)
@@ -178,16 +182,14 @@ def test_a_signal_the_process_started_ignoring_stays_ignored(tmp_path, scenario_
     """Started with SIGINT ignored (a background job of a script, like Python itself honours),
     ``python -m swisssim`` leaves it ignored: a SIGINT during start-up changes nothing."""
     inject = (
-        "import runpy, signal, sys\n"
+        "import signal\n"
         "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
-        "sys.argv = ['swisssim', *sys.argv[1:]]\n"
         "import swisssim.cli.app\n"
         "real = swisssim.cli.app.main\n"
         "def main(argv=None):\n"
         "    signal.raise_signal(signal.SIGINT); sum(range(1000))\n"
         "    return real(argv)\n"
-        "swisssim.cli.app.main = main\n"
-        "runpy.run_module('swisssim', run_name='__main__', alter_sys=True)\n")
+        "swisssim.cli.app.main = main\n") + _AS_PYTHON_M_SWISSSIM
     out = tmp_path / "out"
     done = _python(inject, "run", str(scenario_path), *RUN, "--out", str(out), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -337,10 +339,7 @@ def test_a_signal_while_numpy_imports_its_extension_is_answered_in_one_line(
         "        state['sent'] = True; sys.stderr.write('sent\\n')\n"
         f"        signal.raise_signal({int(signum)})\n"
         "    return real(name, *a, **k)\n"
-        "builtins.__import__ = hooked\n"
-        "import runpy\n"
-        "sys.argv = ['swisssim', *sys.argv[1:]]\n"
-        "runpy.run_module('swisssim', run_name='__main__', alter_sys=True)\n")
+        "builtins.__import__ = hooked\n") + _AS_PYTHON_M_SWISSSIM
     out = tmp_path / "out"
     done = _python(inject, "compare", str(scenario_path), *RUN, "--out", str(out), cwd=tmp_path)
     if not done.stderr.startswith("sent\n"):
