@@ -13,16 +13,16 @@ Conventions
   a score (NaN, e.g. every benchmark missing) is ranked after all others.
 * CSD's score is the expected win score E[S_m] of each schedule, ranked like any other score (not
   its expected rank).
-* Rank correlations are computed on the rank columns with ``scipy.stats``: Kendall's tau-b
-  (which corrects for ties) and Spearman's rho (Pearson correlation of average ranks). Both are
-  NaN when a method gives every model the same rank.
+* Rank correlations are computed on the rank columns, with the numbers scipy.stats gives
+  (:mod:`swisssim.analysis.rank_correlation`): Kendall's tau-b (which corrects for ties) and
+  Spearman's rho (Pearson correlation of average ranks). Both are NaN when a method gives every
+  model the same rank.
 """
 
 from __future__ import annotations
 
 import re
 import time
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -30,9 +30,9 @@ from typing import Any, Unpack
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from swisssim.analysis import baselines
+from swisssim.analysis.rank_correlation import kendall_tau_b, spearman_rho
 from swisssim.analysis.ranks import competition_ranks
 from swisssim.data.frames import as_written
 from swisssim.data.rounds import round_scores
@@ -367,14 +367,12 @@ def rank_correlations(ranks: pd.DataFrame) -> pd.DataFrame:
 
 
 def correlation_pair(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float]:
-    """``(tau_b, p, rho, p)`` of two rank vectors via scipy.stats; NaN if either is constant."""
+    """``(tau_b, p, rho, p)`` of two rank vectors, as scipy.stats' ``kendalltau`` and
+    ``spearmanr`` give them (:mod:`swisssim.analysis.rank_correlation`); NaN if either is
+    constant."""
     if np.ptp(x) == 0 or np.ptp(y) == 0:
         return (np.nan, np.nan, np.nan, np.nan)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        tau = stats.kendalltau(x, y, variant="b")
-        rho = stats.spearmanr(x, y)
-    return (float(tau.statistic), float(tau.pvalue), float(rho.statistic), float(rho.pvalue))
+    return (*kendall_tau_b(x, y), *spearman_rho(x, y))
 
 
 def correlation_matrix(correlations: pd.DataFrame, column: str = "kendall_tau_b",

@@ -19,7 +19,8 @@ Conventions
 * Rank within an order: competition rank ("1224") by expected score, computed on exact integer
   score sums; models with equal expected scores share the better rank. "Ranked first" counts every
   model of rank 1 and "top k" every model of rank ``<= k``.
-* Kendall tau-b (``scipy.stats.kendalltau``) compares each order's expected scores with the
+* Kendall tau-b (:func:`swisssim.analysis.rank_correlation.kendall_tau_b`, equal to
+  ``scipy.stats.kendalltau``) compares each order's expected scores with the
   curated order's (ties handled by tau-b; NaN if either ranking is constant).
 * The order-marginalised ranking ranks models by their mean expected score over the evaluated
   orders, i.e. with the round order drawn uniformly at random.
@@ -42,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 import swisssim.interrupts as interrupts  # noqa: PLR0402 (test_layers)
+from swisssim.analysis.rank_correlation import kendall_tau_b
 from swisssim.analysis.ranks import competition_ranks
 from swisssim.data.frames import as_written
 from swisssim.data.rounds import round_scores
@@ -102,8 +104,6 @@ class OrdersResult:
 
     def kendall_taus(self) -> np.ndarray:
         """Kendall tau-b of each order's expected scores against the curated order's, (P, S)."""
-        from scipy.stats import kendalltau
-
         ranks = self.ranks()
         taus: np.ndarray = np.empty(self.score_sum.shape[:2])
         for p in range(taus.shape[0]):
@@ -113,7 +113,7 @@ class OrdersResult:
                     constant = np.all(ranks[0, s] == ranks[0, s, 0])
                     taus[p, s] = np.nan if constant else 1.0
                 else:
-                    taus[p, s] = kendalltau(self.score_sum[0, s], self.score_sum[p, s]).statistic
+                    taus[p, s] = kendall_tau_b(self.score_sum[0, s], self.score_sum[p, s])[0]
         return taus
 
     def __repr__(self) -> str:
