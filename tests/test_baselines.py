@@ -306,14 +306,14 @@ def test_fused_bradley_terry_objective_equals_the_numpy_one(monkeypatch):
     """The numba objective used on large fields is the numpy one summed another way."""
     from scipy.special import expit
 
-    from swisssim.analysis import baselines
+    from swisssim.analysis import baseline_kernels, baselines
 
     rng = np.random.default_rng(2)
     wins = rng.integers(0, 4, size=(40, 40)).astype(float)
     np.fill_diagonal(wins, 0.0)
     totals = wins + wins.T
     theta = rng.normal(0.0, 3.0, 40)
-    loss, expected = baselines._bt_loss_gradient(theta, wins, np.ascontiguousarray(wins.T))
+    loss, expected = baseline_kernels.bt_loss_gradient(theta, wins, np.ascontiguousarray(wins.T))
     diff = theta[:, None] - theta[None, :]
     assert loss == pytest.approx((wins * np.logaddexp(0.0, -diff)).sum(), rel=1e-12)
     np.testing.assert_allclose(expected, (totals * expit(diff)).sum(axis=1), rtol=1e-12)

@@ -23,7 +23,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from conftest import REPO, TINY_CSV, TINY_TOML
 from swisssim import interrupts
-from swisssim.analysis import baselines
+from swisssim.analysis import baseline_kernels, baselines
 from swisssim.cli.app import main
 from swisssim.io import staging
 
@@ -83,7 +83,7 @@ def test_a_signal_swallowed_by_a_callback_during_report_still_stops_it(
     assert main(["report", str(scenario_path), *RUN, "--no-svg", "--out", str(out)]) == 0
     earlier = _snapshot(out)
     capsys.readouterr()
-    original = FigureCanvasAgg.draw       # once per figure (swisssim.io.figures.draw_once)
+    original = FigureCanvasAgg.draw       # once per figure (swisssim.io.drawing.draw_once)
     calls = {"n": 0}
 
     def draw(self, *args, **kwargs):
@@ -380,19 +380,19 @@ def test_elo_runs_in_short_calls_and_gives_the_same_bits(monkeypatch):
     values = np.round(np.random.default_rng(3).normal(size=(3, 20)), 1)   # 570 matches an order
     whole = baselines._elo_orders(np.random.default_rng([baselines.ELO_STREAM, 5]), values, 12,
                                   16.0, 400.0, 1500.0)
-    for limit, expected_calls in ((1_140, ("_elo_play_orders", 6)), (200, ("_elo_play", 36))):
+    for limit, expected_calls in ((1_140, ("elo_play_orders", 6)), (200, ("elo_play", 36))):
         calls = {"n": 0}
         name, count = expected_calls
-        original = getattr(baselines, name)
+        original = getattr(baseline_kernels, name)
 
         def counted(*args, original=original, calls=calls):
             calls["n"] += 1
             return original(*args)
 
-        monkeypatch.setattr(baselines, name, counted)
+        monkeypatch.setattr(baseline_kernels, name, counted)
         monkeypatch.setattr(baselines, "ELO_CHUNK_MATCHES", limit)
         fit = baselines.fit_elo(values, orders=12, seed=5)
-        monkeypatch.setattr(baselines, name, original)
+        monkeypatch.setattr(baseline_kernels, name, original)
         assert calls["n"] == count
         assert np.array_equal(fit.finals, whole)
 
@@ -402,7 +402,7 @@ def test_elo_stops_at_a_recorded_signal(monkeypatch):
     values = np.random.default_rng(1).normal(size=(2, 30))
     monkeypatch.setattr(baselines, "ELO_CHUNK_MATCHES", 870)    # one order per call
     calls = {"n": 0}
-    original = baselines._elo_play_orders
+    original = baseline_kernels.elo_play_orders
 
     def play(*args):
         calls["n"] += 1
@@ -410,7 +410,7 @@ def test_elo_stops_at_a_recorded_signal(monkeypatch):
             interrupts.RECEIVED.append(signal.SIGTERM)
         return original(*args)
 
-    monkeypatch.setattr(baselines, "_elo_play_orders", play)
+    monkeypatch.setattr(baseline_kernels, "elo_play_orders", play)
     try:
         with pytest.raises(interrupts.Terminated):
             baselines.fit_elo(values, orders=50)

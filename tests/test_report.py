@@ -283,13 +283,23 @@ def test_written_csvs_equal_a_rebuild_from_the_manifest(full, scenario_path):
 
 
 def test_build_report_simulates_once(scenario_path, monkeypatch):
-    import swisssim.analysis.compare
+    import swisssim.engine.simulation
+    import swisssim.report.model
+
+    calls = []
+    original = swisssim.engine.simulation.simulate
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
 
     def refuse(*args, **kwargs):
         raise AssertionError("compare() simulated a second time")
 
-    monkeypatch.setattr(swisssim.analysis.compare, "simulate", refuse)
+    monkeypatch.setattr(swisssim.report.model, "simulate", counted)
+    monkeypatch.setattr(swisssim.engine.simulation, "simulate", refuse)   # what compare() calls
     report = build_report(load_scenario(scenario_path), iterations=100)
+    assert len(calls) == 1
     assert report.comparison.simulation is report.sweep.result
 
 

@@ -40,10 +40,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from numba import njit, prange
-from scipy import optimize
-from scipy.sparse.csgraph import connected_components
-from scipy.special import expit
 
 import swisssim.interrupts as interrupts  # noqa: PLR0402 (test_layers)
 from swisssim.data.rounds import round_scores
@@ -55,7 +51,8 @@ from swisssim.validation import integer, number
 #: Default ridge penalty of the Bradley-Terry fit (see :func:`fit_bradley_terry`).
 BT_ALPHA = 1e-3
 #: Above this many models the Bradley-Terry objective runs in a fused numba kernel
-#: (:func:`_bt_loss_gradient`); up to it, in numpy (the reference, bit for bit as before).
+#: (:func:`swisssim.analysis.baseline_kernels.bt_loss_gradient`); up to it, in numpy (the
+#: reference, bit for bit as before).
 BT_FUSED_ABOVE = 500
 #: Default Elo settings: logistic scale and start rating (orders, K-factor and the most orders a
 #: comparison may ask for: swisssim.defaults).
@@ -290,10 +287,18 @@ def fit_bradley_terry(wins: np.ndarray, alpha: float = BT_ALPHA) -> BradleyTerry
     won = wins.sum(axis=1)
     wins_t = np.ascontiguousarray(wins.T) if m > BT_FUSED_ABOVE else wins
 
+    # scipy and numba are imported here, not with the module: a figure worker reads fits
+    # (and the rest of a Comparison) without them.
+    from scipy import optimize
+    from scipy.sparse.csgraph import connected_components
+    from scipy.special import expit
+
+    from swisssim.analysis import baseline_kernels
+
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
         interrupts.checkpoint()   # a safe point between evaluations
         if m > BT_FUSED_ABOVE:
-            loss, gradient = _bt_loss_gradient(theta, wins, wins_t)
+            loss, gradient = baseline_kernels.bt_loss_gradient(theta, wins, wins_t)
             return (loss + 0.5 * alpha * theta @ theta, -(won - gradient) + alpha * theta)
         diff = theta[:, None] - theta[None, :]
         loglik = -(wins * np.logaddexp(0.0, -diff)).sum()
@@ -304,7 +309,7 @@ def fit_bradley_terry(wins: np.ndarray, alpha: float = BT_ALPHA) -> BradleyTerry
                                  options={"maxiter": 20_000, "ftol": 1e-15, "gtol": 1e-9})
     theta = solution.x - solution.x.mean()
     if m > BT_FUSED_ABOVE:
-        loglik = -float(_bt_loss_gradient(theta, wins, wins_t)[0])
+        loglik = -float(baseline_kernels.bt_loss_gradient(theta, wins, wins_t)[0])
     else:
         diff = theta[:, None] - theta[None, :]
         loglik = float(-(wins * np.logaddexp(0.0, -diff)).sum())
@@ -313,61 +318,6 @@ def fit_bradley_terry(wins: np.ndarray, alpha: float = BT_ALPHA) -> BradleyTerry
     return BradleyTerryFit(strengths=theta, alpha=float(alpha), log_likelihood=loglik,
                            converged=bool(solution.success), iterations=int(solution.nit),
                            strongly_connected=bool(n_components == 1))
-
-
-#: Fixed number of work chunks of :func:`_bt_loss_gradient` (not the thread count, so the sums,
-#: and the fit, do not depend on the number of threads).
-_BT_CHUNKS = 16
-
-
-@njit(cache=True, parallel=True)
-def _bt_loss_gradient(theta, wins, wins_t):
-    """``(-loglik, sum_j totals_ij sigmoid(theta_i - theta_j))`` without (M, M) temporaries.
-
-    ``wins_t`` is ``wins.T`` made contiguous (rows are read, never columns; the totals are
-    ``wins + wins_t``). The same functions as the numpy objective of :func:`fit_bradley_terry`,
-    summed another way
-    (equal to rounding, not bit for bit); used above ``BT_FUSED_ABOVE`` models, where the numpy
-    version's (M, M) temporaries cost seconds and gigabytes per evaluation. Each pair ``i < j``
-    is visited once (one exponential serves both directions); rows are dealt to
-    ``_BT_CHUNKS`` chunks, each with its own accumulator, summed in a fixed order, so the
-    result does not depend on the number of threads.
-    """
-    m = theta.shape[0]
-    loss = np.zeros(_BT_CHUNKS)
-    expected = np.zeros((_BT_CHUNKS, m))
-    for c in prange(_BT_CHUNKS):
-        mine = expected[c]
-        total_loss = 0.0
-        for i in range(c, m, _BT_CHUNKS):
-            row = 0.0
-            for j in range(i + 1, m):
-                d = theta[i] - theta[j]
-                e = np.exp(-abs(d))
-                # sigmoid(d) and 1 - sigmoid(d) = sigmoid(-d)
-                if d > 0.0:
-                    up = 1.0 / (1.0 + e)
-                    down = e / (1.0 + e)
-                else:
-                    up = e / (1.0 + e)
-                    down = 1.0 / (1.0 + e)
-                w_ij = wins[i, j]
-                w_ji = wins_t[i, j]
-                row += (w_ij + w_ji) * up
-                mine[j] += (w_ij + w_ji) * down
-                if w_ij != 0.0 or w_ji != 0.0:
-                    # log(1 + e^-d) and log(1 + e^d), stable on both sides
-                    base = np.log1p(e)
-                    if d > 0.0:
-                        total_loss += w_ij * base + w_ji * (base + d)
-                    else:
-                        total_loss += w_ij * (base - d) + w_ji * base
-            mine[i] += row
-        loss[c] = total_loss
-    out = np.zeros(m)
-    for c in range(_BT_CHUNKS):
-        out += expected[c]
-    return loss.sum(), out
 
 
 def bradley_terry(scenario: Scenario, alpha: float = BT_ALPHA) -> pd.Series:
@@ -498,25 +448,27 @@ def _elo_chunked(rng, values, orders, k_factor, scale, initial):
     The generator ``rng`` is shared by the calls and draws in the same sequence, and every
     update is applied in the same order, so the result is bit for bit that of one call.
     """
+    from swisssim.analysis import baseline_kernels as kernels  # numba: only when fitting
+
     k, m = values.shape
     n = k * m * (m - 1) // 2
-    packed = _elo_packed(values)
+    packed = kernels.elo_packed(values)
     shuffled = np.empty(n, np.int64)
     finals = np.empty((orders, m))
     ratings = np.empty(m)
     if n <= ELO_CHUNK_MATCHES:
         step = max(1, ELO_CHUNK_MATCHES // max(n, 1))
         for first in range(0, orders, step):
-            _elo_play_orders(rng, packed, shuffled, ratings, finals, first,
+            kernels.elo_play_orders(rng, packed, shuffled, ratings, finals, first,
                              min(orders, first + step), k_factor, scale, initial)
             interrupts.checkpoint()
         return finals
     for order in range(orders):
-        _elo_shuffle(rng, packed, shuffled)
+        kernels.elo_shuffle(rng, packed, shuffled)
         ratings[:] = initial
         for start in range(0, n, ELO_CHUNK_MATCHES):
             interrupts.checkpoint()
-            _elo_play(shuffled, ratings, start, min(n, start + ELO_CHUNK_MATCHES), k_factor,
+            kernels.elo_play(shuffled, ratings, start, min(n, start + ELO_CHUNK_MATCHES), k_factor,
                       scale)
         finals[order] = ratings
     interrupts.checkpoint()
@@ -535,62 +487,14 @@ def _elo_orders(rng, values, orders, k_factor, scale, initial):
     order (no allocation per order). One call of the kernels; :func:`fit_elo` uses
     :func:`_elo_chunked`, which gives the same bits in short calls.
     """
+    from swisssim.analysis import baseline_kernels as kernels  # numba: only when fitting
+
     k, m = values.shape
     n = k * m * (m - 1) // 2
     finals = np.empty((orders, m))
-    _elo_play_orders(rng, _elo_packed(values), np.empty(n, np.int64), np.empty(m), finals, 0,
-                     orders, k_factor, scale, initial)
+    kernels.elo_play_orders(rng, kernels.elo_packed(values), np.empty(n, np.int64), np.empty(m),
+                            finals, 0, orders, k_factor, scale, initial)
     return finals
-
-
-@njit(cache=True)
-def _elo_packed(values):
-    """The matches of ``values`` (K, M), one int64 each (see :func:`_elo_orders`)."""
-    k, m = values.shape
-    n = k * m * (m - 1) // 2
-    packed = np.empty(n, np.int64)
-    g = 0
-    for r in range(k):
-        for i in range(m):
-            for j in range(i + 1, m):
-                x, y = values[r, i], values[r, j]
-                code = 2 if x > y else (0 if y > x else 1)
-                packed[g] = (np.int64(i) << 40) | (np.int64(j) << 2) | code
-                g += 1
-    return packed
-
-
-@njit(cache=True)
-def _elo_shuffle(rng, packed, shuffled):
-    """``shuffled`` = ``packed`` in the next order's random permutation."""
-    shuffled[:] = packed
-    rng.shuffle(shuffled)
-
-
-@njit(cache=True)
-def _elo_play(shuffled, ratings, start, stop, k_factor, scale):
-    """Play matches ``start <= t < stop`` of one order, updating ``ratings`` in place."""
-    for t in range(start, stop):
-        record = shuffled[t]
-        i = record >> 40
-        j = (record >> 2) & 0x3FFFFFFFFF
-        expected = 1.0 / (1.0 + 10.0 ** ((ratings[j] - ratings[i]) / scale))
-        step = k_factor * (0.5 * (record & 3) - expected)
-        ratings[i] += step
-        ratings[j] -= step
-
-
-@njit(cache=True)
-def _elo_play_orders(rng, packed, shuffled, ratings, finals, first, stop, k_factor, scale,
-                     initial):
-    """Play orders ``first <= o < stop`` whole; final ratings into ``finals[o]``."""
-    n = packed.shape[0]
-    for o in range(first, stop):
-        _elo_shuffle(rng, packed, shuffled)
-        for i in range(ratings.shape[0]):
-            ratings[i] = initial
-        _elo_play(shuffled, ratings, 0, n, k_factor, scale)
-        finals[o] = ratings
 
 
 def elo(scenario: Scenario, *, orders: int = ELO_ORDERS, k_factor: float = ELO_K,

@@ -45,7 +45,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 import numpy as np
 import pandas as pd
@@ -74,16 +74,17 @@ from swisssim.data.rounds import normalized_scores, round_means
 from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.data.schedules import Schedule
 from swisssim.defaults import DEFAULT_REPLICATES  # noqa: F401  (re-exported)
-from swisssim.engine.distributed import ClusterInfo
 from swisssim.engine.results import Z95, SimulationResult
 from swisssim.engine.settings import Settings, SettingsFields
-from swisssim.engine.simulation import EngineSession
 from swisssim.errors import InputError
 from swisssim.validation import (
     check_memory,
     check_replicates,  # noqa: F401  (re-exported)
     is_number,
 )
+
+if TYPE_CHECKING:   # numba, which reading a result does not need
+    from swisssim.engine.distributed import ClusterInfo
 
 #: Spawn key separating the bootstrap generators from any other generator derived from the seed.
 BOOTSTRAP_STREAM = 0x424F4F54  # "BOOT"
@@ -621,6 +622,8 @@ def bootstrap(
     progress = settings.progress
     check_bootstrap_request(replicates, len(settings.schedules(scenario)), scenario.n_models,
                             scenario.n_rounds, "bootstrap", "replicates")
+    from swisssim.engine.simulation import EngineSession  # numba: only when simulating
+
     session = EngineSession(scenario, settings)
     resampler = Resampler(scenario, scheme)
     started = time.perf_counter()

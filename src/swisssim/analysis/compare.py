@@ -40,7 +40,6 @@ from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.engine.progress import phase
 from swisssim.engine.results import SimulationResult
 from swisssim.engine.settings import Settings, SettingsFields
-from swisssim.engine.simulation import simulate
 
 #: Significant digits to which scores are compared when ranking.
 TIE_DIGITS = 10
@@ -85,23 +84,53 @@ class Method:
                                                                repr=False)
 
 
+def _mean(inputs: MethodInputs) -> np.ndarray:
+    return baselines.mean_score(inputs.scenario)
+
+
+def _mean_minmax(inputs: MethodInputs) -> np.ndarray:
+    return baselines.normalized_mean(inputs.scenario, "minmax")
+
+
+def _mean_zscore(inputs: MethodInputs) -> np.ndarray:
+    return baselines.normalized_mean(inputs.scenario, "zscore")
+
+
+def _win_rate(inputs: MethodInputs) -> np.ndarray:
+    return baselines.mean_win_rate(inputs.scenario)
+
+
+def _borda(inputs: MethodInputs) -> np.ndarray:
+    return baselines.borda_count(inputs.scenario)
+
+
+def _copeland(inputs: MethodInputs) -> np.ndarray:
+    return baselines.copeland(inputs.scenario)
+
+
+def _bradley_terry(inputs: MethodInputs) -> np.ndarray:
+    return inputs.bt_fit.strengths
+
+
+def _elo(inputs: MethodInputs) -> np.ndarray:
+    return inputs.elo_fit.ratings
+
+
+# The score functions are module-level (not lambdas) so that a Comparison pickles: a figure
+# worker builds the comparison figures from one (swisssim.io.figures).
 BASELINE_METHODS: tuple[Method, ...] = (
-    Method("mean", "mean", "benchmark", "mean of direction-corrected raw scores",
-           lambda i: baselines.mean_score(i.scenario)),
+    Method("mean", "mean", "benchmark", "mean of direction-corrected raw scores", _mean),
     Method("mean_minmax", "mean_minmax", "benchmark", "mean of per-benchmark min-max normalised scores",
-           lambda i: baselines.normalized_mean(i.scenario, "minmax")),
+           _mean_minmax),
     Method("mean_zscore", "mean_zscore", "benchmark", "mean of per-benchmark z-scores",
-           lambda i: baselines.normalized_mean(i.scenario, "zscore")),
+           _mean_zscore),
     Method("win_rate", "win_rate", "benchmark", "HELM mean win rate (ties count half)",
-           lambda i: baselines.mean_win_rate(i.scenario)),
-    Method("borda", "borda", "benchmark", "Borda count (ties share average points)",
-           lambda i: baselines.borda_count(i.scenario)),
+           _win_rate),
+    Method("borda", "borda", "benchmark", "Borda count (ties share average points)", _borda),
     Method("copeland", "copeland", "round", "Copeland: pairwise round majorities won - lost",
-           lambda i: baselines.copeland(i.scenario)),
-    Method("bt", "bt", "round", "Bradley-Terry log-strength (penalised MLE)",
-           lambda i: i.bt_fit.strengths),
-    Method("elo", "elo", "round", "Elo rating averaged over random match orders",
-           lambda i: i.elo_fit.ratings),
+           _copeland),
+    Method("bt", "bt", "round", "Bradley-Terry log-strength (penalised MLE)", _bradley_terry),
+    Method("elo", "elo", "round", "Elo rating averaged over random match orders", _elo),
 )
 
 #: The registry of aggregate ranking methods, by name, in table order (CSD methods, one per
@@ -274,6 +303,8 @@ def compare(
     started = time.perf_counter()
     settings = Settings.of(settings, overrides)
     if simulation is None:
+        from swisssim.engine.simulation import simulate  # numba: only when simulating
+
         result = simulate(scenario, settings)
         times["csd"] = time.perf_counter() - started
     else:

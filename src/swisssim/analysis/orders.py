@@ -37,7 +37,7 @@ import math
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 import numpy as np
 import pandas as pd
@@ -50,12 +50,13 @@ from swisssim.data.rounds import round_scores
 from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.data.schedules import Schedule
 from swisssim.defaults import DEFAULT_SAMPLES, ORDERS_ITERATIONS
-from swisssim.engine.distributed import ClusterInfo
 from swisssim.engine.results import SimulationResult
 from swisssim.engine.settings import Settings, SettingsFields
-from swisssim.engine.simulation import EngineSession
 from swisssim.errors import InputError
 from swisssim.validation import check_memory, check_samples, check_top_k  # noqa: F401  (re-exported)
+
+if TYPE_CHECKING:   # numba, which reading a result does not need
+    from swisssim.engine.distributed import ClusterInfo
 
 #: Spawn key separating the order sampler from any other generator derived from the seed.
 ORDERS_STREAM = 0x4F52444552  # "ORDER"
@@ -312,6 +313,8 @@ def evaluate_orders(
         samples = check_samples(samples, "evaluate_orders", "samples")
         check_orders_request(samples, len(settings.schedules(scenario)), scenario.n_models,
                              scenario.n_rounds, "evaluate_orders", "samples")
+    from swisssim.engine.simulation import EngineSession  # numba: only when simulating
+
     session = EngineSession(scenario, settings)
     if orders is None:
         orders, exhaustive = order_permutations(scenario.n_rounds, samples, session.seed)

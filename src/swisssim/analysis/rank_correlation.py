@@ -7,8 +7,9 @@ same floating-point formulas in the same order, so the committed tables do not m
 They exist because importing ``scipy.stats`` costs about 0.3 s (most of it generating the
 docstrings of its distributions), a tenth of ``swisssim report``'s run time, for two
 statistics; ``scipy.special`` (the normal and Student-t tails) is loaded anyway by the
-Bradley-Terry fit. tests/test_rank_correlation.py compares both with scipy on random inputs
-with and without ties, and the counts with a brute-force enumeration of the pairs.
+Bradley-Terry fit, and only when a p-value is computed. tests/test_rank_correlation.py
+compares both with scipy on random inputs with and without ties, and the counts with a
+brute-force enumeration of the pairs.
 
 Conventions (docs/method.md section 7.2): inputs are two equal-length vectors of scores or
 ranks, compared as given (ties are ties); the tests are two-sided. Kendall's p-value is exact
@@ -24,7 +25,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.special import ndtr, stdtr
 
 __all__ = ["discordant_pairs", "kendall_tau_b", "spearman_rho"]
 
@@ -74,6 +74,8 @@ def kendall_tau_b(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         var = ((m * (2 * size + 5) - x1 - y1) / 18 +
                (2 * xtie * ytie) / m + x0 * y0 / (9 * m * (size - 2)))
         z = con_minus_dis / np.sqrt(var)
+        from scipy.special import ndtr  # here: the module is imported by readers of results
+
         pvalue = 2 * ndtr(-np.abs(z))
     return (float(tau), float(pvalue))
 
@@ -99,6 +101,8 @@ def spearman_rho(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         return (math.nan, math.nan)
     if (x[0] == x).all() or (y[0] == y).all():
         return (math.nan, math.nan)
+    from scipy.special import stdtr  # here: the module is imported by readers of results
+
     ranked = np.column_stack((average_ranks(x), average_ranks(y)))
     rs = np.corrcoef(ranked, rowvar=False)
     dof = x.size - 2

@@ -126,7 +126,6 @@ from swisssim.data.scenario import Scenario, check_scenario
 from swisssim.defaults import DEFAULT_SCHEDULES, Z95
 from swisssim.engine.results import SimulationResult
 from swisssim.engine.settings import Settings, SettingsFields
-from swisssim.engine.simulation import simulate
 from swisssim.engine.structure import degenerate_notes
 from swisssim.validation import check_z  # noqa: F401  (re-exported)
 
@@ -511,6 +510,8 @@ def sweep(scenario: Scenario, settings: Settings | None = None, /, *, z: float =
     scenario = check_scenario(scenario, "sweep")
     z = check_z(z, "sweep", "z")
     settings = Settings.of(settings, overrides)   # schedules: Settings.schedules' fallbacks
+    from swisssim.engine.simulation import simulate  # numba: only when simulating
+
     return Sweep(simulate(scenario, settings), z=z)
 
 

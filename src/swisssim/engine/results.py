@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -36,9 +36,11 @@ from swisssim.engine.counters import (
     ranks_from_scores,
     ranks_from_windows,
 )
-from swisssim.engine.distributed import ClusterInfo
-from swisssim.engine.tournaments import Tournaments, replay_on_cpu
 from swisssim.errors import InputError
+
+if TYPE_CHECKING:   # both import numba, which reading a result does not need
+    from swisssim.engine.distributed import ClusterInfo
+    from swisssim.engine.spec import Tournaments
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,8 @@ class SimulationResult:
             return ranks_from_scores(self.score_counts, self.above_bounds)
         if self.tournaments is None:
             raise ValueError("ranks vary between tournaments and this result cannot replay them")
+        from swisssim.engine.tournaments import replay_on_cpu  # numba: only to replay
+
         windows = rank_windows(self.above_bounds, self.scenario.n_models)
         return ranks_from_windows(replay_on_cpu(self.tournaments, self.iterations, windows,
                                                 self.threads), windows)

@@ -23,8 +23,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
-import numba
-
 from swisssim.data.scenario import TIE_BREAKS, Scenario
 from swisssim.data.schedules import Schedule, parse_schedules
 from swisssim.defaults import BACKENDS
@@ -63,6 +61,8 @@ class SettingsFields(TypedDict, total=False):
 
 def resolve_threads(threads: Any, source: str = SOURCE, field: str = "threads") -> int:
     """A thread count from 1 to numba's pool size (``NUMBA_NUM_THREADS``); ``None`` = all."""
+    import numba  # here, not with the module: reading settings needs no compiler
+
     available = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
     if threads is None:
         return available
