@@ -2,7 +2,7 @@
 and where the time goes.
 
 Prints figures; asserts nothing. Goal: under 3 s warm on the development machine, each figure
-drawn once (``swisssim.io.figures.save_figure``: one layout and one rasterisation, cropped in
+drawn once (``swisssim.io.drawing.draw_once``: one layout and one rasterisation, cropped in
 memory; SVG copies only with ``--svg``) and no table computed twice for the HTML, the Markdown
 and the figures.
 
@@ -18,15 +18,19 @@ inflates less than the wall time. ``--against SRC`` measures another checkout's 
 
 Phases: one more run per tree inside a small harness (this file, ``--phases-child``) that
 imports the report's modules first, then runs the command with timers around its steps:
-start-up (interpreter and ``swisssim.cli``), imports (numpy, pandas, scipy, numba,
-matplotlib and the report's modules), loading and checking the scenario, the simulation and
-the baselines (the report's own ``seconds``), figures (building and saving each one), tables
-(CSV files, read-backs, manifests), documents (assembling the content and rendering
-``report.html`` and ``report.md``) and moving the staged folder into place. The timers wrap
-functions by name, so a tree whose functions are named otherwise shows its time under
-"other"; the harness itself costs a few milliseconds. It calls ``swisssim.cli.app.main`` and
-exits the ordinary way, so its process wall time also holds the interpreter's teardown (about
-0.4 s) that ``swisssim`` itself skips (``swisssim.cli.app.entry``).
+start-up (interpreter and ``swisssim.cli``), imports (numpy, pandas, scipy.optimize, numba and
+the report's modules: what the report's own process imports; its figure worker imports
+matplotlib and the figure builders, :data:`swisssim.io.figures.WORKER_PRELOAD`, on the other
+CPU), loading and checking the scenario, the simulation and the baselines (the report's own
+``seconds``), figures (queueing each one, then waiting for the figure worker, or drawing here
+where there is none), tables (CSV files, read-backs, manifests), documents (assembling the
+content and rendering ``report.html`` and ``report.md``) and moving the staged folder into
+place. The timers wrap functions by name, so a tree whose functions are named otherwise shows
+its time under "other"; the harness itself costs a few milliseconds. Since the harness imports
+first, its figure worker starts with those modules loaded (a little earlier than in the
+command itself). It calls ``swisssim.cli.app.main`` and exits the ordinary way, so its process
+wall time also holds the interpreter's teardown (about 0.4 s) that ``swisssim`` itself skips
+(``swisssim.cli.app.entry``).
 """
 
 from __future__ import annotations
@@ -46,14 +50,8 @@ SRC = Path(__file__).resolve().parent.parent / "src"
 #: (module, function, phase): the functions the phase harness times.
 TIMED = [
     ("swisssim.report.model", "build_report", "analyses"),
-    ("swisssim.io.writers", "render_sweep_figure", "figures"),
-    ("swisssim.io.writers", "bump_chart", "figures"),
-    ("swisssim.io.writers", "correlation_heatmap", "figures"),
-    ("swisssim.io.writers", "order_spread_figure", "figures"),
-    ("swisssim.io.writers", "save_figure", "figures"),
-    ("swisssim.plots.uncertainty", "rank_interval_figure", "figures"),   # imported lazily
-    ("swisssim.io.figures", "save_figure", "figures"),                   # by io.run_writer
-    ("swisssim.io.figures", "FigureBatch.finish", "figures"),   # figures drawn together
+    ("swisssim.io.figures", "save_figure", "figures"),        # queueing (or drawing) a figure
+    ("swisssim.io.figures", "FigureBatch.finish", "figures"),  # the rest of the drawing
     ("swisssim.report.writer", "build_document", "documents"),
     ("swisssim.report.writer", "render_html", "documents"),
     ("swisssim.report.writer", "render_markdown", "documents"),
@@ -61,9 +59,10 @@ TIMED = [
     ("swisssim.io.staging", "commit", "moving into place"),
     ("swisssim.io.staging", "write_record", "moving into place"),
 ]
-IMPORTS = ["numpy", "pandas", "scipy.optimize", "scipy.stats", "numba", "matplotlib.figure",
-           "swisssim.report.model", "swisssim.report.writer", "swisssim.io.writers",
-           "swisssim.io.run_writer", "swisssim.plots.sweep", "swisssim.plots.compare",
+#: What the report's own process imports (its figure worker imports matplotlib and the figure
+#: builders: swisssim.io.figures.WORKER_PRELOAD).
+IMPORTS = ["numpy", "pandas", "scipy.optimize", "numba", "swisssim.report.model",
+           "swisssim.report.writer", "swisssim.io.writers", "swisssim.io.run_writer",
            "swisssim.io.figures"]
 
 

@@ -124,7 +124,7 @@ def test_a_figure_drawn_once_has_the_pixels_matplotlib_saves(builders, name):
     of the figure saved by ``savefig`` with the same box. The one exception is a legend of the
     figure itself (not of an axes): savefig centres it on the crop box instead of the figure, a
     shift of a pixel or so, so differences are allowed inside such legends only."""
-    from swisssim.io.figures import draw_once
+    from swisssim.io.drawing import draw_once
 
     dpi = 150
     figure = builders[name]()
@@ -157,7 +157,8 @@ def test_save_figure_lays_out_once_for_png_and_svg_and_leaves_the_figure_as_it_w
         builders, tmp_path, monkeypatch):
     from matplotlib.layout_engine import ConstrainedLayoutEngine
 
-    from swisssim.io.figures import draw_once, save_figure
+    from swisssim.io.drawing import draw_once
+    from swisssim.io.figures import save_figure
 
     figure = builders["risk_profile"]()          # constrained layout, marked points
     runs = []
@@ -187,7 +188,8 @@ def test_save_figure_lays_out_once_for_png_and_svg_and_leaves_the_figure_as_it_w
 
 
 def test_palette_pngs_are_the_same_from_pixels_and_from_png_bytes(builders, tmp_path):
-    from swisssim.io.figures import draw_once, palette_bytes, save_figure
+    from swisssim.io.drawing import draw_once, palette_bytes
+    from swisssim.io.figures import save_figure
 
     with draw_once(builders["bump_chart"](), 100) as drawn:
         pixels = drawn.pixels
@@ -203,8 +205,8 @@ def test_palette_pngs_are_the_same_from_pixels_and_from_png_bytes(builders, tmp_
 
 @pytest.mark.parametrize("opaque", [True, False])
 def test_png_files_decode_to_the_pixels_they_were_given(opaque):
-    """swisssim writes its PNG files itself (io/figures.png_bytes); Pillow reads them back."""
-    from swisssim.io.figures import png_bytes
+    """swisssim writes its PNG files itself (io/drawing.png_bytes); Pillow reads them back."""
+    from swisssim.io.drawing import png_bytes
 
     pixels = np.random.default_rng(3).integers(0, 256, (41, 67, 4), dtype=np.uint8)
     if opaque:

@@ -36,6 +36,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def execute(args: argparse.Namespace) -> int:
+    from swisssim.io.figures import figure_worker
+
+    with figure_worker():     # imports matplotlib while this process reads the tables
+        return _plot(args)
+
+
+def _plot(args: argparse.Namespace) -> int:
     from swisssim.analysis.sweep import SWEEP_FILES
     from swisssim.io.readback import read_sweep_folder
     from swisssim.io.staging import atomic_output, check_output_folder, only_figures

@@ -100,6 +100,15 @@ def checked(args: argparse.Namespace, scenario) -> tuple[Settings, dict]:
 
 
 def execute(args: argparse.Namespace) -> int:
+    from swisssim.io.figures import figure_worker
+
+    # Started before the heavy imports below: the worker imports matplotlib and the figure
+    # builders on the second CPU while this process imports numba and simulates.
+    with figure_worker():
+        return _report(args)
+
+
+def _report(args: argparse.Namespace) -> int:
     from swisssim.report.model import build_report
     from swisssim.report.writer import write_report
 

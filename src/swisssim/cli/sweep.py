@@ -46,6 +46,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def execute(args: argparse.Namespace) -> int:
+    from swisssim.io.figures import figure_worker
+
+    # Started before the heavy imports: it imports matplotlib while this process simulates.
+    with figure_worker(enabled=not args.no_figures):
+        return _sweep(args)
+
+
+def _sweep(args: argparse.Namespace) -> int:
     from swisssim.analysis.sweep import Sweep
     from swisssim.engine.simulation import simulate
     from swisssim.io.writers import write_sweep

@@ -2,68 +2,110 @@
 
 A figure whose builder marked its points (:func:`swisssim.plots.style.mark_points`) also gets
 ``<stem>.points.json``: each point's pixel position in the saved PNG and its title, which the
-HTML report turns into hover titles over the image.
+HTML report turns into hover titles over the image. Each figure is drawn once
+(:func:`swisssim.io.drawing.draw_once`).
 
-Each figure is drawn once (:func:`draw_once`): laid out once (constrained layout, tick
-labels, text extents) and rasterised once on a full-size Agg canvas, then cropped to its tight
-box. ``figure.savefig(path, bbox_inches="tight")`` would do the same work three times (a layout
-pass to find the box, another before printing, then the drawing), and again for each format.
+:func:`save_figure` takes a built matplotlib figure or a :class:`FigureRecipe` (the builder's
+name and its arguments). Outside :func:`drawn_together` the figure is drawn at once. Inside
+(the report, ``sweep`` and ``plot`` use it) it is queued in a :class:`FigureBatch`, and the
+drawing is shared between processes where the machine has two usable CPUs on Linux:
 
-Inside :func:`drawn_together` (the report, ``sweep`` and ``plot`` use it) :func:`save_figure`
-builds the figure and reserves its file names; the drawing is shared between this process and
-forked helper processes, one at a time, where the machine has two usable CPUs on Linux
-(:class:`FigureBatch`): the first figure goes to a helper at once, while this process builds
-the next ones, and what is left when the block ends is shared, largest figure first. Drawing
-is single-threaded Python, so a report's figures take a little over half the time. The bytes
-are the same whichever process draws a figure.
+* **With a figure worker** (:func:`figure_worker`, started at the beginning of a command,
+  before numba, scipy and pandas are imported): the worker imports matplotlib and the figure
+  modules while this process imports the rest and simulates, then waits. At the end of the
+  block the recipes are sent to it (pickled); it forks one sibling, and the two build and draw
+  them, taking job numbers from one pipe. This process never imports matplotlib for them, which
+  takes a tenth of ``swisssim report``'s time off its critical path.
+* **Otherwise** a figure queued while no helper runs goes to a forked helper at once, while
+  this process builds the next ones, and what is left when the block ends is shared between
+  this process and one more helper, largest figure first.
+
+Drawing is single-threaded Python, so either way a report's figures take a little over half
+the time. The bytes are the same whichever process draws a figure, and a figure that no helper
+or worker reported as finished is drawn in this process (so its error is raised here).
+
+This module does not import matplotlib; :mod:`swisssim.io.drawing` does, when a figure is
+drawn here.
 """
 
 from __future__ import annotations
 
 import contextvars
-import io
+import importlib
 import json
-import math
 import os
+import pickle
+import select
 import signal
-import struct
 import sys
 import threading
-import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import matplotlib
-import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import to_rgba
-from matplotlib.figure import Figure
-from matplotlib.transforms import Bbox
+from typing import TYPE_CHECKING, Any
 
 import swisssim.interrupts as interrupts  # noqa: PLR0402 (test_layers)
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
-def save_figure(figure: Figure, stage: Any, stem: str, *, dpi: int = 150,
+#: What a figure worker imports while it waits for its jobs: matplotlib's figure and Agg
+#: canvas, the drawing module and the figure builders of the result folders.
+WORKER_PRELOAD = ("matplotlib.figure", "matplotlib.backends.backend_agg", "swisssim.io.drawing",
+                  "swisssim.plots.sweep", "swisssim.plots.large", "swisssim.plots.compare",
+                  "swisssim.plots.uncertainty")
+
+
+@dataclass(frozen=True)
+class FigureRecipe:
+    """A figure not built yet: ``module.function(*args, **kwargs)``.
+
+    Picklable (a module-level function named by its module, and picklable arguments), so a
+    :func:`figure_worker` builds it in the process that draws it. ``points`` states whether the
+    figure marks its points (:func:`swisssim.plots.style.mark_points`): the file names are
+    reserved before the figure exists, and :meth:`build` checks the statement.
+    """
+
+    module: str
+    function: str
+    args: tuple[Any, ...] = ()
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    points: bool = False
+
+    def build(self) -> Figure:
+        """Call the builder; raise RuntimeError if it marks points and ``points`` is false, or
+        the other way round."""
+        builder = getattr(importlib.import_module(self.module), self.function)
+        figure = builder(*self.args, **dict(self.kwargs))
+        if bool(figure.__dict__.get("swisssim_points")) != self.points:
+            raise RuntimeError(f"{self.module}.{self.function} {'did not mark' if self.points else 'marked'} "
+                               f"its points, but its recipe says points={self.points}")
+        return figure
+
+
+def save_figure(figure: Figure | FigureRecipe, stage: Any, stem: str, *, dpi: int = 150,
                 svg: bool = True) -> list[str]:
     """Write ``<stem>.png`` (and ``<stem>.svg``, and ``<stem>.points.json`` for marked points)
     into a staging folder; return the names.
 
     ``stage`` is a :class:`swisssim.io.staging.Staging` or :class:`~swisssim.io.staging.SubStaging`.
-    Figures are plain ``matplotlib.figure.Figure`` objects (no pyplot), so nothing needs closing.
-    A stage whose ``keep_svg`` is false gets no SVG (none is drawn), and one whose ``palette``
-    is true gets 256-colour palette PNGs (:func:`palette_bytes`, from the pixels in memory).
+    ``figure`` is a plain ``matplotlib.figure.Figure`` (no pyplot, so nothing needs closing) or
+    a :class:`FigureRecipe`. A stage whose ``keep_svg`` is false gets no SVG (none is drawn),
+    and one whose ``palette`` is true gets 256-colour palette PNGs
+    (:func:`swisssim.io.drawing.palette_bytes`, from the pixels in memory).
 
-    The figure is drawn once for the PNG (:func:`draw_once`); the SVG, when kept, reuses that
-    layout and crop box (no second layout pass). Inside :func:`drawn_together` the files are
-    written when that block ends.
+    The figure is drawn once for the PNG (:func:`swisssim.io.drawing.draw_once`); the SVG,
+    when kept, reuses that layout and crop box (no second layout pass). Inside
+    :func:`drawn_together` the files are written when that block ends.
     """
     svg = svg and getattr(stage, "keep_svg", True)
     interrupts.checkpoint()   # a safe point: each figure
-    marked = bool(figure.__dict__.get("swisssim_points"))
-    job = FigureJob(figure, dpi, bool(getattr(stage, "palette", False)),
+    recipe = figure if isinstance(figure, FigureRecipe) else None
+    built = None if recipe is not None else figure
+    marked = recipe.points if recipe is not None else bool(
+        built.__dict__.get("swisssim_points"))
+    job = FigureJob(built, recipe, dpi, bool(getattr(stage, "palette", False)),
                     stage.path(f"{stem}.png"), stage.path(f"{stem}.svg") if svg else None,
                     stage.path(f"{stem}.points.json") if marked else None)
     names = ([f"{stem}.png"] + ([f"{stem}.svg"] if svg else [])
@@ -78,9 +120,10 @@ def save_figure(figure: Figure, stage: Any, stem: str, *, dpi: int = 150,
 
 @dataclass
 class FigureJob:
-    """A built figure and the files it is drawn into (:meth:`draw`)."""
+    """A figure (built, or a recipe built when drawn) and the files it is drawn into."""
 
-    figure: Figure
+    figure: Figure | None
+    recipe: FigureRecipe | None
     dpi: int
     palette: bool
     png: Path
@@ -89,44 +132,197 @@ class FigureJob:
 
     @property
     def area(self) -> float:
-        """Pixels of the full canvas: :class:`FigureBatch` draws the largest figures first."""
+        """Pixels of the full canvas (0 for a recipe): :class:`FigureBatch` draws the largest
+        figures first."""
+        if self.figure is None:
+            return 0.0
         width, height = self.figure.get_size_inches()
         return float(width * height) * self.dpi ** 2
 
     def draw(self) -> None:
-        """Draw the figure once and write its PNG (and SVG and point positions)."""
-        with draw_once(self.figure, self.dpi) as rendered:
+        """Build the figure if it is a recipe, draw it once and write its PNG (and SVG and point
+        positions)."""
+        from swisssim.io.drawing import draw_once, palette_bytes, png_bytes, point_positions
+
+        figure = self.figure
+        if figure is None:
+            if self.recipe is None:
+                raise ValueError("a FigureJob needs a figure or a recipe")
+            figure = self.recipe.build()
+        with draw_once(figure, self.dpi) as rendered:
             pixels = rendered.pixels
             data = palette_bytes(pixels) if self.palette else png_bytes(pixels, self.dpi)
             self.png.write_bytes(data)
             if self.svg is not None:
-                self.figure.savefig(self.svg, format="svg", dpi=self.dpi,
-                                    bbox_inches=rendered.box)
+                figure.savefig(self.svg, format="svg", dpi=self.dpi, bbox_inches=rendered.box)
             if self.points is not None:
                 self.points.write_text(json.dumps(point_positions(
-                    self.figure, rendered.box, self.dpi)) + "\n", encoding="utf-8")
+                    figure, rendered.box, self.dpi)) + "\n", encoding="utf-8")
+
+
+class FigureWorker:
+    """Two forked processes that import matplotlib and the figure builders ahead of time, then
+    build and draw the :class:`FigureRecipe` jobs of one batch as they come
+    (:func:`figure_worker`).
+
+    The worker forks its sibling once the imports are done; both run in the worker's own
+    process group (a terminal's Ctrl-C reaches only this process, which ends the group), with
+    SIGINT and SIGTERM at their default action. The imports (about 0.5 s: matplotlib, pandas
+    and the builders; the builders' modules import neither numba nor scipy) run on a CPU that
+    this process leaves idle while it imports its own, so they are done before a simulation
+    needs both CPUs.
+
+    Protocol: :meth:`send` pickles a job into a private temporary folder and writes its number,
+    one byte, to a ticket pipe (a pipe read of one byte is atomic, so each job goes to one
+    process); each finished job's number comes back on a second pipe. :meth:`finish` closes the
+    ticket pipe, and the end of file of the second pipe says both processes have exited.
+    """
+
+    def __init__(self, preload: Sequence[str] = WORKER_PRELOAD) -> None:
+        import tempfile
+
+        self.folder = Path(tempfile.mkdtemp(prefix="swisssim-figures-"))
+        tickets, self._tickets = os.pipe()
+        self._done, done_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                os.close(self._tickets)
+                os.close(self._done)
+                os.setpgid(0, 0)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                _serve(self.folder, preload, tickets, done_write)
+                code = 0
+            finally:
+                os._exit(code)
+        with suppress(OSError):         # also here: no race with the child's own call
+            os.setpgid(pid, pid)
+        os.close(tickets)
+        os.close(done_write)
+        self.pid: int | None = pid
+        self.sent = 0
+
+    def send(self, job: FigureJob) -> bool:
+        """Hand ``job`` (a recipe) to the worker; False if it cannot take it (256 sent, or the
+        worker has ended): the caller draws it."""
+        if self.sent >= 256 or self._tickets < 0:
+            return False
+        path = self.folder / f"{self.sent}.pickle"
+        path.write_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+        try:
+            os.write(self._tickets, bytes([self.sent]))
+        except BrokenPipeError:        # both processes have ended
+            return False
+        self.sent += 1
+        return True
+
+    def finish(self) -> set[int]:
+        """Wait until the worker and its sibling have drawn every job sent and ended; return
+        the numbers of the jobs they finished (in the order sent)."""
+        self._close_tickets()
+        done: set[int] = set()
+        while True:
+            select.select([self._done], [], [], 0.05)   # stay responsive to signals
+            interrupts.checkpoint()
+            chunk = _read_ready(self._done)
+            if chunk is None:
+                continue
+            if not chunk:
+                break
+            done.update(chunk)
+        self._reap()
+        return done
+
+    def close(self) -> None:
+        """End the worker's process group (if still running), reap the worker and remove the
+        job files."""
+        import shutil
+
+        self._close_tickets()
+        if self.pid is not None:
+            with suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signal.SIGKILL)
+            self._reap()
+        if self._done >= 0:
+            os.close(self._done)
+            self._done = -1
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _close_tickets(self) -> None:
+        if self._tickets >= 0:
+            os.close(self._tickets)
+            self._tickets = -1
+
+    def _reap(self) -> None:
+        if self.pid is not None:
+            os.waitpid(self.pid, 0)
+            self.pid = None
+
+
+def _read_ready(fd: int) -> bytes | None:
+    """What a pipe holds now (b"" at end of file), or None if it is empty."""
+    os.set_blocking(fd, False)
+    try:
+        return os.read(fd, 256)
+    except BlockingIOError:
+        return None
+    finally:
+        os.set_blocking(fd, True)
+
+
+def _serve(folder: Path, preload: Sequence[str], tickets: int, done_write: int) -> None:
+    """The worker's side of :class:`FigureWorker`: import, fork the sibling, then draw the jobs
+    whose tickets come."""
+    for name in preload:
+        importlib.import_module(name)
+    sibling = os.fork()
+    if sibling == 0:
+        code = 1
+        try:
+            _draw_tickets(folder, tickets, done_write)
+            code = 0
+        finally:
+            os._exit(code)
+    try:
+        _draw_tickets(folder, tickets, done_write)
+    finally:
+        os.waitpid(sibling, 0)
+
+
+def _draw_tickets(folder: Path, tickets: int, done_write: int) -> None:
+    """Draw the jobs whose numbers come from ``tickets``; report each one finished."""
+    while ticket := os.read(tickets, 1):
+        job: FigureJob = pickle.loads((folder / f"{ticket[0]}.pickle").read_bytes())
+        job.draw()
+        os.write(done_write, ticket)
 
 
 class FigureBatch:
     """The figures of a :func:`drawn_together` block, drawn in this process and in forked
-    helper processes.
+    helper processes (the module notes).
 
-    When the machine allows helpers (:func:`helper_possible`), a figure queued while no helper
-    runs goes at once to a new helper (``os.fork``: it has the built figure and draws it while
-    this process goes on building the next figures and writing tables). :meth:`finish` shares
-    the figures still waiting between this process and one more helper: both take figure
-    numbers from one pipe, one byte each (a pipe read is atomic), largest figure first, and the
-    helper reports each figure it finished on a second pipe. A helper writes only the files of
-    its figures and ends with ``os._exit`` (no interpreter teardown, no stdio flush); its SIGINT
-    and SIGTERM take their default action. A figure that no helper reported finished is drawn
-    here again (a failure raises its error here), and :meth:`abort` kills and reaps every
-    helper still running.
+    With a :class:`FigureWorker`, each recipe goes to the worker when it is queued, and a
+    built figure waits for :meth:`finish`, which draws it here while the worker draws, then
+    waits for the worker. Without one, when the machine
+    allows helpers (:func:`helper_possible`), a figure queued while no helper runs goes at once
+    to a new helper (``os.fork``: it has the figure, or builds it from its recipe, and draws it
+    while this process goes on); :meth:`finish` shares the figures still waiting between this
+    process and one more helper: both take figure numbers from one pipe, one byte each (a pipe
+    read is atomic), largest figure first, and the helper reports each figure it finished on a
+    second pipe. A helper writes only the files of its figures and ends with ``os._exit`` (no
+    interpreter teardown, no stdio flush); its SIGINT and SIGTERM take their default action. A
+    figure that no helper or worker reported finished is drawn here again (a failure raises its
+    error here), and :meth:`abort` kills and reaps every helper still running.
     """
 
-    def __init__(self, parallel: bool) -> None:
+    def __init__(self, parallel: bool, worker: FigureWorker | None = None) -> None:
         self.jobs: list[FigureJob] = []
         self.pending: list[FigureJob] = []
         self.parallel = parallel
+        self.worker = worker
+        self.sent: list[FigureJob] = []
         self.eager: tuple[int, FigureJob] | None = None
         self.sharing: int | None = None
         self.helpers_started = 0
@@ -135,8 +331,15 @@ class FigureBatch:
         return len(self.jobs)
 
     def add(self, job: FigureJob) -> None:
-        """Queue ``job``; hand it to a helper now if none runs."""
+        """Queue ``job``: send a recipe to the worker, or hand the job to a helper now if none
+        runs."""
         self.jobs.append(job)
+        if self.worker is not None:
+            if job.figure is None and self.worker.send(job):
+                self.sent.append(job)
+            else:
+                self.pending.append(job)
+            return
         if self.parallel:
             self._reap_eager(block=False)       # a failed helper turns helpers off
         if self.parallel and self.eager is None:
@@ -147,6 +350,18 @@ class FigureBatch:
     def finish(self) -> None:
         """Draw every queued figure; return when all are drawn and no helper runs."""
         waiting, self.pending = sorted(self.pending, key=lambda j: -j.area), []
+        if self.worker is not None:
+            for job in waiting:               # built here, so drawn here, meanwhile
+                interrupts.checkpoint()
+                job.draw()
+            done = self.worker.finish()
+            self.worker.close()
+            self.worker = None
+            for index, job in enumerate(self.sent):
+                if index not in done:
+                    interrupts.checkpoint()
+                    job.draw()                # what the worker did not finish
+            return
         if self.parallel and 1 < len(waiting) < 256:
             self._share(waiting)
         else:
@@ -163,7 +378,9 @@ class FigureBatch:
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
         self.eager = self.sharing = None
-
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
     def _fork(self, work: Callable[[], None]) -> int:
         """A helper process that runs ``work`` and exits (0 on success); its pid."""
         pid = os.fork()
@@ -236,6 +453,29 @@ class FigureBatch:
 #: The batch of the current :func:`drawn_together` block (None outside one).
 _BATCH: contextvars.ContextVar[FigureBatch | None] = contextvars.ContextVar(
     "swisssim_figure_batch", default=None)
+#: The figure worker of the current :func:`figure_worker` block, until a batch takes it.
+_WORKER: contextvars.ContextVar[FigureWorker | None] = contextvars.ContextVar(
+    "swisssim_figure_worker", default=None)
+
+
+@contextmanager
+def figure_worker(enabled: bool = True,
+                  preload: Sequence[str] = WORKER_PRELOAD) -> Iterator[FigureWorker | None]:
+    """Start a :class:`FigureWorker` for the block, where helpers are possible
+    (:func:`helper_possible`); the block's first :func:`drawn_together` batch of recipes goes
+    to it. On exit an unused worker is ended, and a used one has ended already.
+
+    Start it before the heavy imports (the worker imports only what it draws with): a command
+    calls it first thing when it will draw figures.
+    """
+    worker = FigureWorker(preload) if enabled and helper_possible() else None
+    token = _WORKER.set(worker)
+    try:
+        yield worker
+    finally:
+        _WORKER.reset(token)
+        if worker is not None:
+            worker.close()
 
 
 @contextmanager
@@ -245,13 +485,18 @@ def drawn_together(parallel: bool | None = None) -> Iterator[FigureBatch]:
     raises, figures not yet drawn are dropped and a running helper is killed.
 
     ``parallel``: draw in helper processes too (default: :func:`helper_possible`); the files
-    are the same either way.
+    are the same either way. The batch takes the worker of an enclosing :func:`figure_worker`
+    block (one batch per worker), unless ``parallel`` is false.
     """
     outer = _BATCH.get()
     if outer is not None:
         yield outer
         return
-    batch = FigureBatch(helper_possible() if parallel is None else parallel)
+    allowed = helper_possible() if parallel is None else parallel
+    worker = _WORKER.get() if allowed else None
+    if worker is not None:
+        _WORKER.set(None)
+    batch = FigureBatch(allowed, worker)
     token = _BATCH.set(batch)
     try:
         yield batch
@@ -275,171 +520,3 @@ def helper_possible() -> bool:
         return False
 
 
-@dataclass
-class Rendered:
-    """A figure drawn by :func:`draw_once`: the RGBA pixels (rows top first) of the PNG that
-    ``savefig(dpi=dpi, bbox_inches=box)`` writes, and ``box`` (inches)."""
-
-    pixels: np.ndarray
-    box: Bbox
-
-
-@contextmanager
-def draw_once(figure: Figure, dpi: int) -> Iterator[Rendered]:
-    """Draw ``figure`` once at ``dpi`` and crop it to its tight box.
-
-    The figure is laid out and rasterised once on a full-size Agg canvas; the crop box is the
-    tight box that ``savefig(bbox_inches="tight")`` uses (:meth:`Figure.get_tightbbox`, padded by
-    ``savefig.pad_inches``), widened outwards to whole pixels so that the crop is exact: the
-    pixels equal those of ``savefig(dpi=dpi, bbox_inches=box)``, except inside a legend of the
-    figure itself, which savefig centres on the crop box rather than on the figure (a shift of
-    about a pixel; tests/test_figure_layout.py compares every figure of the report). Inside the
-    ``with`` block the figure keeps that layout (its layout engine is off), so a
-    ``savefig(bbox_inches=rendered.box)`` for another format lays nothing out again; on exit
-    the figure's dpi, canvas and layout engine are restored.
-
-    When the tight box reaches outside the figure (content drawn beyond its edge, e.g. a wide
-    legend without a layout engine) or the figure is not saved on an opaque background, the PNG
-    is drawn a second time, by ``savefig`` with the same box.
-    """
-    saved_dpi, saved_canvas, engine = figure.dpi, figure.canvas, figure.get_layout_engine()
-    try:
-        figure.dpi = dpi
-        canvas = FigureCanvasAgg(figure)
-        canvas.draw()                       # the layout engine runs here, once
-        if engine is not None:              # keep this layout for every later draw
-            with matplotlib.rc_context({"figure.autolayout": False,
-                                        "figure.constrained_layout.use": False}):
-                figure.set_layout_engine(None)
-        tight = figure.get_tightbbox(canvas.get_renderer())
-        box = _pixel_box(tight.padded(float(matplotlib.rcParams["savefig.pad_inches"])), dpi)
-        pixels = _crop(figure, canvas, tight, box, dpi)
-        figure.dpi = saved_dpi
-        if pixels is None:                  # draw again, as savefig does
-            from PIL import Image
-
-            buffer = io.BytesIO()
-            figure.savefig(buffer, format="png", dpi=dpi, bbox_inches=box)
-            with Image.open(buffer) as image:
-                pixels = np.asarray(image.convert("RGBA"))
-        yield Rendered(pixels, box)
-    finally:
-        figure.dpi = saved_dpi
-        figure.set_canvas(saved_canvas)
-        if engine is not None:
-            figure.set_layout_engine(engine)
-
-
-def _pixel_box(box: Bbox, dpi: int) -> Bbox:
-    """``box`` (inches) widened outwards to whole pixels at ``dpi``."""
-    x0, y0 = (math.floor(round(v * dpi, 6)) for v in (box.x0, box.y0))
-    x1, y1 = (math.ceil(round(v * dpi, 6)) for v in (box.x1, box.y1))
-    return Bbox.from_extents(x0 / dpi, y0 / dpi, x1 / dpi, y1 / dpi)
-
-
-def _crop(figure: Figure, canvas: FigureCanvasAgg, tight: Bbox, box: Bbox,
-          dpi: int) -> np.ndarray | None:
-    """The pixels of ``box`` cut from the drawn ``canvas`` (padding outside the figure filled
-    with its background); None where that would differ from what ``savefig`` draws: content
-    outside the figure, or a background savefig would not paint the same."""
-    params = matplotlib.rcParams
-    face = figure.patch.get_facecolor()
-    if (params["savefig.transparent"] or params["savefig.facecolor"] != "auto"
-            or params["savefig.edgecolor"] != "auto" or figure.patch.get_linewidth() > 0
-            or not figure.patch.get_visible() or face[3] < 1):
-        return None
-    width, height = figure.get_size_inches()
-    slack = 0.5 / dpi
-    if (tight.x0 < -slack or tight.y0 < -slack or tight.x1 > width + slack
-            or tight.y1 > height + slack):
-        return None
-    drawn = np.asarray(canvas.buffer_rgba())
-    rows, cols = drawn.shape[:2]
-    x0, x1 = round(box.x0 * dpi), round(box.x1 * dpi)
-    top, bottom = rows - round(box.y1 * dpi), rows - round(box.y0 * dpi)
-    pixels = np.empty((bottom - top, x1 - x0, 4), np.uint8)
-    inner_top, inner_bottom = max(top, 0) - top, min(bottom, rows) - top
-    inner_left, inner_right = max(x0, 0) - x0, min(x1, cols) - x0
-    pixels[inner_top:inner_bottom, inner_left:inner_right] = \
-        drawn[top + inner_top:top + inner_bottom, x0 + inner_left:x0 + inner_right]
-    background = np.round(np.asarray(to_rgba(face)) * 255).astype(np.uint8)
-    pixels[:inner_top] = pixels[inner_bottom:] = background         # the padding outside
-    pixels[:, :inner_left] = pixels[:, inner_right:] = background   # the figure's edges
-    return pixels
-
-
-def point_positions(figure: Figure, box: Any, dpi: int) -> dict[str, Any]:
-    """Pixel positions (origin top left) of the marked points in the PNG that
-    ``savefig(dpi=dpi, bbox_inches=box)`` wrote (``box`` in inches), with their titles.
-
-    Points outside the image are left out.
-    """
-    width, height = round(box.width * dpi), round(box.height * dpi)
-    out = []
-    for ax, xs, ys, titles in figure.__dict__["swisssim_points"]:
-        pixels = ax.transData.transform(list(zip(xs, ys))) / figure.dpi
-        for (x, y), title in zip(pixels, titles):
-            px, py = (x - box.x0) * dpi, (box.y1 - y) * dpi
-            if 0 <= px <= width and 0 <= py <= height:
-                out.append([round(px, 1), round(py, 1), title])
-    return {"width": width, "height": height, "points": out}
-
-
-def png_bytes(pixels: np.ndarray, dpi: int) -> bytes:
-    """RGBA pixels (rows top first) as a PNG file, with matplotlib's metadata (``Software``)
-    and the resolution; stored as RGB when every pixel is opaque, as a figure on its background
-    is.
-
-    Every row uses PNG's "Up" filter (each byte minus the byte above it), then zlib at level 6:
-    for figures (flat colours, horizontal runs) that compresses a little better than the
-    per-row filter choice of Pillow and matplotlib, in about 60% of their time.
-    """
-    opaque = bool((pixels[..., 3] == 255).all())
-    data = np.ascontiguousarray(pixels[..., :3] if opaque else pixels, dtype=np.uint8)
-    height, width, channels = data.shape
-    rows = data.reshape(height, width * channels)
-    filtered = np.empty((height, width * channels + 1), np.uint8)
-    filtered[:, 0] = 2                                  # filter type 2: Up
-    filtered[:1, 1:] = rows[:1]                         # the row above the first is zeros
-    np.subtract(rows[1:], rows[:-1], out=filtered[1:, 1:])   # modulo 256, as PNG wants
-    per_metre = round(dpi / 0.0254)
-    software = f"Matplotlib version{matplotlib.__version__}, https://matplotlib.org/"
-    return b"".join([
-        b"\x89PNG\r\n\x1a\n",
-        _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2 if opaque else 6,
-                                        0, 0, 0)),
-        _png_chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
-        _png_chunk(b"tEXt", b"Software\0" + software.encode("latin-1")),
-        _png_chunk(b"IDAT", zlib.compress(filtered.tobytes(), 6)),
-        _png_chunk(b"IEND", b""),
-    ])
-
-
-def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    """One PNG chunk: length, type, data, CRC-32 of type and data."""
-    return (struct.pack(">I", len(data)) + kind + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-
-
-def palette_bytes(data: bytes | np.ndarray) -> bytes:
-    """A PNG as a 256-colour palette image (lossless for flat plots' colours, about 3x smaller
-    for matplotlib figures), from PNG bytes or from RGBA pixels (rows top first); PNG bytes
-    that are a palette image already are returned as they are."""
-    from PIL import Image
-
-    if isinstance(data, np.ndarray):
-        rgba = Image.fromarray(np.ascontiguousarray(data))     # (rows, columns, 4): RGBA
-    else:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            if image.mode == "P":
-                return data
-            rgba = image.convert("RGBA")
-    background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-    flat = Image.alpha_composite(background, rgba).convert("RGB")
-    quantize = getattr(Image, "Quantize", Image)      # enums since Pillow 9.1
-    dither = getattr(Image, "Dither", Image)
-    small = flat.quantize(colors=256, method=quantize.MEDIANCUT, dither=dither.NONE)
-    buffer = io.BytesIO()
-    small.save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue()

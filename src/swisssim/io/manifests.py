@@ -258,7 +258,7 @@ def orders_manifest(result: OrdersResult, samples: int | None = None) -> dict[st
 def sweep_manifest(sweep: Sweep, risk: pd.DataFrame) -> dict:
     """The sweep's own manifest section: schedule severities, base/most, the label rule."""
     from swisssim.analysis.sweep import DEFAULT_SCHEDULES, profile_rule, rank_column
-    from swisssim.plots.sweep import FIGURE_STEMS
+    from swisssim.plots.names import FIGURE_STEMS
 
     table = sweep.table().drop_duplicates("elimination")
     return {

@@ -53,10 +53,9 @@ def stage_bootstrap(result: BootstrapResult, stage: Any, *, dpi: int = 150,
                     z: float = Z95) -> list[str]:
     """Write ``bootstrap.csv``, ``tiers.csv``, ``pairwise.csv``, ``labels.csv`` (schedules with
     a contrast only) and ``bootstrap_ranks.png``/``.svg`` into a staging folder; return the
-    figure names. ``z`` is the profile rule's threshold (labels' support). Plotting is imported
-    here, only when needed."""
-    from swisssim.io.figures import save_figure
-    from swisssim.plots.uncertainty import rank_interval_figure
+    figure names. ``z`` is the profile rule's threshold (labels' support). The figure is a
+    recipe, built by the process that draws it (:mod:`swisssim.io.figures`)."""
+    from swisssim.io.figures import FigureRecipe, save_figure
 
     stage.write_csv("bootstrap.csv", result.table())
     stage.write_csv("tiers.csv", result.tiers())
@@ -64,7 +63,8 @@ def stage_bootstrap(result: BootstrapResult, stage: Any, *, dpi: int = 150,
     support = result.label_support(z)
     if len(support):
         stage.write_csv("labels.csv", support)
-    return save_figure(rank_interval_figure(result), stage, "bootstrap_ranks", dpi=dpi)
+    recipe = FigureRecipe("swisssim.plots.uncertainty", "rank_interval_figure", (result,))
+    return save_figure(recipe, stage, "bootstrap_ranks", dpi=dpi)
 
 
 __all__ = ["rank_table_manifest", "stage_bootstrap", "write_run"]

@@ -27,7 +27,7 @@ from swisssim.analysis.sweep import (
     SweepFrames,
 )
 from swisssim.engine.progress import phase
-from swisssim.io.figures import drawn_together, save_figure
+from swisssim.io.figures import FigureRecipe, drawn_together, save_figure
 from swisssim.io.manifests import (
     base_manifest,
     comparison_manifest,
@@ -44,10 +44,7 @@ from swisssim.io.run_writer import (  # noqa: F401  (re-exported)
     write_run,
 )
 from swisssim.io.staging import Staging, SubStaging, atomic_output
-from swisssim.plots.compare import bump_chart, correlation_heatmap, probe_chart
-from swisssim.plots.large import render_sweep_figure
-from swisssim.plots.sweep import FIGURE_STEMS
-from swisssim.plots.uncertainty import order_spread_figure
+from swisssim.plots.names import FIGURE_STEMS, sweep_figure_marks_points
 
 # -- run: swisssim.io.run_writer (no plotting imports, so ``swisssim run`` starts fast) ---------
 
@@ -121,11 +118,13 @@ def write_sweep_figures(frames: SweepFrames, stage: Staging | SubStaging, *,
     ``progress`` shows a bar on stderr, one step per figure built and one for drawing them
     (together, :func:`swisssim.io.figures.drawn_together`)."""
     names: list[str] = []
+    n_models = int(frames.sweep["model"].nunique())
     with phase("figures", len(FIGURE_STEMS) + 1, progress) as step, drawn_together() as queued:
         for stem in FIGURE_STEMS:
             step(stem)
-            figure = render_sweep_figure(frames, stem)
-            names += save_figure(figure, stage, f"{folder}/{stem}" if folder else stem, dpi=dpi)
+            recipe = FigureRecipe("swisssim.plots.large", "render_sweep_figure", (frames, stem),
+                                  points=sweep_figure_marks_points(stem, n_models))
+            names += save_figure(recipe, stage, f"{folder}/{stem}" if folder else stem, dpi=dpi)
         step(f"drawing {len(queued)} figures")
     return names
 
@@ -162,9 +161,11 @@ def write_comparison_figures(stage: Staging | SubStaging, comparison: Comparison
 
     ``correlations`` is ``comparison.correlations()``, already computed for the CSV.
     """
-    written = save_figure(bump_chart(comparison), stage, f"{prefix}figures/bump_chart", dpi=dpi)
-    figure = correlation_heatmap(comparison, correlations=correlations)
-    return written + save_figure(figure, stage, f"{prefix}figures/rank_correlations", dpi=dpi)
+    bump = FigureRecipe("swisssim.plots.compare", "bump_chart", (comparison,))
+    written = save_figure(bump, stage, f"{prefix}figures/bump_chart", dpi=dpi)
+    heatmap = FigureRecipe("swisssim.plots.compare", "correlation_heatmap", (comparison,),
+                           {"correlations": correlations})
+    return written + save_figure(heatmap, stage, f"{prefix}figures/rank_correlations", dpi=dpi)
 
 
 # -- orders and bootstrap -------------------------------------------------------------------------
@@ -185,7 +186,8 @@ def stage_orders(result: OrdersResult, stage: Staging | SubStaging, *, dpi: int 
     stage.write_csv("order_sensitivity.csv", result.sensitivity())
     stage.write_csv("order_taus.csv", result.order_table())
     stage.write_csv("order_scores.csv", result.order_scores())
-    return save_figure(order_spread_figure(result), stage, "order_spread", dpi=dpi)
+    recipe = FigureRecipe("swisssim.plots.uncertainty", "order_spread_figure", (result,))
+    return save_figure(recipe, stage, "order_spread", dpi=dpi)
 
 
 # -- robustness probes ----------------------------------------------------------------------------
@@ -202,6 +204,8 @@ def write_perturb(result: PerturbResult, out: str | Path, argv: list[str] | None
             stage.write_csv("rankings_after.csv", result.after.rankings())
             stage.write_csv("perturb_rank_changes.csv", result.rank_changes())
             stage.write_csv("perturb_summary.csv", summary)
+            from swisssim.plots.compare import probe_chart
+
             save_figure(probe_chart(summary, title=f"{result.before.scenario.name}: damaged model's rank "
                                                    "before and after"),
                         stage, "figures/perturb_probe")

@@ -18,15 +18,11 @@ from matplotlib.figure import Figure, SubFigure
 from matplotlib.transforms import offset_copy
 
 from swisssim.analysis.compare import Comparison, correlation_matrix
+from swisssim.plots.names import BUMP_BACKGROUND, BUMP_TOP
 from swisssim.plots.style import family_colors, figure_and_axes, figure_or_new, label_fontsize
 
-#: Models labelled in the bump chart: the best by the sort method, plus the biggest movers.
-BUMP_TOP = 15
+#: Models labelled in the bump chart besides the best by the sort method: the biggest movers.
 BUMP_MOVERS = 8
-#: Thin background lines drawn at most: above it, an evenly spaced sample of the other models
-#: (one in k, in the order of the sort method). 4,500 lines on 2,400 pixel rows are a texture
-#: that shows nothing and costs 2 MB of PNG; a sample keeps the crossings readable.
-BUMP_BACKGROUND = 300
 
 
 def bump_chart(ranks: pd.DataFrame | Comparison, families: Sequence[str] | None = None,

@@ -28,6 +28,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
 from swisssim.analysis.sweep import NO_CONTRAST, SweepFrames
+from swisssim.plots.names import LARGE_FIELD, is_large  # noqa: F401 (re-exported)
 from swisssim.plots.style import family_colors, new_figure
 from swisssim.plots.sweep import (
     HIGHLIGHT_COLORS,
@@ -41,9 +42,6 @@ from swisssim.plots.sweep import (
     schedule_name,
 )
 
-#: Fields with more models than this get the summary figures of this module (and the report
-#: shows the top rows of its per-model tables).
-LARGE_FIELD = 150
 #: Models shown by name in a large field's figures.
 TOP_NAMED = 30
 #: Models named in a large field's risk profile besides the extremes (points crowd there).
@@ -52,11 +50,6 @@ RISK_NAMED = 10
 RANK_BANDS = 40
 #: Columns (bins of final ranks) of the banded rank heatmap (at most).
 RANK_COLUMNS = 200
-
-
-def is_large(n_models: int) -> bool:
-    """True when a field of ``n_models`` is drawn with the summary figures of this module."""
-    return n_models > LARGE_FIELD
 
 
 def render_sweep_figure(frames: SweepFrames, stem: str) -> Figure:

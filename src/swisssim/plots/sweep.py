@@ -32,6 +32,7 @@ from swisssim.analysis.sweep import (
     schedules_of,
     severity_order,
 )
+from swisssim.plots.names import FIGURE_STEMS, schedule_name  # noqa: F401 (re-exported)
 from swisssim.plots.style import (
     family_colors,
     figure_and_axes,
@@ -51,26 +52,11 @@ QUADRANTS = {("right", "top"): "robust generalist", ("right", "bottom"): "aggres
              ("left", "top"): "steady underdog", ("left", "bottom"): "fragile underdog"}
 #: Above this many models the risk-profile scatter labels only its extremes.
 LABEL_ALL_UP_TO = 40
-#: The figures and their file stems under ``figures/``.
-FIGURE_STEMS = ("sensitivity", "risk_profile", "survival", "rank_distribution")
 
 
 def schedule_marker(position: int) -> str:
     """Marker of the schedule at ``position`` in severity order."""
     return SCHEDULE_MARKERS[position % len(SCHEDULE_MARKERS)]
-
-
-def schedule_name(label: str, total: int | None = None) -> str:
-    """Legend text for a schedule label: ``T = 1``, ``T = 10% of active``, ``T_k = 0,1,...``."""
-    if label.endswith("%"):
-        text = f"T = {label} of active"
-    elif "," in label:
-        text = "T_k = " + (label if len(label) <= 23 else label[:20] + "...")
-    else:
-        text = f"T = {label}"
-    if total is not None:
-        text += " (no elimination)" if total == 0 else f" ({total} out)"
-    return text
 
 
 def _ordered_schedules(table: pd.DataFrame) -> tuple[list[str], dict[str, int]]:

@@ -28,7 +28,7 @@ from swisssim.analysis.sweep import (
 )
 from swisssim.data.rounds import round_scores
 from swisssim.engine.structure import schedule_phrase
-from swisssim.plots.sweep import schedule_name
+from swisssim.plots.names import schedule_name
 from swisssim.report.doc import (
     SCROLL_ROWS,
     Bullets,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from swisssim.plots.large import LARGE_FIELD, is_large
+from swisssim.plots.names import LARGE_FIELD, is_large
 from swisssim.report.doc import Paragraph, inline
 
 #: Rows of a per-model table that the report of a large field shows.

@@ -81,7 +81,7 @@ def comparison_section(report: Report) -> Section:
         f"{int((~comparison.elo_fit.separable()).sum())} of {len(order)} models are not "
         "separable from a rank neighbour at that precision (`elo_separable` false): their Elo "
         "ranks could swap under another seed.")
-    from swisssim.plots.compare import BUMP_BACKGROUND, BUMP_TOP
+    from swisssim.plots.names import BUMP_BACKGROUND, BUMP_TOP
 
     sampled = ""
     if len(order) > BUMP_BACKGROUND + BUMP_TOP:
