@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -69,15 +68,17 @@ def _children() -> set[int]:
     return found
 
 
-def _worker_folders() -> set[str]:
-    return {p.name for p in Path(tempfile.gettempdir()).glob("swisssim-figures-*")}
+#: The job folders of the workers that _draw started.
+FOLDERS: list[Path] = []
 
 
 def _draw(recipes: dict, root: Path, *, worker: bool) -> tuple[dict[str, bytes], int]:
     """Save every recipe inside a drawn_together block (with a worker or all here); the files'
     bytes and how many jobs went to the worker."""
     stage = _Stage(root)
-    with figure_worker(enabled=worker), drawn_together(parallel=worker) as batch:
+    with figure_worker(enabled=worker) as started, drawn_together(parallel=worker) as batch:
+        if started is not None:
+            FOLDERS.append(started.folder)
         written = [n for name, recipe in recipes.items()
                    for n in save_figure(recipe, stage, name)]
         sent = len(batch.sent)
@@ -85,7 +86,7 @@ def _draw(recipes: dict, root: Path, *, worker: bool) -> tuple[dict[str, bytes],
 
 
 def test_figures_drawn_by_the_worker_are_the_bytes_drawn_here(recipes, tmp_path):
-    before, folders = _children(), _worker_folders()
+    before = _children()
     by_worker, sent = _draw(recipes, tmp_path / "worker", worker=True)
     here, none = _draw(recipes, tmp_path / "here", worker=False)
     assert sent == len(recipes) and none == 0
@@ -93,7 +94,7 @@ def test_figures_drawn_by_the_worker_are_the_bytes_drawn_here(recipes, tmp_path)
     assert "risk_profile.points.json" in here and len(here) == len(recipes) + 1
     for name in here:
         assert by_worker[name] == here[name], name
-    assert _children() == before and _worker_folders() == folders
+    assert _children() == before and FOLDERS and not FOLDERS[-1].exists()
 
 
 def _fails_in_other_processes(main_pid: int, recipe: FigureRecipe):
@@ -132,16 +133,16 @@ def test_a_recipe_must_say_whether_its_figure_marks_points(recipes):
 
 
 def test_an_unused_worker_ends_and_an_error_in_the_block_ends_a_busy_one(recipes, tmp_path):
-    before, folders = _children(), _worker_folders()
+    before = _children()
     with figure_worker() as worker:
         assert worker is not None and worker.pid in _children()
-    assert worker.pid is None and _children() == before
-    with pytest.raises(KeyError), figure_worker(), drawn_together() as batch:
+    assert worker.pid is None and _children() == before and not worker.folder.exists()
+    with pytest.raises(KeyError), figure_worker() as busy, drawn_together() as batch:
         for name, recipe in recipes.items():
             save_figure(recipe, _Stage(tmp_path), name)
         assert len(batch.sent) == len(recipes)
         raise KeyError("stop")
-    assert _children() == before and _worker_folders() == folders
+    assert _children() == before and busy is not None and not busy.folder.exists()
 
 
 def test_the_worker_imports_neither_numba_nor_scipy_and_this_module_no_matplotlib():
