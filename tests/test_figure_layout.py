@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import live_children
 from swisssim import Settings, bootstrap, compare, evaluate_orders, examples, sweep
 
 matplotlib.use("Agg")
@@ -220,21 +221,6 @@ def test_png_files_decode_to_the_pixels_they_were_given(opaque):
 
 # -- drawing together (swisssim.io.figures.drawn_together) -----------------------------------------
 
-def _children() -> set[int]:
-    """Process ids of this process's live children (from /proc)."""
-    me = os.getpid()
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == me and fields[0] != "Z":
-                found.add(int(entry.name))
-    return found
-
-
 #: Figures of the report's kinds for the batch tests: a legend outside the axes, marked points
 #: (a ``.points.json`` file), two panels, an axes legend.
 BATCH = ["risk_profile", "survival", "order_spread", "bump_chart"]
@@ -257,14 +243,14 @@ linux_fork = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="he
 def test_figures_drawn_together_in_helpers_are_the_bytes_drawn_alone(builders, tmp_path):
     """Every figure of the report's kinds, drawn in forked helpers and here, gives the files
     that drawing each alone in this process gives; no helper outlives the block."""
-    before = _children()
+    before = live_children()
     together, helpers = _draw_all(builders, tmp_path / "together", parallel=True)
     alone, none = _draw_all(builders, tmp_path / "alone", parallel=False)
     assert helpers >= 2 and none == 0
     assert together.keys() == alone.keys() and len(together) > len(BATCH)
     for name in alone:
         assert together[name] == alone[name], name
-    assert _children() == before
+    assert live_children() == before
 
 
 @linux_fork
@@ -300,14 +286,14 @@ def test_a_figure_a_helper_fails_to_draw_is_drawn_here_where_its_error_shows(
 def test_an_error_in_the_block_kills_its_helpers_and_draws_nothing_more(builders, tmp_path):
     from swisssim.io.figures import drawn_together, save_figure
 
-    before = _children()
+    before = live_children()
     stage = _Stage(tmp_path, keep_svg=False)
     with pytest.raises(KeyError), drawn_together(True) as batch:
         for name in BATCH:
             save_figure(builders[name](), stage, name)
         assert batch.helpers_started >= 1 and len(batch) == len(BATCH)
         raise KeyError("stop")
-    assert _children() == before
+    assert live_children() == before
     # the figures still queued were dropped: only those handed to helpers may be written
     assert len(list(tmp_path.glob("*.png"))) <= batch.helpers_started < len(BATCH)
 

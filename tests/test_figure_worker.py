@@ -12,6 +12,7 @@ from pathlib import Path
 import matplotlib
 import pytest
 
+from conftest import live_children
 from swisssim import Settings, compare, evaluate_orders, examples, sweep
 from swisssim.cli.app import main
 from swisssim.io import figures
@@ -53,21 +54,6 @@ class _Stage:
         return path
 
 
-def _children() -> set[int]:
-    """Process ids of this process's live children (from /proc)."""
-    me = os.getpid()
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == me and fields[0] != "Z":
-                found.add(int(entry.name))
-    return found
-
-
 #: The job folders of the workers that _draw started.
 FOLDERS: list[Path] = []
 
@@ -86,7 +72,7 @@ def _draw(recipes: dict, root: Path, *, worker: bool) -> tuple[dict[str, bytes],
 
 
 def test_figures_drawn_by_the_worker_are_the_bytes_drawn_here(recipes, tmp_path):
-    before = _children()
+    before = live_children()
     by_worker, sent = _draw(recipes, tmp_path / "worker", worker=True)
     here, none = _draw(recipes, tmp_path / "here", worker=False)
     assert sent == len(recipes) and none == 0
@@ -94,7 +80,7 @@ def test_figures_drawn_by_the_worker_are_the_bytes_drawn_here(recipes, tmp_path)
     assert "risk_profile.points.json" in here and len(here) == len(recipes) + 1
     for name in here:
         assert by_worker[name] == here[name], name
-    assert _children() == before and FOLDERS and not FOLDERS[-1].exists()
+    assert live_children() == before and FOLDERS and not FOLDERS[-1].exists()
 
 
 def _fails_in_other_processes(main_pid: int, recipe: FigureRecipe):
@@ -117,11 +103,11 @@ def test_a_figure_the_worker_fails_to_draw_is_drawn_here_where_its_error_shows(r
     rescued, sent = _draw(failing, tmp_path / "rescued", worker=True)
     here, _ = _draw(recipes, tmp_path / "here", worker=False)
     assert sent == len(recipes) and rescued == here
-    before = _children()
+    before = live_children()
     with pytest.raises(RuntimeError, match="cannot be built"):
         _draw({"bad": FigureRecipe(__name__, "_fails_everywhere")}, tmp_path / "bad",
               worker=True)
-    assert _children() == before
+    assert live_children() == before
 
 
 def test_a_recipe_must_say_whether_its_figure_marks_points(recipes):
@@ -133,16 +119,16 @@ def test_a_recipe_must_say_whether_its_figure_marks_points(recipes):
 
 
 def test_an_unused_worker_ends_and_an_error_in_the_block_ends_a_busy_one(recipes, tmp_path):
-    before = _children()
+    before = live_children()
     with figure_worker() as worker:
-        assert worker is not None and worker.pid in _children()
-    assert worker.pid is None and _children() == before and not worker.folder.exists()
+        assert worker is not None and worker.pid in live_children()
+    assert worker.pid is None and live_children() == before and not worker.folder.exists()
     with pytest.raises(KeyError), figure_worker() as busy, drawn_together() as batch:
         for name, recipe in recipes.items():
             save_figure(recipe, _Stage(tmp_path), name)
         assert len(batch.sent) == len(recipes)
         raise KeyError("stop")
-    assert _children() == before and busy is not None and not busy.folder.exists()
+    assert live_children() == before and busy is not None and not busy.folder.exists()
 
 
 def test_the_worker_imports_neither_numba_nor_scipy_and_this_module_no_matplotlib():
