@@ -110,6 +110,19 @@ def test_a_figure_the_worker_fails_to_draw_is_drawn_here_where_its_error_shows(r
     assert live_children() == before
 
 
+def _built_by(holder: dict):
+    return holder["build"]()
+
+
+def test_a_recipe_that_does_not_pickle_is_drawn_here(recipes, tmp_path):
+    survival = recipes["survival"]
+    holder = {"build": lambda: survival.build()}          # a lambda does not pickle
+    unpicklable = {"survival": FigureRecipe(__name__, "_built_by", (holder,))}
+    drawn, sent = _draw(unpicklable, tmp_path / "lambda", worker=True)
+    here, _ = _draw({"survival": survival}, tmp_path / "here", worker=False)
+    assert sent == 0 and drawn == here
+
+
 def test_a_recipe_must_say_whether_its_figure_marks_points(recipes):
     wrong = FigureRecipe("swisssim.plots.sweep", "survival_figure",
                          recipes["survival"].args, points=True)

@@ -205,12 +205,15 @@ class FigureWorker:
         self.sent = 0
 
     def send(self, job: FigureJob) -> bool:
-        """Hand ``job`` (a recipe) to the worker; False if it cannot take it (256 sent, or the
-        worker has ended): the caller draws it."""
+        """Hand ``job`` (a recipe) to the worker; False if it cannot take it (256 sent, an
+        argument that does not pickle, or the worker has ended): the caller draws it."""
         if self.sent >= 256 or self._tickets < 0:
             return False
-        path = self.folder / f"{self.sent}.pickle"
-        path.write_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+        try:
+            data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return False               # an argument that does not pickle: drawn here
+        (self.folder / f"{self.sent}.pickle").write_bytes(data)
         try:
             os.write(self._tickets, bytes([self.sent]))
         except BrokenPipeError:        # both processes have ended
