@@ -248,7 +248,8 @@ def orders_manifest(result: OrdersResult, samples: int | None = None) -> dict[st
         "threads": result.threads,
         "top_k": result.top_k,
         "rank": "competition rank by expected score within an order (ties share the better rank)",
-        "kendall_tau": "scipy.stats.kendalltau (tau-b) against the curated order",
+        "kendall_tau": "Kendall tau-b against the curated order (swisssim.analysis.rank_correlation, "
+                       "equal to scipy.stats.kendalltau)",
         "simulation_seconds": round(result.wall_time, 6),
         **({} if result.backend is None else {"backend": result.backend}),
         **({} if result.cluster is None else {"cluster": result.cluster.manifest()}),
