@@ -401,8 +401,6 @@ def correlation_pair(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float,
     """``(tau_b, p, rho, p)`` of two rank vectors, as scipy.stats' ``kendalltau`` and
     ``spearmanr`` give them (:mod:`swisssim.analysis.rank_correlation`); NaN if either is
     constant."""
-    if np.ptp(x) == 0 or np.ptp(y) == 0:
-        return (np.nan, np.nan, np.nan, np.nan)
     return (*kendall_tau_b(x, y), *spearman_rho(x, y))
 
 

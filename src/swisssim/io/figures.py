@@ -227,11 +227,11 @@ class FigureWorker:
         self._close_tickets()
         done: set[int] = set()
         while True:
-            select.select([self._done], [], [], 0.05)   # stay responsive to signals
+            ready, _, _ = select.select([self._done], [], [], 0.05)   # responsive to signals
             interrupts.checkpoint()
-            chunk = _read_ready(self._done)
-            if chunk is None:
+            if not ready:
                 continue
+            chunk = os.read(self._done, 256)
             if not chunk:
                 break
             done.update(chunk)
@@ -264,41 +264,34 @@ class FigureWorker:
             self.pid = None
 
 
-def _read_ready(fd: int) -> bytes | None:
-    """What a pipe holds now (b"" at end of file), or None if it is empty."""
-    os.set_blocking(fd, False)
-    try:
-        return os.read(fd, 256)
-    except BlockingIOError:
-        return None
-    finally:
-        os.set_blocking(fd, True)
-
-
 def _serve(folder: Path, preload: Sequence[str], tickets: int, done_write: int) -> None:
     """The worker's side of :class:`FigureWorker`: import, fork the sibling, then draw the jobs
     whose tickets come."""
     for name in preload:
         importlib.import_module(name)
+    def draw(number: int) -> None:
+        job: FigureJob = pickle.loads((folder / f"{number}.pickle").read_bytes())
+        job.draw()
+
     sibling = os.fork()
     if sibling == 0:
         code = 1
         try:
-            _draw_tickets(folder, tickets, done_write)
+            _draw_tickets(tickets, draw, done_write)
             code = 0
         finally:
             os._exit(code)
     try:
-        _draw_tickets(folder, tickets, done_write)
+        _draw_tickets(tickets, draw, done_write)
     finally:
         os.waitpid(sibling, 0)
 
 
-def _draw_tickets(folder: Path, tickets: int, done_write: int) -> None:
-    """Draw the jobs whose numbers come from ``tickets``; report each one finished."""
+def _draw_tickets(tickets: int, draw: Callable[[int], None], done_write: int) -> None:
+    """Draw the jobs whose numbers come from ``tickets`` (one byte each); report each one
+    finished on ``done_write``. A figure worker and its sibling, or a sharing helper, run it."""
     while ticket := os.read(tickets, 1):
-        job: FigureJob = pickle.loads((folder / f"{ticket[0]}.pickle").read_bytes())
-        job.draw()
+        draw(ticket[0])
         os.write(done_write, ticket)
 
 
@@ -384,6 +377,7 @@ class FigureBatch:
         if self.worker is not None:
             self.worker.close()
             self.worker = None
+
     def _fork(self, work: Callable[[], None]) -> int:
         """A helper process that runs ``work`` and exits (0 on success); its pid."""
         pid = os.fork()
@@ -430,9 +424,7 @@ class FigureBatch:
 
             def helper() -> None:
                 os.close(reports)
-                while ticket := os.read(tickets, 1):
-                    jobs[ticket[0]].draw()
-                    os.write(report_writer, ticket)
+                _draw_tickets(tickets, lambda number: jobs[number].draw(), report_writer)
 
             self.sharing = self._fork(helper)
             close(report_writer)
